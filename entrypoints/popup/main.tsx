@@ -1,0 +1,8 @@
+import { render } from 'preact';
+import { PopupApp } from '../../src/ui/popup-app';
+import { createMemoryListStore, messagingBackend } from '../../src/ui/memory-list-store';
+import '../../src/ui/popup.css';
+
+const app = document.getElementById('app');
+if (!app) throw new Error('Engram popup: #app missing');
+render(<PopupApp store={createMemoryListStore(messagingBackend)} />, app);

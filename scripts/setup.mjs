@@ -1,0 +1,55 @@
+/**
+ * Set-up shared by `npm start` and `npm test`: installs what is missing (node modules, Debian's
+ * Chromium), builds the bundled embedding model and the extension. Plain Node, no dependencies,
+ * so it runs on a fresh clone before `npm ci`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Run a command in the project root; throw with its name when it fails. */
+export function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', ...options });
+  if (result.status !== 0) {
+    throw new Error(`${[command, ...args].join(' ')} failed (exit ${result.status ?? result.signal})`);
+  }
+  return result;
+}
+
+const log = (message) => console.log(`\u001b[36m[engram]\u001b[0m ${message}`);
+
+function ensureNodeModules() {
+  const marker = join(ROOT, 'node_modules', '.package-lock.json');
+  const lock = join(ROOT, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
+  log('installing node modules (npm ci)…');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+function ensureChromium() {
+  if (existsSync(CHROMIUM)) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
+    throw new Error(
+      `Chromium was not found at ${CHROMIUM}. Install it (Debian/Ubuntu: sudo apt-get install chromium) ` +
+        'or point CHROMIUM_PATH at a Chromium or Chrome for Testing binary, then run this again.',
+    );
+  }
+  log("installing Debian's chromium (apt-get)…");
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env });
+}
+
+/** Everything `npm start` and `npm test` need before they run. */
+export function ensureSetup({ browser = true } = {}) {
+  ensureNodeModules();
+  if (browser) ensureChromium();
+  run('node', ['scripts/build-model.mjs']);
+  log('building the extension…');
+  run('npx', ['wxt', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}

@@ -1,0 +1,42 @@
+/**
+ * Every message exchanged between Engram's contexts (content scripts, background, popup), declared
+ * once. `@webext-core/messaging` turns this map into a typed `sendMessage` / `onMessage` pair, so a
+ * sender and its handler cannot disagree on a payload or a reply.
+ */
+import { defineExtensionMessaging } from '@webext-core/messaging';
+import type { MemoryView, RecalledMemory, SiteId } from '../engine/types';
+
+/** A user turn the content script saw being sent. */
+export interface CapturedTurn {
+  site: SiteId;
+  /** The site's conversation id (from the URL) or a page-local id for a new chat. */
+  conversationId: string;
+  /** The text the user typed, with any Engram memory block already stripped. */
+  text: string;
+  /** When it was sent, ms since epoch. */
+  sentAt: number;
+}
+
+export interface RecallRequest {
+  site: SiteId;
+  query: string;
+}
+
+export interface RecallResult {
+  memories: RecalledMemory[];
+}
+
+export interface ProtocolMap {
+  /** Content script → background: a user turn was sent; store what it says about the user. */
+  captureTurn(turn: CapturedTurn): { stored: number };
+  /** Content script → background: memories relevant to the text about to be sent. */
+  recall(request: RecallRequest): RecallResult;
+  /** Content script → background: load the models now, so the first send is not slowed. */
+  warmUp(): { ready: boolean };
+  /** Popup → background: every memory, newest first. */
+  listMemories(): MemoryView[];
+  /** Popup → background: forget one memory. */
+  deleteMemory(id: string): { deleted: boolean };
+}
+
+export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();

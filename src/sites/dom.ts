@@ -1,0 +1,115 @@
+/**
+ * Site-agnostic DOM helpers shared by the site adapters. They know nothing of any site: selectors
+ * come from each site's `selectors.ts`.
+ */
+
+/** True when the element can take user input: attached, not inert, not hidden. */
+export function isLive(el: Element): boolean {
+  if (!el.isConnected) return false;
+  if (el.closest('[inert], [aria-hidden="true"]')) return false;
+  const style = el.ownerDocument.defaultView?.getComputedStyle(el);
+  if (style && (style.display === 'none' || style.visibility === 'hidden')) return false;
+  return true;
+}
+
+/** The first element matching any selector, in the order given, that passes `accept`. */
+export function queryFirst(
+  selectors: readonly string[],
+  accept: (el: Element) => boolean = isLive,
+  root: ParentNode = document,
+): Element | null {
+  for (const selector of selectors) {
+    for (const el of root.querySelectorAll(selector)) {
+      if (accept(el)) return el;
+    }
+  }
+  return null;
+}
+
+/** Every element matching any selector, deduplicated, in document order. */
+export function queryAll(selectors: readonly string[], root: ParentNode = document): Element[] {
+  const seen = new Set<Element>();
+  for (const selector of selectors) for (const el of root.querySelectorAll(selector)) seen.add(el);
+  return [...seen].sort((a, b) =>
+    a === b ? 0 : a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1,
+  );
+}
+
+/** The visible text of an editor or message, with paragraphs joined by newlines. */
+export function textOf(el: Element): string {
+  if (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) return el.value;
+  const blocks = el.querySelectorAll(':scope > p, :scope > div');
+  if (blocks.length > 0) {
+    return [...blocks].map((b) => b.textContent.replace(/\u00a0/g, ' ')).join('\n');
+  }
+  return el.textContent.replace(/\u00a0/g, ' ');
+}
+
+/** True when `target` is `el` or inside it. */
+export function within(target: EventTarget | null, el: Element | null): boolean {
+  return !!el && target instanceof Node && (target === el || el.contains(target));
+}
+
+/**
+ * Replace the whole content of a composer so that the page's editor (ProseMirror, Tiptap, React)
+ * updates its own state. `execCommand('insertText')` fires real `beforeinput`/`input` events that
+ * editors listen to; where it is unavailable or ignored, the DOM is rewritten by hand and an
+ * `InputEvent` is dispatched, which ProseMirror's DOM observer and React both pick up.
+ */
+export function replaceEditorText(el: HTMLElement, text: string): void {
+  el.focus();
+  if (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) {
+    // React tracks the value through the prototype's setter; assigning through it keeps React in sync.
+    const proto = Object.getPrototypeOf(el) as HTMLTextAreaElement;
+    const descriptor = Object.getOwnPropertyDescriptor(proto, 'value');
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to `el` right here
+    const setValue = descriptor?.set;
+    if (setValue) Reflect.apply(setValue, el, [text]);
+    else el.value = text;
+    el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: text }));
+    return;
+  }
+  const selection = el.ownerDocument.getSelection();
+  if (selection) {
+    const range = el.ownerDocument.createRange();
+    range.selectNodeContents(el);
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+  let inserted = false;
+  try {
+    // Deprecated but still the one way to make the browser fire trusted beforeinput/input events
+    // that ProseMirror, Tiptap and Lexical handle like typing.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
+    inserted = el.ownerDocument.execCommand('insertText', false, text);
+  } catch {
+    inserted = false;
+  }
+  if (inserted && normalise(textOf(el)) === normalise(text)) return;
+  // Fallback: write paragraphs the way ProseMirror renders them, then tell the editor.
+  el.replaceChildren(
+    ...text.split('\n').map((line) => {
+      const p = el.ownerDocument.createElement('p');
+      if (line) p.textContent = line;
+      else p.append(el.ownerDocument.createElement('br'));
+      return p;
+    }),
+  );
+  el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: text }));
+}
+
+function normalise(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Wait for the page to react to an input event (React batches state updates to the next task). */
+export function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Press Enter in `el` as a user would (untrusted, but editors handle it the same way). */
+export function pressEnter(el: HTMLElement): void {
+  const init: KeyboardEventInit = { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true };
+  el.dispatchEvent(new KeyboardEvent('keydown', init));
+  el.dispatchEvent(new KeyboardEvent('keyup', init));
+}

@@ -1,0 +1,165 @@
+/**
+ * Playwright fixtures for Engram's end-to-end tests: Debian's Chromium with the built extension
+ * (.output/chrome-mv3) on a fresh profile, the chat sites served at their real URLs from local
+ * fixture pages through request routing, and every prompt the "site" received recorded.
+ */
+import { test as base, chromium, expect, type BrowserContext, type Page } from '@playwright/test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const EXTENSION_DIR = resolve('.output/chrome-mv3');
+const FIXTURES = resolve('test/fixtures/sites');
+const SCRIPTED_CHAT = resolve('demo/scripted-chat.js');
+
+export interface ChatSite {
+  name: 'ChatGPT' | 'Claude';
+  /** Where a new chat starts. */
+  newChatUrl: string;
+  origin: string;
+  fixture: string;
+  composer: string;
+  sendButton: string;
+  /** Turns the fixture renders, to wait for a reply. */
+  assistantTurn: string;
+  /** The endpoint path that receives the prompt. */
+  endpoint: RegExp;
+}
+
+export const SITES: readonly ChatSite[] = [
+  {
+    name: 'ChatGPT',
+    newChatUrl: 'https://chatgpt.com/',
+    origin: 'https://chatgpt.com',
+    fixture: 'chatgpt.html',
+    composer: '#prompt-textarea',
+    sendButton: '#composer-submit-button',
+    assistantTurn: '[data-message-author-role="assistant"]',
+    endpoint: /\/backend-api\/conversation$/,
+  },
+  {
+    name: 'Claude',
+    newChatUrl: 'https://claude.ai/new',
+    origin: 'https://claude.ai',
+    fixture: 'claude.html',
+    composer: '#live-chat-input',
+    sendButton: '#live-send',
+    assistantTurn: '.font-claude-response',
+    endpoint: /\/completion$/,
+  },
+];
+
+/** A prompt as the chat site's server received it. */
+export interface ReceivedPrompt {
+  site: ChatSite['name'];
+  prompt: string;
+}
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-default-apps',
+];
+
+/** Launch Chromium with the built extension on `profileDir`, with the chat sites routed. */
+export async function launchWithExtension(
+  profileDir: string,
+  received: ReceivedPrompt[],
+): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      ...CHROMIUM_ARGS,
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+    ],
+  });
+  for (const site of SITES) {
+    await context.route(`${site.origin}/**`, async (route) => {
+      const request = route.request();
+      const url = new URL(request.url());
+      if (url.pathname === '/__engram/scripted-chat.js') {
+        return route.fulfill({ contentType: 'text/javascript', body: readFileSync(SCRIPTED_CHAT, 'utf8') });
+      }
+      if (request.method() === 'POST' && site.endpoint.test(url.pathname)) {
+        const body = request.postDataJSON() as { prompt: string };
+        received.push({ site: site.name, prompt: body.prompt });
+        return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ reply: 'Noted.' }) });
+      }
+      if (request.resourceType() === 'document') {
+        return route.fulfill({ contentType: 'text/html', body: readFileSync(join(FIXTURES, site.fixture), 'utf8') });
+      }
+      return route.fulfill({ status: 404, body: '' });
+    });
+  }
+  return context;
+}
+
+/** The extension's id, read from its service worker's URL. */
+export async function extensionIdOf(context: BrowserContext): Promise<string> {
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  return new URL(worker.url()).host;
+}
+
+export interface EngramFixtures {
+  profileDir: string;
+  received: ReceivedPrompt[];
+  context: BrowserContext;
+  extensionId: string;
+}
+
+export const test = base.extend<EngramFixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  profileDir: async ({}, use) => {
+    const dir = mkdtempSync(join(tmpdir(), 'engram-profile-'));
+    await use(dir);
+    rmSync(dir, { recursive: true, force: true });
+  },
+  // eslint-disable-next-line no-empty-pattern
+  received: async ({}, use) => {
+    await use([]);
+  },
+  context: async ({ profileDir, received }, use) => {
+    const context = await launchWithExtension(profileDir, received);
+    await use(context);
+    await context.close();
+  },
+  extensionId: async ({ context }, use) => {
+    await use(await extensionIdOf(context));
+  },
+});
+
+export { expect };
+
+/** Type `text` into the site's composer and send it, with Enter or the send button. */
+export async function sendPrompt(page: Page, site: ChatSite, text: string, via: 'enter' | 'button' = 'enter') {
+  const before = await page.locator(site.assistantTurn).count();
+  const composer = page.locator(site.composer);
+  await composer.click();
+  await page.keyboard.type(text);
+  if (via === 'enter') await page.keyboard.press('Enter');
+  else await page.locator(site.sendButton).click();
+  await expect(page.locator(site.assistantTurn)).toHaveCount(before + 1);
+}
+
+/** Open a new chat on `site` in a fresh tab. */
+export async function openNewChat(context: BrowserContext, site: ChatSite): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(site.newChatUrl);
+  await expect(page.locator(site.composer)).toBeVisible();
+  return page;
+}
+
+/** The memory texts the popup lists, read from a fresh popup page. */
+export async function popupMemories(context: BrowserContext, extensionId: string): Promise<string[]> {
+  const popup = await context.newPage();
+  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  await expect(popup.locator('[data-testid="memory"], [data-testid="empty"]').first()).toBeVisible();
+  const texts = await popup.locator('[data-testid="memory"] .memory-text').allTextContents();
+  await popup.close();
+  return texts;
+}

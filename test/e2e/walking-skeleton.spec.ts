@@ -1,0 +1,125 @@
+import { BLOCK_FOOTER, BLOCK_HEADER } from '../../src/inject/memory-block';
+import {
+  expect,
+  extensionIdOf,
+  launchWithExtension,
+  openNewChat,
+  popupMemories,
+  sendPrompt,
+  SITES,
+  test,
+  type ReceivedPrompt,
+} from './fixtures';
+
+const FACT = "I'm vegetarian and I live in Berlin";
+const QUESTION = 'Can you suggest a restaurant near me for tonight?';
+const UNRELATED = 'Explain how photosynthesis works in plants';
+
+const occurrences = (text: string, part: string): number => text.split(part).length - 1;
+
+/** The memory block at the head of a prompt, or null. */
+function blockOf(prompt: string): string | null {
+  const start = prompt.indexOf(BLOCK_HEADER);
+  const end = prompt.indexOf(BLOCK_FOOTER);
+  return start === 0 && end > start ? prompt.slice(start, end + BLOCK_FOOTER.length) : null;
+}
+
+async function waitForMemories(
+  context: Parameters<typeof popupMemories>[0],
+  extensionId: string,
+  count: number,
+): Promise<string[]> {
+  let texts: string[] = [];
+  await expect
+    .poll(async () => (texts = await popupMemories(context, extensionId)).length, { timeout: 20_000 })
+    .toBe(count);
+  return texts;
+}
+
+for (const site of SITES) {
+  test.describe(site.name, () => {
+    test('a fact told in one chat is in the prompt of the next, once, ahead of the unchanged question', async ({
+      context,
+      extensionId,
+      received,
+    }) => {
+      const first = await openNewChat(context, site);
+      await sendPrompt(first, site, FACT, site.name === 'Claude' ? 'button' : 'enter');
+      expect(received.at(-1)?.prompt).toBe(FACT); // nothing to remember yet: sent as typed
+
+      const memories = await waitForMemories(context, extensionId, 2);
+      expect(memories.join(' | ')).toContain('vegetarian');
+      expect(memories.join(' | ')).toContain('Berlin');
+
+      const next = await openNewChat(context, site);
+      await sendPrompt(next, site, QUESTION);
+      const prompt = received.at(-1)?.prompt ?? '';
+      const block = blockOf(prompt);
+      expect(block, `prompt received:\n${prompt}`).not.toBeNull();
+      expect(block).toContain('vegetarian');
+      expect(block).toContain('Berlin');
+      expect(occurrences(prompt, BLOCK_HEADER)).toBe(1);
+      expect(occurrences(prompt, 'vegetarian')).toBe(1);
+      expect(prompt.endsWith(`\n${QUESTION}`)).toBe(true);
+      expect(prompt.slice(block!.length).trim()).toBe(QUESTION);
+
+      // The injected block was captured back with the question: it must not become memories.
+      await next.waitForTimeout(1500);
+      expect(await waitForMemories(context, extensionId, 2)).toHaveLength(2);
+    });
+
+    test('a message with no relevant memory is sent exactly as typed', async ({ context, extensionId, received }) => {
+      const page = await openNewChat(context, site);
+      await sendPrompt(page, site, FACT);
+      await waitForMemories(context, extensionId, 2);
+      await sendPrompt(page, site, UNRELATED);
+      expect(received.at(-1)?.prompt).toBe(UNRELATED);
+    });
+  });
+}
+
+test('a memory forgotten in the popup is never injected again', async ({ context, extensionId, received }) => {
+  const [site] = SITES;
+  if (!site) throw new Error('no site');
+  const page = await openNewChat(context, site);
+  await sendPrompt(page, site, FACT);
+  await waitForMemories(context, extensionId, 2);
+
+  const popup = await context.newPage();
+  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  await expect(popup.getByTestId('memory')).toHaveCount(2);
+  const forget = popup.getByRole('button', { name: /^Forget/ });
+  await forget.first().click();
+  await expect(popup.getByTestId('memory')).toHaveCount(1);
+  await forget.first().click();
+  await expect(popup.getByTestId('empty')).toBeVisible();
+  await popup.reload();
+  await expect(popup.getByTestId('empty')).toBeVisible();
+
+  const next = await openNewChat(context, site);
+  await sendPrompt(next, site, QUESTION);
+  expect(received.at(-1)?.prompt).toBe(QUESTION);
+});
+
+test('memories survive a browser restart on the same profile', async ({ profileDir }) => {
+  const received: ReceivedPrompt[] = [];
+  const [site] = SITES;
+  if (!site) throw new Error('no site');
+  let context = await launchWithExtension(profileDir, received);
+  let extensionId = await extensionIdOf(context);
+  const page = await openNewChat(context, site);
+  await sendPrompt(page, site, FACT);
+  const before = await waitForMemories(context, extensionId, 2);
+  await context.close();
+
+  context = await launchWithExtension(profileDir, received);
+  try {
+    extensionId = await extensionIdOf(context);
+    expect((await popupMemories(context, extensionId)).sort()).toEqual([...before].sort());
+    const next = await openNewChat(context, site);
+    await sendPrompt(next, site, QUESTION);
+    expect(blockOf(received.at(-1)?.prompt ?? '')).toContain('Berlin');
+  } finally {
+    await context.close();
+  }
+});

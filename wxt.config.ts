@@ -1,0 +1,54 @@
+import { defineConfig } from 'wxt';
+import type { Plugin } from 'vite';
+
+/**
+ * onnxruntime-web's bundled build locates its WASM with
+ * `new URL('ort-wasm-simd-threaded.wasm', import.meta.url)`. Vite (library mode, which WXT uses
+ * for the background) would inline that 14 MB file into the service worker as base64. Engram hands
+ * the runtime its WASM bytes itself (see src/adapters/transformers-embedder.ts), so the reference
+ * is made opaque to Vite and the file is shipped once, under /ort/.
+ */
+function keepOrtWasmExternal(): Plugin {
+  return {
+    name: 'engram:keep-ort-wasm-external',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.includes('onnxruntime-web')) return null;
+      const out = code.replace(/new URL\((["'])(ort-wasm[\w.-]*\.wasm)\1,/g, 'new URL(String("$2"),');
+      return out === code ? null : { code: out, map: null };
+    },
+  };
+}
+
+export default defineConfig({
+  imports: false,
+  manifest: {
+    name: 'Engram',
+    description:
+      'On-device memory for ChatGPT and Claude: remembers what you tell them, and never sends it anywhere.',
+    permissions: ['storage', 'unlimitedStorage'],
+    content_security_policy: {
+      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
+    },
+    action: { default_title: 'Engram memories' },
+  },
+  vite: () => ({
+    plugins: [keepOrtWasmExternal()],
+    resolve: {
+      // The embedder runs on the CPU (WASM); the WebGPU/JSEP build would add 14 MB for nothing.
+      alias: { 'onnxruntime-web/webgpu': 'onnxruntime-web/wasm' },
+    },
+    build: { chunkSizeWarningLimit: 2048 },
+  }),
+  hooks: {
+    'build:publicAssets': (_wxt, files) => {
+      files.push({
+        absoluteSrc: new URL(
+          './node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm',
+          import.meta.url,
+        ).pathname,
+        relativeDest: 'ort/ort-wasm-simd-threaded.wasm',
+      });
+    },
+  },
+});
