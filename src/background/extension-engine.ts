@@ -2,9 +2,7 @@ import { DexieMemoryStore } from '../adapters/dexie-store';
 import { TransformersEmbedder } from '../adapters/transformers-embedder';
 import { EngramDatabase } from '../db/schema';
 import { MemoryService } from '../engine/memory-service';
-
-/** The small embedding model Engram ships, built from GloVe vectors (scripts/build-model.mjs). */
-export const BUNDLED_MODEL = 'engram-glove-30k';
+import { BUNDLED_MODEL } from '../engine/models';
 
 /** The memory engine as the extension runs it: Dexie storage, the bundled model on WASM. */
 export function createExtensionEngine(): { service: MemoryService; embedder: TransformersEmbedder } {
