@@ -48,12 +48,12 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
       if (final !== typed) await adapter.writeComposer(final);
       resending = true;
       await adapter.submit();
+      if (prompt) hooks.captured(prompt); // only what was really sent is remembered
     } catch (error) {
       hooks.onError?.(error);
     } finally {
       resending = false;
     }
-    if (prompt) hooks.captured(prompt);
   };
 
   window.addEventListener(

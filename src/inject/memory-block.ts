@@ -22,8 +22,9 @@ export function withMemoryBlock(memories: readonly string[], prompt: string): st
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const BLOCK_RE = new RegExp(`${escape(BLOCK_HEADER)}[\\s\\S]*?${escape(BLOCK_FOOTER)}\\s*`, 'g');
-// A header whose footer was cut off (e.g. the user deleted the end): drop up to the first blank line.
-const ORPHAN_RE = new RegExp(`${escape(BLOCK_HEADER)}[\\s\\S]*?(?:\\n\\s*\\n|$)`, 'g');
+// A header whose footer was cut off (e.g. the user deleted the end): drop the header and the
+// "- fact" lines under it, never the user's own text after them.
+const ORPHAN_RE = new RegExp(`${escape(BLOCK_HEADER)}[^\\n]*\\n?(?:- [^\\n]*(?:\\n|$))*\\s*`, 'g');
 
 /** Remove every Engram memory block from `text`, leaving what the user wrote. */
 export function stripMemoryBlock(text: string): string {

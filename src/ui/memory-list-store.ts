@@ -47,12 +47,21 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
       }
     },
     async remove(id) {
-      const before = memories.value;
-      memories.value = before.filter((m) => m.id !== id); // optimistic; restored on failure
+      const index = memories.value.findIndex((m) => m.id === id);
+      const removed = memories.value[index];
+      if (!removed) return;
+      memories.value = memories.value.filter((m) => m.id !== id); // optimistic
       try {
         await backend.remove(id);
+        if (status.value === 'error') {
+          status.value = 'ready';
+          error.value = null;
+        }
       } catch (e) {
-        memories.value = before;
+        // Put back only this memory: others removed meanwhile stay removed.
+        const list = [...memories.value];
+        list.splice(Math.min(index, list.length), 0, removed);
+        memories.value = list;
         fail(e);
       }
     },

@@ -1,0 +1,95 @@
+/**
+ * Rule-based fact extraction: what Engram remembers from a message the user sent.
+ */
+import { describe, expect, it } from 'vitest';
+import { withMemoryBlock } from '../../src/inject/memory-block';
+import { extractFacts, MAX_FACTS_PER_MESSAGE } from '../../src/pipeline/extract';
+
+describe('extractFacts', () => {
+  it('splits two statements joined by "and" into two facts', () => {
+    expect(extractFacts("I'm vegetarian and I live in Berlin")).toEqual(["I'm vegetarian", 'I live in Berlin']);
+  });
+
+  it('keeps "and" inside a single statement', () => {
+    expect(extractFacts('I love salt and pepper on everything.')).toEqual(['I love salt and pepper on everything']);
+  });
+
+  it('keeps the statements of a message and drops its question', () => {
+    expect(extractFacts('My dog is called Max. Can you suggest a name for a second dog?')).toEqual([
+      'My dog is called Max',
+    ]);
+  });
+
+  it.each([
+    'Can you recommend a restaurant in my area?',
+    'Can you help me plan my week',
+    'Could you summarise my notes',
+    'Please write my cover letter.',
+    'Please, tell me what I should cook',
+    'What should I make for my dinner?',
+    'Help me write an email to my boss.',
+  ])('finds no fact in the question or request %j', (message) => {
+    expect(extractFacts(message)).toEqual([]);
+  });
+
+  it.each(['If I ever moved to Paris…', 'If I ever moved to Paris I would learn French', 'Suppose I was a cat.', 'Imagine I had a boat'])(
+    'finds no fact in the hypothetical %j',
+    (message) => {
+      expect(extractFacts(message)).toEqual([]);
+    },
+  );
+
+  it('finds no fact in statements that are not about the user', () => {
+    expect(extractFacts('The weather is nice. Berlin is big.')).toEqual([]);
+  });
+
+  it("never extracts Engram's own memory block", () => {
+    const sent = withMemoryBlock(["I'm vegetarian", 'I live in Berlin', 'My dog is called Max'], 'What should I cook tonight?');
+    expect(extractFacts(sent)).toEqual([]);
+    const withFact = withMemoryBlock(['I live in Berlin'], 'I just adopted a cat.');
+    expect(extractFacts(withFact)).toEqual(['I just adopted a cat']);
+  });
+
+  it('keeps a fact the user repeats once', () => {
+    expect(extractFacts('I like tea. I like tea! i like TEA.\nI like tea')).toEqual(['I like tea']);
+  });
+
+  it('returns nothing for an empty or blank message', () => {
+    expect(extractFacts('')).toEqual([]);
+    expect(extractFacts(' \n\t ')).toEqual([]);
+  });
+
+  it('returns for a 1 MB message', () => {
+    const message = 'I like tea and my cat is called Tom. What is up? '.repeat(21_000);
+    expect(message.length).toBeGreaterThan(1_000_000);
+    expect(extractFacts(message)).toEqual(['I like tea', 'my cat is called Tom']);
+  });
+
+  it('returns for a 1 MB message without any sentence breaks', () => {
+    expect(extractFacts(`I ${'a'.repeat(1_000_000)}`)).toEqual([]);
+  });
+
+  it('does not crash on emoji, right-to-left or zero-width characters', () => {
+    expect(extractFacts('I love 🍕 and my cat is 🐈‍⬛')).toEqual(['I love 🍕', 'my cat is 🐈‍⬛']);
+    expect(extractFacts('אני גר בתל אביב. I live in Tel Aviv.')).toEqual(['I live in Tel Aviv']);
+    expect(extractFacts('أنا نباتي\u200F and \u202Bmy name is Sami\u202C')).toEqual(expect.any(Array));
+    expect(extractFacts('I\u200Bm vegetarian\u200D\uFEFF')).toEqual(expect.any(Array));
+    expect(extractFacts('\u200B\u200C\u200D\uFEFF')).toEqual([]);
+    expect(extractFacts('\uD83D I have a lone surrogate \uDE00')).toEqual(expect.any(Array));
+  });
+  it('stores nothing from a hypothetical, even after its comma', () => {
+    expect(extractFacts('If I ever moved to Paris, I would learn French.')).toEqual([]);
+  });
+
+  it('removes zero-width and direction marks, so the fact matches its plain twin', () => {
+    expect(extractFacts("I\u200B'm vegetarian\u200B. I\u2019m vegetarian")).toHaveLength(1);
+    expect(extractFacts('\u202BI live in Berlin\u202C')).toEqual(['I live in Berlin']);
+  });
+
+  it('stays fast on long text of distinct statements and caps facts per message', () => {
+    const long = Array.from({ length: 5000 }, (_, i) => `I have visited city number ${i}.`).join(' ');
+    const facts = extractFacts(long);
+    expect(facts.length).toBeLessThanOrEqual(MAX_FACTS_PER_MESSAGE);
+    expect(facts[0]).toBe('I have visited city number 0');
+  });
+});
