@@ -1,5 +1,7 @@
 import { defineConfig } from 'wxt';
 import type { Plugin } from 'vite';
+import { HUB_ORIGINS } from './src/engine/models';
+import { hnswlibCsp } from './src/adapters/hnswlib/vite-plugin';
 
 /**
  * onnxruntime-web's bundled build locates its WASM with
@@ -27,13 +29,15 @@ export default defineConfig({
     description:
       'On-device memory for ChatGPT and Claude: remembers what you tell them, and never sends it anywhere.',
     permissions: ['storage', 'unlimitedStorage'],
+    // Asked for only when the user chooses to download a stronger embedding model (README: hosts).
+    optional_host_permissions: [...HUB_ORIGINS],
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },
     action: { default_title: 'Engram memories' },
   },
   vite: () => ({
-    plugins: [keepOrtWasmExternal()],
+    plugins: [keepOrtWasmExternal(), hnswlibCsp()],
     resolve: {
       // The embedder runs on the CPU (WASM); the WebGPU/JSEP build would add 14 MB for nothing.
       alias: { 'onnxruntime-web/webgpu': 'onnxruntime-web/wasm' },

@@ -1,43 +1,132 @@
-import type { EngramDatabase } from '../db/schema';
-import type { MemoryRecord } from '../engine/types';
-import type { MemoryStore } from '../ports/memory-store';
+import Dexie from 'dexie';
+import { SETTING, type EngramDatabase, type IndexSnapshot } from '../db/schema';
+import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../engine/types';
+import type { MemoryStore, StoreWrite } from '../ports/memory-store';
+
+/** Thrown when the browser refuses to store more (disk or quota full). Nothing was written. */
+export class StorageFullError extends Error {
+  constructor(cause: unknown) {
+    super('Engram could not save: the browser says its storage is full. Nothing was lost; free some space and try again.', {
+      cause,
+    });
+    this.name = 'StorageFullError';
+  }
+}
 
 /** The MemoryStore on Dexie (IndexedDB): the source of truth for every memory. */
 export class DexieMemoryStore implements MemoryStore {
-  constructor(private readonly db: EngramDatabase) {}
-
-  async put(records: readonly MemoryRecord[]): Promise<void> {
-    try {
-      await this.db.memories.bulkPut([...records]);
-    } catch (error) {
-      if (isQuotaError(error)) {
-        throw new Error('Engram could not save: the browser says its storage is full.', { cause: error });
-      }
-      throw error;
-    }
-  }
+  constructor(readonly db: EngramDatabase) {}
 
   get(id: string): Promise<MemoryRecord | undefined> {
     return this.db.memories.get(id);
   }
 
-  all(): Promise<MemoryRecord[]> {
-    return this.db.memories.orderBy('createdAt').reverse().toArray();
+  async getMany(ids: readonly string[]): Promise<MemoryRecord[]> {
+    return (await this.db.memories.bulkGet([...ids])).filter((m): m is MemoryRecord => m !== undefined);
   }
 
-  async delete(id: string): Promise<boolean> {
-    const found = (await this.db.memories.where('id').equals(id).count()) > 0;
-    await this.db.memories.delete(id);
-    return found;
+  byLabels(labels: readonly number[]): Promise<MemoryRecord[]> {
+    return this.db.memories.where('label').anyOf([...labels]).toArray();
+  }
+
+  async list(userId?: string): Promise<MemoryRecord[]> {
+    const rows = userId === undefined ? await this.db.memories.toArray() : await this.db.memories.where('userId').equals(userId).toArray();
+    return rows.sort((a, b) => b.createdAt - a.createdAt || b.label - a.label);
+  }
+
+  byHash(hash: string): Promise<MemoryRecord | undefined> {
+    return this.db.memories.where('hash').equals(hash).first();
   }
 
   count(): Promise<number> {
     return this.db.memories.count();
   }
+
+  async write(change: StoreWrite): Promise<void> {
+    const { db } = this;
+    try {
+      await db.transaction('rw', [db.memories, db.vectors, db.history, db.settings], async () => {
+        if (change.delete?.length) {
+          await db.memories.bulkDelete(change.delete);
+          await db.vectors.where('memoryId').anyOf(change.delete).delete();
+        }
+        if (change.put?.length) await db.memories.bulkPut(change.put);
+        if (change.vectors?.length) await db.vectors.bulkPut(change.vectors);
+        if (change.history?.length) await db.history.bulkAdd(change.history);
+        const revision = Number((await db.settings.get(SETTING.revision))?.value ?? 0);
+        await db.settings.put({ key: SETTING.revision, value: revision + 1 });
+      });
+    } catch (error) {
+      throw asStorageError(error);
+    }
+  }
+
+  vectors(model: string, memoryIds?: readonly string[]): Promise<VectorRecord[]> {
+    if (memoryIds) return this.db.vectors.where('[model+memoryId]').anyOf(memoryIds.map((id) => [model, id])).toArray();
+    return this.db.vectors.where('model').equals(model).toArray();
+  }
+
+  vectorCount(model: string): Promise<number> {
+    return this.db.vectors.where('model').equals(model).count();
+  }
+
+  async deleteVectors(model: string): Promise<void> {
+    await this.db.vectors.where('model').equals(model).delete();
+  }
+
+  history(memoryId: string): Promise<HistoryEntry[]> {
+    return this.db.history.where('memoryId').equals(memoryId).sortBy('id');
+  }
+
+  allocateLabels(n: number): Promise<number[]> {
+    const { db } = this;
+    return db.transaction('rw', db.settings, async () => {
+      const next = Number((await db.settings.get(SETTING.nextLabel))?.value ?? 1);
+      await db.settings.put({ key: SETTING.nextLabel, value: next + n });
+      return Array.from({ length: n }, (_, i) => next + i);
+    });
+  }
+
+  async revision(): Promise<number> {
+    return Number((await this.db.settings.get(SETTING.revision))?.value ?? 0);
+  }
+
+  async getSetting(key: string): Promise<JsonValue | undefined> {
+    return (await this.db.settings.get(key))?.value;
+  }
+
+  async setSetting(key: string, value: JsonValue): Promise<void> {
+    await this.db.settings.put({ key, value });
+  }
+
+  getSnapshot(key: string): Promise<IndexSnapshot | undefined> {
+    return this.db.snapshots.get(key);
+  }
+
+  async putSnapshot(snapshot: IndexSnapshot): Promise<void> {
+    try {
+      await this.db.snapshots.put(snapshot);
+    } catch (error) {
+      throw asStorageError(error);
+    }
+  }
+
+  async deleteSnapshot(key: string): Promise<void> {
+    await this.db.snapshots.delete(key);
+  }
+
+  async clear(): Promise<void> {
+    const { db } = this;
+    await db.transaction('rw', [db.memories, db.vectors, db.history, db.snapshots, db.settings], async () => {
+      await Promise.all([db.memories.clear(), db.vectors.clear(), db.history.clear(), db.snapshots.clear()]);
+      const revision = Number((await db.settings.get(SETTING.revision))?.value ?? 0);
+      await db.settings.put({ key: SETTING.revision, value: revision + 1 });
+    });
+  }
 }
 
-function isQuotaError(error: unknown): boolean {
-  const name = (error as { name?: string; inner?: { name?: string } } | null)?.name;
-  const inner = (error as { inner?: { name?: string } } | null)?.inner?.name;
-  return name === 'QuotaExceededError' || inner === 'QuotaExceededError';
+function asStorageError(error: unknown): unknown {
+  const names = [error, (error as { inner?: unknown } | null)?.inner].map((e) => (e as { name?: string } | null)?.name);
+  if (names.includes('QuotaExceededError') || error instanceof Dexie.QuotaExceededError) return new StorageFullError(error);
+  return error;
 }

@@ -15,6 +15,13 @@ export interface TransformersEmbedderOptions {
   dtype?: 'fp32' | 'fp16' | 'q8';
   /** Prefix for queries where the model wants one (e.g. bge's "Represent this sentence…"). */
   queryPrefix?: string;
+  /**
+   * Where to download the model from when it is not on this device (a hub such as
+   * https://huggingface.co/). Unset: never download. Only set after the user agreed.
+   */
+  remoteHost?: string;
+  /** Download progress, 0–100, per file. */
+  onProgress?: (progress: { file: string; percent: number; loaded: number; total: number }) => void;
 }
 
 /**
@@ -46,10 +53,14 @@ export class TransformersEmbedder implements Embedder {
   }
 
   async #load(): Promise<FeatureExtractionPipeline> {
-    env.allowRemoteModels = false;
+    const { remoteHost } = this.options;
+    env.allowRemoteModels = remoteHost !== undefined;
+    if (remoteHost) env.remoteHost = remoteHost;
     env.allowLocalModels = true;
     env.localModelPath = this.options.localModelPath;
-    env.useBrowserCache = false; // the Cache API rejects chrome-extension:// requests
+    // Downloaded files are kept in the browser's Cache API (transformers.js never caches the
+    // extension's own chrome-extension:// files, which need no cache).
+    env.useBrowserCache = remoteHost !== undefined && typeof caches !== 'undefined';
     env.useWasmCache = false;
     const wasm = env.backends.onnx.wasm;
     if (this.options.wasmUrl && wasm) {
@@ -58,7 +69,19 @@ export class TransformersEmbedder implements Embedder {
       wasm.wasmBinary = await response.arrayBuffer();
       wasm.numThreads = 1; // no cross-origin isolation in an extension worker
     }
-    return pipeline('feature-extraction', this.modelId, { dtype: this.options.dtype ?? 'fp32' });
+    const { onProgress } = this.options;
+    return pipeline('feature-extraction', this.modelId, {
+      dtype: this.options.dtype ?? 'fp32',
+      ...(onProgress
+        ? {
+            progress_callback: (info: { status: string; file?: string; progress?: number; loaded?: number; total?: number }) => {
+              if (info.status === 'progress' && info.file) {
+                onProgress({ file: info.file, percent: info.progress ?? 0, loaded: info.loaded ?? 0, total: info.total ?? 0 });
+              }
+            },
+          }
+        : {}),
+    });
   }
 
   async embed(text: string): Promise<Float32Array> {
@@ -67,7 +90,17 @@ export class TransformersEmbedder implements Embedder {
     return vector;
   }
 
+  async embedQuery(text: string): Promise<Float32Array> {
+    const [vector] = await this.#enqueue([(this.options.queryPrefix ?? '') + text]);
+    if (!vector) throw new Error('Engram: the embedding model returned nothing');
+    return vector;
+  }
+
   embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
+    return this.#enqueue(texts);
+  }
+
+  #enqueue(texts: readonly string[]): Promise<Float32Array[]> {
     const run = this.#chain.then(() => this.#embedBatch(texts));
     this.#chain = run.catch(() => undefined);
     return run;
@@ -76,8 +109,7 @@ export class TransformersEmbedder implements Embedder {
   async #embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
     const extract = await this.load();
-    const inputs = texts.map((t) => (this.options.queryPrefix ?? '') + t);
-    const output = await extract(inputs, { pooling: 'mean', normalize: true });
+    const output = await extract([...texts], { pooling: 'mean', normalize: true });
     const [rows, dims] = output.dims as [number, number];
     const data = output.data as Float32Array;
     const vectors: Float32Array[] = [];

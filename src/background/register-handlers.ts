@@ -1,15 +1,37 @@
-import type { MemoryService } from '../engine/memory-service';
-import type { TransformersEmbedder } from '../adapters/transformers-embedder';
+import { RECALL } from '../engine/recall';
+import { DEFAULT_USER } from '../engine/types';
 import { onMessage } from '../messaging/protocol';
+import type { ExtensionEngine } from './extension-engine';
 
 /** Answers every message the background handles. One handler per message of the protocol. */
-export function registerHandlers(service: MemoryService, embedder: Pick<TransformersEmbedder, 'load'>): void {
-  onMessage('captureTurn', async ({ data }) => ({ stored: (await service.capture(data)).length }));
-  onMessage('recall', async ({ data }) => ({ memories: await service.recall(data.query) }));
+export function registerHandlers({ memory, embedder, models, ready }: ExtensionEngine): void {
+  onMessage('captureTurn', async ({ data }) => {
+    await ready;
+    const { results } = await memory.add([{ role: 'user', content: data.text }], {
+      userId: DEFAULT_USER,
+      site: data.site,
+      conversationId: data.conversationId,
+      saidAt: data.sentAt,
+    });
+    return { stored: results.filter((r) => r.event === 'ADD' || r.event === 'UPDATE').length };
+  });
+  onMessage('recall', async ({ data }) => {
+    await ready;
+    const { results } = await memory.search(data.query, { userId: DEFAULT_USER, ...RECALL });
+    return { memories: results.map((r) => ({ id: r.id, text: r.memory, score: r.score })) };
+  });
   onMessage('warmUp', async () => {
     await embedder.load();
     return { ready: true };
   });
-  onMessage('listMemories', () => service.list());
-  onMessage('deleteMemory', async ({ data }) => ({ deleted: await service.delete(data) }));
+  onMessage('listMemories', async () => {
+    const { results } = await memory.getAll({ userId: DEFAULT_USER });
+    return results.map((r) => ({ id: r.id, text: r.memory, site: r.site, createdAt: r.createdAt }));
+  });
+  onMessage('deleteMemory', async ({ data }) => ({ deleted: (await memory.delete(data)).deleted }));
+  onMessage('modelStatus', () => models.status());
+  onMessage('switchModel', async ({ data }) => {
+    await models.switchTo(data);
+    return { started: true };
+  });
 }

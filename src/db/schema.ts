@@ -1,19 +1,110 @@
-import Dexie, { type EntityTable } from 'dexie';
-import type { MemoryRecord } from '../engine/types';
+import Dexie, { type EntityTable, type Table, type Transaction } from 'dexie';
+import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../engine/types';
+import { DEFAULT_USER } from '../engine/types';
+import { factHash } from '../pipeline/normalize';
 
 export const DB_NAME = 'engram';
 
+/** A persisted vector index snapshot (a cache of the vectors table). */
+export interface IndexSnapshot {
+  /** `${model}:${kind}` */
+  key: string;
+  model: string;
+  kind: 'exact' | 'hnsw';
+  /** The store revision the snapshot reflects; any other revision means stale. */
+  revision: number;
+  dimensions: number;
+  bytes: Uint8Array;
+  savedAt: number;
+}
+
+export interface SettingRecord {
+  key: string;
+  value: JsonValue;
+}
+
+/** The version-1 record (walking skeleton), kept for the migration. */
+interface MemoryRecordV1 {
+  id: string;
+  text: string;
+  categories?: string[];
+  embedding: Float32Array;
+  model: string;
+  site: MemoryRecord['site'];
+  conversationId: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
 /**
- * Engram's IndexedDB schema. Only what is filtered on is indexed; the embedding is stored but
- * never indexed. Every version stays declared so that old profiles upgrade step by step.
+ * Engram's IndexedDB schema. Only what is filtered on is indexed; vectors are stored but never
+ * indexed. Every version stays declared, with its upgrade, so old profiles upgrade step by step.
  */
 export class EngramDatabase extends Dexie {
   memories!: EntityTable<MemoryRecord, 'id'>;
+  vectors!: Table<VectorRecord, [string, string]>;
+  history!: EntityTable<HistoryEntry, 'id'>;
+  settings!: EntityTable<SettingRecord, 'key'>;
+  snapshots!: EntityTable<IndexSnapshot, 'key'>;
 
   constructor(name: string = DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
+    // v1 (walking skeleton): one table, the embedding inside each memory.
     this.version(1).stores({
       memories: 'id, site, conversationId, createdAt',
     });
+    // v2 (memory engine): scopes, labels for vector indexes, vectors per model, history.
+    this.version(2)
+      .stores({
+        memories: 'id, &label, hash, userId, agentId, runId, space, site, conversationId, createdAt, updatedAt, expiresAt',
+        vectors: '[model+memoryId], memoryId, model',
+        history: '++id, memoryId, at',
+        settings: 'key',
+        snapshots: 'key',
+      })
+      .upgrade(upgradeToV2);
   }
+}
+
+/** Settings keys. */
+export const SETTING = {
+  nextLabel: 'nextLabel',
+  revision: 'revision',
+  activeModel: 'activeModel',
+} as const;
+
+async function upgradeToV2(tx: Transaction): Promise<void> {
+  const old = (await tx.table('memories').toArray()) as MemoryRecordV1[];
+  let label = 1;
+  const memories: MemoryRecord[] = [];
+  const vectors: VectorRecord[] = [];
+  for (const m of old.sort((a, b) => a.createdAt - b.createdAt)) {
+    const record: MemoryRecord = {
+      id: m.id,
+      label: label++,
+      text: m.text,
+      hash: factHash(m.text, { userId: DEFAULT_USER, agentId: null, runId: null, space: null }),
+      userId: DEFAULT_USER,
+      agentId: null,
+      runId: null,
+      space: null,
+      site: m.site,
+      conversationId: m.conversationId,
+      sourceTurnIds: [],
+      saidAt: m.createdAt,
+      categories: m.categories ?? [],
+      metadata: {},
+      createdAt: m.createdAt,
+      updatedAt: m.updatedAt,
+      expiresAt: null,
+    };
+    memories.push(record);
+    vectors.push({ memoryId: m.id, model: m.model, label: record.label, vector: m.embedding });
+  }
+  await tx.table('memories').bulkPut(memories);
+  await tx.table('vectors').bulkPut(vectors);
+  await tx.table('settings').bulkPut([
+    { key: SETTING.nextLabel, value: label },
+    { key: SETTING.revision, value: 1 },
+  ]);
 }

@@ -3,29 +3,69 @@
 /** The chat sites Engram knows. `demo` is Engram's built-in demo chat site. */
 export type SiteId = 'chatgpt' | 'claude' | 'demo';
 
-/** A stored memory as Dexie holds it. Dexie is the source of truth. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** The user Engram serves in the browser (one profile = one user). */
+export const DEFAULT_USER = 'me';
+
+/**
+ * A stored memory as Dexie holds it. Dexie is the source of truth; vectors live in their own
+ * table (one row per model), and every vector index is a rebuildable cache of them.
+ */
 export interface MemoryRecord {
   id: string;
-  /** One short fact about the user, in their words. */
+  /** Integer key of the memory in vector indexes. Unique, never reused. */
+  label: number;
+  /** One short fact, in the user's words. */
   text: string;
-  /** Categories of the fact (see pipeline/categorize.ts). */
+  /** Hash of the normalised text and scope: the same fact in the same scope is stored once. */
+  hash: string;
+  /** Scope: user memory (always set), agent memory (per assistant site), session memory (one run). */
+  userId: string;
+  agentId: string | null;
+  runId: string | null;
+  /** Hierarchical space such as `work/atlas`, or null for none. */
+  space: string | null;
+  /** Provenance: where and when it was said, and from which turns. */
+  site: SiteId | null;
+  conversationId: string | null;
+  sourceTurnIds: string[];
+  saidAt: number;
   categories: string[];
-  /** Embedding of the fact with its categories' keywords, unit length. Stored, never indexed. */
-  embedding: Float32Array;
-  /** Which embedding model made `embedding`, so a model change can re-embed. */
-  model: string;
-  site: SiteId;
-  conversationId: string;
-  /** When the user said it, ms since epoch. */
+  metadata: Record<string, JsonValue>;
   createdAt: number;
   updatedAt: number;
+  /** Session memories may expire; null for never. */
+  expiresAt: number | null;
+}
+
+/** The embedding of one memory under one model. */
+export interface VectorRecord {
+  memoryId: string;
+  model: string;
+  label: number;
+  vector: Float32Array;
+}
+
+export type MemoryEvent = 'ADD' | 'UPDATE' | 'DELETE' | 'NONE';
+
+/** One change of a memory, with its old and new text. */
+export interface HistoryEntry {
+  id?: number;
+  memoryId: string;
+  event: Exclude<MemoryEvent, 'NONE'>;
+  oldText: string | null;
+  newText: string | null;
+  at: number;
+  /** Why, e.g. "contradicted by: I moved to Amsterdam". */
+  reason?: string;
 }
 
 /** What the popup shows of a memory. */
 export interface MemoryView {
   id: string;
   text: string;
-  site: SiteId;
+  site: SiteId | null;
   createdAt: number;
 }
 

@@ -4,6 +4,7 @@
  * sender and its handler cannot disagree on a payload or a reply.
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
+import type { ModelStatus } from '../engine/model-manager';
 import type { MemoryView, RecalledMemory, SiteId } from '../engine/types';
 
 /** A user turn the content script saw being sent. */
@@ -37,6 +38,10 @@ export interface ProtocolMap {
   listMemories(): MemoryView[];
   /** Popup → background: forget one memory. */
   deleteMemory(id: string): { deleted: boolean };
+  /** Popup → background: the active embedding model, the choices, and any switch in progress. */
+  modelStatus(): ModelStatus;
+  /** Popup → background: switch to another model (after the user granted the download hosts). */
+  switchModel(id: string): { started: boolean };
 }
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();

@@ -2,6 +2,9 @@
 export interface Embedder {
   /** Identifies the model, so vectors from different models are never compared. */
   readonly modelId: string;
-  embed(text: string): Promise<Float32Array>;
+  /** Embed texts to store (memories). */
   embedBatch(texts: readonly string[]): Promise<Float32Array[]>;
+  embed(text: string): Promise<Float32Array>;
+  /** Embed a search query (models such as bge want a query prefix). */
+  embedQuery(text: string): Promise<Float32Array>;
 }

@@ -1,11 +1,43 @@
-import type { MemoryRecord } from '../engine/types';
+import type { IndexSnapshot } from '../db/schema';
+import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../engine/types';
 
-/** Durable storage of memories. Dexie in the extension; an in-memory double in tests. */
+/** One atomic change to the store: all of it lands, or none of it. */
+export interface StoreWrite {
+  put?: MemoryRecord[];
+  delete?: string[];
+  vectors?: VectorRecord[];
+  history?: HistoryEntry[];
+}
+
+/**
+ * Durable storage of memories, their vectors and history. Dexie in the extension and in Node
+ * (on fake-indexeddb); an in-memory double in tests.
+ */
 export interface MemoryStore {
-  put(records: readonly MemoryRecord[]): Promise<void>;
   get(id: string): Promise<MemoryRecord | undefined>;
-  /** Every memory, newest first. */
-  all(): Promise<MemoryRecord[]>;
-  delete(id: string): Promise<boolean>;
+  getMany(ids: readonly string[]): Promise<MemoryRecord[]>;
+  byLabels(labels: readonly number[]): Promise<MemoryRecord[]>;
+  /** Memories of a user (all users when omitted), newest first. */
+  list(userId?: string): Promise<MemoryRecord[]>;
+  byHash(hash: string): Promise<MemoryRecord | undefined>;
   count(): Promise<number>;
+  /** Apply a change atomically and bump the store revision. */
+  write(change: StoreWrite): Promise<void>;
+  /** Every vector of a model (for index rebuilds), or those of some memories. */
+  vectors(model: string, memoryIds?: readonly string[]): Promise<VectorRecord[]>;
+  /** How many memories have a vector under `model`. */
+  vectorCount(model: string): Promise<number>;
+  deleteVectors(model: string): Promise<void>;
+  history(memoryId: string): Promise<HistoryEntry[]>;
+  /** Reserve `n` fresh labels. */
+  allocateLabels(n: number): Promise<number[]>;
+  /** Increases with every write: a persisted index of another revision is stale. */
+  revision(): Promise<number>;
+  getSetting(key: string): Promise<JsonValue | undefined>;
+  setSetting(key: string, value: JsonValue): Promise<void>;
+  getSnapshot(key: string): Promise<IndexSnapshot | undefined>;
+  putSnapshot(snapshot: IndexSnapshot): Promise<void>;
+  deleteSnapshot(key: string): Promise<void>;
+  /** Forget everything (memories, vectors, history, snapshots); settings other than counters stay. */
+  clear(): Promise<void>;
 }

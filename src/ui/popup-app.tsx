@@ -1,13 +1,15 @@
 import { useEffect } from 'preact/hooks';
 import type { MemoryView, SiteId } from '../engine/types';
 import type { MemoryListStore } from './memory-list-store';
+import { ModelPanel } from './model-panel';
+import type { ModelStore } from './model-store';
 
 const SITE_NAMES: Record<SiteId, string> = { chatgpt: 'ChatGPT', claude: 'Claude', demo: 'Demo chat' };
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** The popup: what Engram remembers, and a way to forget each item. */
-export function PopupApp({ store }: { store: MemoryListStore }) {
+export function PopupApp({ store, models }: { store: MemoryListStore; models?: ModelStore }) {
   useEffect(() => {
     void store.load();
   }, [store]);
@@ -43,6 +45,7 @@ export function PopupApp({ store }: { store: MemoryListStore }) {
           </ul>
         </>
       )}
+      {models && <ModelPanel store={models} />}
     </main>
   );
 }
@@ -53,7 +56,7 @@ function MemoryItem({ memory, onDelete }: { memory: MemoryView; onDelete: () => 
       <div class="memory-body">
         <p class="memory-text">{memory.text}</p>
         <p class="memory-meta">
-          {SITE_NAMES[memory.site]} · <time dateTime={new Date(memory.createdAt).toISOString()}>{dateFormat.format(memory.createdAt)}</time>
+          {memory.site ? `${SITE_NAMES[memory.site]} · ` : null}<time dateTime={new Date(memory.createdAt).toISOString()}>{dateFormat.format(memory.createdAt)}</time>
         </p>
       </div>
       <button type="button" class="delete" onClick={onDelete} aria-label={`Forget "${memory.text}"`}>

@@ -1,24 +1,97 @@
-import type { MemoryRecord } from '../../src/engine/types';
-import type { MemoryStore } from '../../src/ports/memory-store';
+import type { IndexSnapshot } from '../../src/db/schema';
+import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../../src/engine/types';
+import type { MemoryStore, StoreWrite } from '../../src/ports/memory-store';
 
-/** An in-memory MemoryStore double, with the same ordering contract as the Dexie store. */
+/** An in-memory MemoryStore double with the Dexie store's contract (atomic writes, revisions). */
 export class InMemoryStore implements MemoryStore {
-  readonly records = new Map<string, MemoryRecord>();
+  readonly memories = new Map<string, MemoryRecord>();
+  readonly vectorRows = new Map<string, VectorRecord>();
+  readonly historyRows: HistoryEntry[] = [];
+  readonly settings = new Map<string, JsonValue>();
+  readonly snapshots = new Map<string, IndexSnapshot>();
+  #rev = 0;
+  #nextLabel = 1;
 
-  put(records: readonly MemoryRecord[]): Promise<void> {
-    for (const r of records) this.records.set(r.id, r);
+  get(id: string) {
+    return Promise.resolve(this.memories.get(id));
+  }
+  getMany(ids: readonly string[]) {
+    return Promise.resolve(ids.map((id) => this.memories.get(id)).filter((m): m is MemoryRecord => !!m));
+  }
+  byLabels(labels: readonly number[]) {
+    const set = new Set(labels);
+    return Promise.resolve([...this.memories.values()].filter((m) => set.has(m.label)));
+  }
+  list(userId?: string) {
+    return Promise.resolve(
+      [...this.memories.values()]
+        .filter((m) => userId === undefined || m.userId === userId)
+        .sort((a, b) => b.createdAt - a.createdAt || b.label - a.label),
+    );
+  }
+  byHash(hash: string) {
+    return Promise.resolve([...this.memories.values()].find((m) => m.hash === hash));
+  }
+  count() {
+    return Promise.resolve(this.memories.size);
+  }
+  write(change: StoreWrite) {
+    for (const id of change.delete ?? []) {
+      this.memories.delete(id);
+      for (const [k, v] of this.vectorRows) if (v.memoryId === id) this.vectorRows.delete(k);
+    }
+    for (const m of change.put ?? []) this.memories.set(m.id, structuredClone(m));
+    for (const v of change.vectors ?? []) this.vectorRows.set(`${v.model}|${v.memoryId}`, v);
+    for (const h of change.history ?? []) this.historyRows.push({ ...h, id: this.historyRows.length + 1 });
+    this.#rev++;
     return Promise.resolve();
   }
-  get(id: string): Promise<MemoryRecord | undefined> {
-    return Promise.resolve(this.records.get(id));
+  vectors(model: string, memoryIds?: readonly string[]) {
+    const ids = memoryIds ? new Set(memoryIds) : null;
+    return Promise.resolve([...this.vectorRows.values()].filter((v) => v.model === model && (!ids || ids.has(v.memoryId))));
   }
-  all(): Promise<MemoryRecord[]> {
-    return Promise.resolve([...this.records.values()].sort((a, b) => b.createdAt - a.createdAt));
+  vectorCount(model: string) {
+    return Promise.resolve([...this.vectorRows.values()].filter((v) => v.model === model).length);
   }
-  delete(id: string): Promise<boolean> {
-    return Promise.resolve(this.records.delete(id));
+  deleteVectors(model: string) {
+    for (const [k, v] of this.vectorRows) if (v.model === model) this.vectorRows.delete(k);
+    return Promise.resolve();
   }
-  count(): Promise<number> {
-    return Promise.resolve(this.records.size);
+  history(memoryId: string) {
+    return Promise.resolve(this.historyRows.filter((h) => h.memoryId === memoryId));
+  }
+  allocateLabels(n: number) {
+    const start = this.#nextLabel;
+    this.#nextLabel += n;
+    return Promise.resolve(Array.from({ length: n }, (_, i) => start + i));
+  }
+  revision() {
+    return Promise.resolve(this.#rev);
+  }
+  getSetting(key: string) {
+    return Promise.resolve(this.settings.get(key));
+  }
+  setSetting(key: string, value: JsonValue) {
+    this.settings.set(key, value);
+    return Promise.resolve();
+  }
+  getSnapshot(key: string) {
+    return Promise.resolve(this.snapshots.get(key));
+  }
+  putSnapshot(snapshot: IndexSnapshot) {
+    this.snapshots.set(snapshot.key, snapshot);
+    return Promise.resolve();
+  }
+  deleteSnapshot(key: string) {
+    this.snapshots.delete(key);
+    return Promise.resolve();
+  }
+  clear() {
+    this.memories.clear();
+    this.vectorRows.clear();
+    this.historyRows.length = 0;
+    this.snapshots.clear();
+    this.#rev++;
+    return Promise.resolve();
   }
 }

@@ -6,4 +6,6 @@
  */
 import { register } from 'node:module';
 
+// `module.registerHooks` (in-thread, synchronous) needs Node ≥ 22.15; Engram supports Node 20.
+// eslint-disable-next-line @typescript-eslint/no-deprecated
 register('./node-hooks.mjs', import.meta.url);

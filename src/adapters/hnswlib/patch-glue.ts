@@ -31,7 +31,7 @@ const EXPORT_ANCHOR = 'unexportedSymbols.forEach(unexportedRuntimeSymbol);';
 export const HNSWLIB_PATCH_MARKER = '/* engram: hnswlib glue patched (CSP-safe embind, node, FS) */';
 
 const CRAFT_INVOKER_SAFE = `function craftInvokerFunction(humanName, argTypes, classType, cppInvokerFunc, cppTargetFunc, isAsync) {
-      // engram: closure-based invoker (no \`new Function\`), equivalent to the generated code.
+      // engram: closure-based invoker (no eval), equivalent to the generated code.
       var argCount = argTypes.length;
       if (argCount < 2) {
         throwBindingError("argTypes array size mismatch! Must at least get return value and 'this' types!");
@@ -84,7 +84,7 @@ const CRAFT_INVOKER_SAFE = `function craftInvokerFunction(humanName, argTypes, c
     }`;
 
 const METHOD_CALLER_SAFE = `function __emval_get_method_caller(argCount, argTypes) {
-      // engram: closure-based method caller (no \`new Function\`), equivalent to the generated code.
+      // engram: closure-based method caller (no eval), equivalent to the generated code.
       var types = emval_lookupTypes(argCount, argTypes);
       var retType = types[0];
       var signatureName = retType.name + "_$" + types.slice(1).map(function (t) { return t.name; }).join("_") + "$";

@@ -1,0 +1,19 @@
+/**
+ * `npm run bench [-- --quick]`: every benchmark, side by side in one run on this machine, into
+ * bench/results.json (one stable shape) and bench/results.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { ensureSetup, ROOT } from './setup.mjs';
+
+ensureSetup({ browser: false });
+const passthrough = process.argv.slice(2);
+const benches = ['bench/index-bench.ts', 'bench/engine-bench.ts'];
+for (const bench of benches) {
+  console.log(`\n▶ ${bench} ${passthrough.join(' ')}`);
+  const { status } = spawnSync('npx', ['tsx', '--import', './src/adapters/hnswlib/node-loader.ts', bench, ...passthrough], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (status !== 0) process.exit(status ?? 1);
+}
+console.log('\nResults: bench/results.json, bench/results.md');

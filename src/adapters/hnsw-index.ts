@@ -1,0 +1,296 @@
+import type { VectorHit, VectorIndex, VectorIndexFactory } from '../ports/vector-index';
+import { checkLabel, checkVector, fnv1a } from './exact-index';
+import { loadHnswlib, type HierarchicalNSW, type HnswlibModule } from './hnswlib/load';
+
+/**
+ * Approximate nearest-neighbour index: HNSW via hnswlib-wasm (cosine space).
+ *
+ * hnswlib-wasm 0.8.2 behaviours this adapter is built around (each covered by a unit test):
+ * - 'cosine' is hnswlib's inner-product space on normalised copies: distance = 1 − cos, so
+ *   score = 1 − distance.
+ * - Indexes are created with replacement of deleted elements enabled, so `addPoint(v, L, true)`
+ *   for a *new* label reuses a deleted slot (and evicts that slot's old label), while
+ *   `addPoint(v, L, false)` on a live label updates it in place. `addPoint` on a label that is
+ *   marked deleted throws, hence upsert of a removed label is `unmarkDelete` + in-place update.
+ *   `addPoint(v, L, true)` on a label already present would duplicate it, so it is only used for
+ *   labels hnswlib does not know.
+ * - `addPoint` throws whenever count == maxElements (even for in-place updates or when deleted
+ *   slots could be reused): the index doubles with `resizeIndex` first.
+ * - `searchKnn` throws if k > maxElements and skips deleted elements; default ef is 10.
+ * - `writeIndex`/`readIndex` use `/hnswlib-index/<name>` in the Emscripten FS; `writeIndex` then
+ *   calls the library's IDBFS sync, which throws "EmscriptenFileSystemManager must be initialized"
+ *   because Engram never initialises it (it keeps the bytes in Dexie): that error is expected and
+ *   swallowed once the file is verified written.
+ */
+
+const MAGIC = 0x4e484745; // 'EGHN' little-endian
+const VERSION = 1;
+/** magic, version, dims, capacity, live count, payload length, payload FNV-1a (u32 each). */
+const HEADER_BYTES = 28;
+const FS_DIR = '/hnswlib-index';
+const FS_NAME = 'engram.hnsw';
+const M = 16;
+const EF_CONSTRUCTION = 200;
+const SEED = 100;
+const MIN_CAPACITY = 16;
+
+/** C++ exceptions surface as WebAssembly.Exception with `message: [type, what]` (assertion builds). */
+function describeWasmError(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  if (Array.isArray(message)) return message.map(String).join(': ');
+  if (typeof message === 'string') return message;
+  return String(error);
+}
+
+function wasmError(what: string, error: unknown): Error {
+  return new Error(`hnswlib: ${what}: ${describeWasmError(error)}`, { cause: error });
+}
+
+/** Frees the C++ index when a forgotten HnswIndex is garbage-collected. */
+const finalizer = new FinalizationRegistry<HierarchicalNSW>((native) => {
+  try {
+    native.delete();
+  } catch {
+    // already freed
+  }
+});
+
+export class HnswIndex implements VectorIndex {
+  readonly kind = 'hnsw' as const;
+  /** Labels hnswlib holds and that are not marked deleted. */
+  private readonly live: Set<number>;
+  /** Labels hnswlib still holds but marked deleted (their slots are reused by new labels). */
+  private deleted: Set<number>;
+  private ef: number;
+  private native: HierarchicalNSW | null;
+
+  private constructor(
+    private readonly lib: HnswlibModule,
+    native: HierarchicalNSW,
+    readonly dimensions: number,
+  ) {
+    this.native = native;
+    this.live = new Set(native.getUsedLabels());
+    this.deleted = new Set(native.getDeletedLabels());
+    this.ef = native.getEfSearch();
+    finalizer.register(this, native, this);
+  }
+
+  static async create(dimensions: number, capacity: number): Promise<HnswIndex> {
+    if (!Number.isInteger(dimensions) || dimensions <= 0) throw new RangeError(`invalid dimensions: ${dimensions}`);
+    const lib = await loadHnswlib();
+    // Third argument: autosave file name; '' disables autosave (no writes, no IDBFS sync).
+    const native = new lib.HierarchicalNSW('cosine', dimensions, '');
+    try {
+      native.initIndex(Math.max(MIN_CAPACITY, Math.ceil(capacity)), M, EF_CONSTRUCTION, SEED);
+    } catch (error) {
+      native.delete();
+      throw wasmError('initIndex failed', error);
+    }
+    return new HnswIndex(lib, native, dimensions);
+  }
+
+  static async restore(snapshot: Uint8Array, dimensions: number): Promise<HnswIndex> {
+    const fail = (why: string): never => {
+      throw new Error(`HNSW index snapshot is corrupt or incompatible: ${why}`);
+    };
+    if (snapshot.length < HEADER_BYTES) fail(`${snapshot.length} bytes, shorter than the header`);
+    const view = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
+    if (view.getUint32(0, true) !== MAGIC) fail('bad magic');
+    const version = view.getUint32(4, true);
+    if (version !== VERSION) fail(`unsupported version ${version}`);
+    const dims = view.getUint32(8, true);
+    if (dims !== dimensions) fail(`${dims} dimensions, expected ${dimensions}`);
+    const capacity = view.getUint32(12, true);
+    const liveCount = view.getUint32(16, true);
+    const payloadLength = view.getUint32(20, true);
+    if (snapshot.length !== HEADER_BYTES + payloadLength) {
+      fail(`${snapshot.length} bytes, expected ${HEADER_BYTES + payloadLength}`);
+    }
+    if (fnv1a(snapshot, HEADER_BYTES) !== view.getUint32(24, true)) fail('checksum mismatch');
+    if (liveCount > capacity) fail(`${liveCount} live vectors for a capacity of ${capacity}`);
+
+    const lib = await loadHnswlib();
+    const path = ensureDir(lib);
+    const native = new lib.HierarchicalNSW('cosine', dimensions, '');
+    try {
+      lib.FS.writeFile(path, snapshot.subarray(HEADER_BYTES));
+      native.readIndex(FS_NAME, Math.max(MIN_CAPACITY, capacity));
+    } catch (error) {
+      native.delete();
+      throw wasmError('readIndex failed', error);
+    } finally {
+      unlinkQuietly(lib, path);
+    }
+    const index = new HnswIndex(lib, native, dimensions);
+    if (index.size !== liveCount) {
+      index.dispose();
+      fail(`${index.size} live vectors read, header says ${liveCount}`);
+    }
+    return index;
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Current maximum number of elements (doubles when full). */
+  get capacity(): number {
+    return this.index().getMaxElements();
+  }
+
+  has(label: number): boolean {
+    return this.live.has(label);
+  }
+
+  upsert(label: number, vector: Float32Array): void {
+    checkLabel(label);
+    checkVector(vector, this.dimensions);
+    const native = this.index();
+    this.ensureRoom(native);
+    try {
+      if (this.live.has(label)) {
+        native.addPoint(vector, label, false); // in-place update
+        return;
+      }
+      if (this.deleted.has(label)) {
+        native.unmarkDelete(label);
+        this.deleted.delete(label);
+        this.live.add(label);
+        native.addPoint(vector, label, false);
+        return;
+      }
+      native.addPoint(vector, label, true); // may reuse a deleted slot, evicting its label
+      this.live.add(label);
+      if (this.deleted.size > 0) this.deleted = new Set(native.getDeletedLabels());
+    } catch (error) {
+      throw wasmError(`addPoint(${label}) failed`, error);
+    }
+  }
+
+  remove(label: number): void {
+    if (!this.live.has(label)) return;
+    try {
+      this.index().markDelete(label);
+    } catch (error) {
+      throw wasmError(`markDelete(${label}) failed`, error);
+    }
+    this.live.delete(label);
+    this.deleted.add(label);
+  }
+
+  search(query: Float32Array, k: number, accept?: (label: number) => boolean): VectorHit[] {
+    checkVector(query, this.dimensions);
+    const n = this.live.size;
+    const want = Math.min(Math.floor(k), n);
+    if (!(want > 0)) return [];
+    const native = this.index();
+    if (!accept) return this.knn(native, query, want).hits;
+
+    // Widen k' (×4) until `want` accepted hits, or every live point has been seen.
+    for (let kk = Math.min(n, want * 4); ; kk = Math.min(n, kk * 4)) {
+      const { hits } = this.knn(native, query, kk);
+      const accepted: VectorHit[] = [];
+      for (const hit of hits) {
+        if (accept(hit.label)) {
+          accepted.push(hit);
+          if (accepted.length === want) return accepted;
+        }
+      }
+      if (kk >= n) return accepted;
+    }
+  }
+
+  serialize(): Uint8Array {
+    const native = this.index();
+    const lib = this.lib;
+    const path = ensureDir(lib);
+    let payload: Uint8Array;
+    try {
+      try {
+        native.writeIndex(FS_NAME);
+      } catch (error) {
+        // The index file is written before the library's IDBFS sync, which throws when the
+        // library's file system manager was never initialised (by design here).
+        if (!describeWasmError(error).includes('must be initialized before calling syncFS')) {
+          throw wasmError('writeIndex failed', error);
+        }
+      }
+      if (!lib.FS.analyzePath(path).exists) throw new Error(`hnswlib: writeIndex did not create ${path}`);
+      payload = lib.FS.readFile(path);
+    } finally {
+      unlinkQuietly(lib, path);
+    }
+    const out = new Uint8Array(HEADER_BYTES + payload.length);
+    out.set(payload, HEADER_BYTES);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, MAGIC, true);
+    view.setUint32(4, VERSION, true);
+    view.setUint32(8, this.dimensions, true);
+    view.setUint32(12, native.getMaxElements(), true);
+    view.setUint32(16, this.live.size, true);
+    view.setUint32(20, payload.length, true);
+    view.setUint32(24, fnv1a(out, HEADER_BYTES), true);
+    return out;
+  }
+
+  /** Frees the WASM memory of this index now (it is also freed when garbage-collected). */
+  dispose(): void {
+    if (!this.native) return;
+    finalizer.unregister(this);
+    this.native.delete();
+    this.native = null;
+  }
+
+  private index(): HierarchicalNSW {
+    if (!this.native) throw new Error('HNSW index was disposed');
+    return this.native;
+  }
+
+  private ensureRoom(native: HierarchicalNSW): void {
+    const max = native.getMaxElements();
+    if (native.getCurrentCount() < max) return;
+    try {
+      native.resizeIndex(max * 2);
+    } catch (error) {
+      throw wasmError(`resizeIndex(${max * 2}) failed`, error);
+    }
+  }
+
+  private knn(native: HierarchicalNSW, query: Float32Array, k: number): { hits: VectorHit[] } {
+    const ef = Math.max(64, 2 * k);
+    if (ef !== this.ef) {
+      native.setEfSearch(ef);
+      this.ef = ef;
+    }
+    let result;
+    try {
+      result = native.searchKnn(query, k, undefined);
+    } catch (error) {
+      throw wasmError('searchKnn failed', error);
+    }
+    const hits: VectorHit[] = [];
+    const { distances, neighbors } = result;
+    for (let i = 0; i < neighbors.length; i++) hits.push({ label: neighbors[i]!, score: 1 - distances[i]! });
+    return { hits };
+  }
+}
+
+function ensureDir(lib: HnswlibModule): string {
+  if (!lib.FS.analyzePath(FS_DIR).exists) lib.FS.mkdir(FS_DIR);
+  return `${FS_DIR}/${FS_NAME}`;
+}
+
+function unlinkQuietly(lib: HnswlibModule, path: string): void {
+  try {
+    lib.FS.unlink(path);
+  } catch {
+    // not there
+  }
+}
+
+export const hnswIndexFactory: VectorIndexFactory = {
+  kind: 'hnsw',
+  create: (dimensions, capacity) => HnswIndex.create(dimensions, capacity),
+  restore: (snapshot, dimensions) => HnswIndex.restore(snapshot, dimensions),
+};

@@ -1,0 +1,59 @@
+import { DexieMemoryStore } from '../adapters/dexie-store';
+import { exactIndexFactory } from '../adapters/exact-index';
+import { hnswIndexFactory } from '../adapters/hnsw-index';
+import { RuleBasedExtractor } from '../adapters/rule-based-extractor';
+import type { EngramDatabase } from '../db/schema';
+import type { Embedder } from '../ports/embedder';
+import type { Extractor } from '../ports/extractor';
+import type { MemoryStore } from '../ports/memory-store';
+import type { VectorIndexFactory } from '../ports/vector-index';
+import { Memory } from './memory';
+import { VectorSearch } from './vector-search';
+
+/**
+ * From this many memories on, HNSW searches faster than an exact scan (which below it is faster,
+ * and exact): measured by `npm run bench` at 384 dimensions on 2 cores (bench/results.json,
+ * "crossover": p95 0.151 ms HNSW vs 0.171 ms exact at n = 300).
+ */
+export const HNSW_CROSSOVER = 300;
+
+export interface EngineOptions {
+  /** A Dexie database, or any MemoryStore. */
+  db?: EngramDatabase;
+  store?: MemoryStore;
+  embedder: Embedder;
+  extractor?: Extractor;
+  /** Pass null to always scan exactly. */
+  hnsw?: VectorIndexFactory | null;
+  crossover?: number;
+  saveDelayMs?: number;
+  now?: () => number;
+  onError?: (error: unknown) => void;
+}
+
+export interface Engine {
+  memory: Memory;
+  vectors: VectorSearch;
+  store: MemoryStore;
+}
+
+/** The memory engine, wired the same way in the extension, in tests and in benchmarks. */
+export function createEngine(options: EngineOptions): Engine {
+  const store = options.store ?? (options.db ? new DexieMemoryStore(options.db) : undefined);
+  if (!store) throw new Error('createEngine needs a db or a store');
+  const vectors = new VectorSearch(store, {
+    exact: exactIndexFactory,
+    ...(options.hnsw === null ? {} : { hnsw: options.hnsw ?? hnswIndexFactory }),
+    crossover: options.crossover ?? HNSW_CROSSOVER,
+    ...(options.saveDelayMs === undefined ? {} : { saveDelayMs: options.saveDelayMs }),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  const memory = new Memory({
+    store,
+    embedder: options.embedder,
+    extractor: options.extractor ?? new RuleBasedExtractor(),
+    vectors,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return { memory, vectors, store };
+}

@@ -1,0 +1,520 @@
+import { categorize, indexText } from '../pipeline/categorize';
+import { decide, type Neighbour } from '../pipeline/decide';
+import { cleanText, factHash, type ScopeKey } from '../pipeline/normalize';
+import { slotOf } from '../pipeline/slots';
+import type { Embedder } from '../ports/embedder';
+import type { ChatMessage, ExtractedFact, Extractor } from '../ports/extractor';
+import type { MemoryStore } from '../ports/memory-store';
+import { matchesFilter, normalizeSpace, type MemoryFilter } from './filters';
+import {
+  DEFAULT_USER,
+  type HistoryEntry,
+  type JsonValue,
+  type MemoryEvent,
+  type MemoryRecord,
+  type SiteId,
+  type VectorRecord,
+} from './types';
+import type { VectorSearch } from './vector-search';
+
+/** The longest memory Engram stores verbatim; longer text must go through extraction. */
+export const MAX_MEMORY_CHARS = 2000;
+
+export interface ScopeOptions {
+  /** User memory; defaults to the browser's user. */
+  userId?: string;
+  /** Agent memory: facts for one assistant (site). */
+  agentId?: string;
+  /** Session memory: facts for one conversation. */
+  runId?: string;
+  /** Hierarchical space such as `work/atlas`. */
+  space?: string;
+}
+
+export interface AddOptions extends ScopeOptions {
+  metadata?: Record<string, JsonValue>;
+  /** true (default): extract facts and decide ADD/UPDATE/DELETE/NONE; false: store each message verbatim. */
+  infer?: boolean;
+  site?: SiteId;
+  conversationId?: string;
+  /** When it was said (ms since epoch); defaults to now. */
+  saidAt?: number;
+  /** Session memories (with a runId) expire this long after they were said. */
+  sessionTtlMs?: number;
+}
+
+export interface AddResult {
+  id: string;
+  memory: string;
+  event: MemoryEvent;
+  /** For UPDATE: the text it replaced. */
+  previousMemory?: string;
+}
+
+export interface SearchOptions extends ScopeOptions {
+  filters?: MemoryFilter;
+  /** At most this many results (default 10). */
+  topK?: number;
+  /** Only results at least this similar (cosine); default: no threshold. */
+  threshold?: number;
+}
+
+export interface MemoryItem {
+  id: string;
+  memory: string;
+  metadata: Record<string, JsonValue>;
+  categories: string[];
+  userId: string;
+  agentId: string | null;
+  runId: string | null;
+  space: string | null;
+  site: SiteId | null;
+  conversationId: string | null;
+  sourceTurnIds: string[];
+  saidAt: number;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number | null;
+}
+
+export interface SearchResult extends MemoryItem {
+  score: number;
+}
+
+export interface MemoryDeps {
+  store: MemoryStore;
+  embedder: Embedder;
+  extractor: Extractor;
+  vectors: VectorSearch;
+  now?: () => number;
+  newId?: () => string;
+}
+
+export interface ReembedProgress {
+  done: number;
+  total: number;
+}
+
+/**
+ * Engram's memory engine, with Mem0's API: `add`, `search`, `get`, `getAll`, `update`, `delete`,
+ * `deleteAll`, `history`, `reset`. Dexie is the source of truth; the vector index is a cache of
+ * it. Writes are applied one at a time, so concurrent adds never store a fact twice.
+ *
+ * @example
+ * await memory.add("I'm vegetarian and I live in Berlin", { userId: 'me' });
+ * const { results } = await memory.search('a restaurant near me', { userId: 'me', topK: 5 });
+ */
+export class Memory {
+  readonly #store: MemoryStore;
+  #embedder: Embedder;
+  readonly #extractor: Extractor;
+  readonly #vectors: VectorSearch;
+  readonly #now: () => number;
+  readonly #newId: () => string;
+  #queue: Promise<unknown> = Promise.resolve();
+  /** All memories by label, valid for one store revision. */
+  #cache: { revision: number; byLabel: Map<number, MemoryRecord> } | null = null;
+
+  constructor(deps: MemoryDeps) {
+    this.#store = deps.store;
+    this.#embedder = deps.embedder;
+    this.#extractor = deps.extractor;
+    this.#vectors = deps.vectors;
+    this.#now = deps.now ?? Date.now;
+    this.#newId = deps.newId ?? (() => crypto.randomUUID());
+  }
+
+  get embedder(): Embedder {
+    return this.#embedder;
+  }
+
+  /** Store what `messages` say. A string is one user message. */
+  add(messages: string | readonly ChatMessage[], options: AddOptions = {}): Promise<{ results: AddResult[] }> {
+    return this.#serial(() => this.#add(normalizeMessages(messages), options));
+  }
+
+  async #add(messages: ChatMessage[], options: AddOptions): Promise<{ results: AddResult[] }> {
+    const scope = scopeOf(options);
+    const saidAt = options.saidAt ?? this.#now();
+    const facts = options.infer === false ? verbatimFacts(messages) : await this.#extractor.extract(messages, { now: saidAt });
+    if (facts.length === 0) return { results: [] };
+    const vectors = await this.#embedder.embedBatch(facts.map((f) => indexText(f.text, f.categories)));
+    const results: AddResult[] = [];
+    for (const [i, fact] of facts.entries()) {
+      const vector = vectors[i];
+      if (!vector) continue;
+      const result = await this.#apply(fact, vector, scope, saidAt, options);
+      if (result) results.push(result);
+    }
+    return { results };
+  }
+
+  async #apply(
+    fact: ExtractedFact,
+    vector: Float32Array,
+    scope: ScopeKey,
+    saidAt: number,
+    options: AddOptions,
+  ): Promise<AddResult | null> {
+    const model = this.#embedder.modelId;
+    const hash = factHash(fact.text, scope);
+    const existing = await this.#store.byHash(hash);
+    // Verbatim messages (infer: false) are stored as given; only an identical one is skipped.
+    const decision =
+      options.infer === false
+        ? existing
+          ? { event: 'NONE' as const, target: existing, reason: 'already stored' }
+          : { event: 'ADD' as const, reason: 'verbatim' }
+        : decide(fact, existing ? [{ memory: existing, score: 1 }] : await this.#neighbours(vector, scope));
+    const now = this.#now();
+
+    if (decision.event === 'NONE') {
+      return decision.target ? { id: decision.target.id, memory: decision.target.text, event: 'NONE' } : null;
+    }
+    if (decision.event === 'DELETE' && decision.target) {
+      await this.#write(model, {
+        delete: [decision.target.id],
+        history: [history(decision.target.id, 'DELETE', decision.target.text, null, now, decision.reason)],
+        removedLabels: [decision.target.label],
+      });
+      return { id: decision.target.id, memory: decision.target.text, event: 'DELETE' };
+    }
+    if (decision.event === 'UPDATE' && decision.target) {
+      const old = decision.target;
+      const updated: MemoryRecord = {
+        ...old,
+        text: fact.text,
+        hash,
+        categories: fact.categories,
+        sourceTurnIds: [...old.sourceTurnIds, ...fact.sourceTurnIds],
+        site: options.site ?? old.site,
+        conversationId: options.conversationId ?? old.conversationId,
+        metadata: { ...old.metadata, ...options.metadata },
+        saidAt,
+        updatedAt: now,
+      };
+      await this.#write(model, {
+        put: [updated],
+        vectors: [{ memoryId: old.id, model, label: old.label, vector }],
+        history: [history(old.id, 'UPDATE', old.text, fact.text, now, decision.reason)],
+      });
+      return { id: old.id, memory: fact.text, event: 'UPDATE', previousMemory: old.text };
+    }
+    const [label] = await this.#store.allocateLabels(1);
+    if (label === undefined) throw new Error('Engram: no label allocated');
+    const record: MemoryRecord = {
+      id: this.#newId(),
+      label,
+      text: fact.text,
+      hash,
+      ...scope,
+      site: options.site ?? null,
+      conversationId: options.conversationId ?? null,
+      sourceTurnIds: fact.sourceTurnIds,
+      saidAt,
+      categories: fact.categories,
+      metadata: { ...options.metadata },
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: scope.runId && options.sessionTtlMs ? saidAt + options.sessionTtlMs : null,
+    };
+    await this.#write(model, {
+      put: [record],
+      vectors: [{ memoryId: record.id, model, label, vector }],
+      history: [history(record.id, 'ADD', null, fact.text, now, decision.reason)],
+    });
+    return { id: record.id, memory: record.text, event: 'ADD' };
+  }
+
+  /** The nearest memories in exactly this scope, best first. */
+  async #neighbours(vector: Float32Array, scope: ScopeKey): Promise<Neighbour[]> {
+    const byLabel = await this.#memories();
+    const sameScope = (label: number): boolean => {
+      const m = byLabel.get(label);
+      return !!m && m.userId === scope.userId && m.agentId === scope.agentId && m.runId === scope.runId && m.space === scope.space;
+    };
+    const hits = await this.#vectors.search(this.#embedder.modelId, vector, 5, sameScope);
+    return hits.flatMap((h) => {
+      const memory = byLabel.get(h.label);
+      return memory ? [{ memory, score: h.score }] : [];
+    });
+  }
+
+  async #write(
+    model: string,
+    change: {
+      put?: MemoryRecord[];
+      delete?: string[];
+      vectors?: VectorRecord[];
+      history?: HistoryEntry[];
+      removedLabels?: number[];
+    },
+  ): Promise<void> {
+    await this.#memories(); // make sure the cache reflects the revision before this write
+    await this.#store.write(change);
+    const revision = await this.#store.revision();
+    const cache = this.#cache;
+    if (cache && cache.revision === revision - 1) {
+      for (const label of change.removedLabels ?? []) cache.byLabel.delete(label);
+      for (const m of change.put ?? []) cache.byLabel.set(m.label, m);
+      cache.revision = revision;
+    } else {
+      this.#cache = null;
+    }
+    this.#vectors.applied(
+      model,
+      { upserts: (change.vectors ?? []).filter((v) => v.model === model), removed: change.removedLabels ?? [] },
+      revision,
+    );
+  }
+
+  async #memories(): Promise<Map<number, MemoryRecord>> {
+    const revision = await this.#store.revision();
+    if (this.#cache?.revision === revision) return this.#cache.byLabel;
+    const all = await this.#store.list();
+    const byLabel = new Map(all.map((m) => [m.label, m]));
+    this.#cache = { revision, byLabel };
+    return byLabel;
+  }
+
+  /** The memories most relevant to `query`, best first. */
+  async search(query: string, options: SearchOptions = {}): Promise<{ results: SearchResult[] }> {
+    const text = cleanText(query);
+    const topK = options.topK ?? 10;
+    if (!text || topK <= 0) return { results: [] };
+    const filter = this.#filterOf(options);
+    const byLabel = await this.#memories();
+    if (byLabel.size === 0) return { results: [] };
+    const vector = await this.#embedder.embedQuery(text);
+    const now = this.#now();
+    const accept = (label: number): boolean => {
+      const m = byLabel.get(label);
+      return !!m && live(m, now) && matchesFilter(m, filter);
+    };
+    const hits = await this.#vectors.search(this.#embedder.modelId, vector, topK, accept);
+    const threshold = options.threshold ?? -Infinity;
+    return {
+      results: hits.flatMap((h) => {
+        const m = byLabel.get(h.label);
+        return m && h.score >= threshold ? [{ ...toItem(m), score: h.score }] : [];
+      }),
+    };
+  }
+
+  #filterOf(options: ScopeOptions & { filters?: MemoryFilter }): MemoryFilter {
+    const parts: MemoryFilter[] = [];
+    if (options.userId !== undefined) parts.push({ userId: options.userId });
+    if (options.agentId !== undefined) parts.push({ agentId: options.agentId });
+    if (options.runId !== undefined) parts.push({ runId: options.runId });
+    if (options.space !== undefined) parts.push({ space: options.space });
+    if (options.filters) parts.push(options.filters);
+    return { AND: parts };
+  }
+
+  async get(id: string): Promise<MemoryItem | null> {
+    const m = await this.#store.get(id);
+    return m ? toItem(m) : null;
+  }
+
+  /** Every memory passing the filters and scope, newest first. */
+  async getAll(options: ScopeOptions & { filters?: MemoryFilter; limit?: number } = {}): Promise<{ results: MemoryItem[] }> {
+    const filter = this.#filterOf(options);
+    const all = await this.#store.list(options.userId);
+    const now = this.#now();
+    const results = all.filter((m) => live(m, now) && matchesFilter(m, filter)).map(toItem);
+    return { results: options.limit ? results.slice(0, options.limit) : results };
+  }
+
+  /** Replace a memory's text (re-embedded; the old text stays in history). */
+  update(id: string, text: string): Promise<{ message: string }> {
+    return this.#serial(async () => {
+      const old = await this.#store.get(id);
+      if (!old) throw new Error(`Engram: no memory with id ${id}`);
+      const clean = checkText(text);
+      const categories = categorize(clean);
+      const [vector] = await this.#embedder.embedBatch([indexText(clean, categories)]);
+      if (!vector) throw new Error('Engram: the embedding model returned nothing');
+      const model = this.#embedder.modelId;
+      const now = this.#now();
+      const updated: MemoryRecord = { ...old, text: clean, categories, hash: factHash(clean, old), updatedAt: now };
+      await this.#write(model, {
+        put: [updated],
+        vectors: [{ memoryId: id, model, label: old.label, vector }],
+        history: [history(id, 'UPDATE', old.text, clean, now, 'edited by the user')],
+      });
+      return { message: 'Memory updated' };
+    });
+  }
+
+  delete(id: string): Promise<{ message: string; deleted: boolean }> {
+    return this.#serial(async () => {
+      const old = await this.#store.get(id);
+      if (!old) return { message: 'No such memory', deleted: false };
+      await this.#write(this.#embedder.modelId, {
+        delete: [id],
+        history: [history(id, 'DELETE', old.text, null, this.#now(), 'deleted by the user')],
+        removedLabels: [old.label],
+      });
+      return { message: 'Memory deleted', deleted: true };
+    });
+  }
+
+  /** Delete every memory that matches. At least one scope or filter is required (see `reset`). */
+  deleteAll(options: ScopeOptions & { filters?: MemoryFilter }): Promise<{ message: string; deleted: number }> {
+    const { userId, agentId, runId, space, filters } = options;
+    if ([userId, agentId, runId, space, filters].every((v) => v === undefined)) {
+      return Promise.reject(new Error('Engram: deleteAll needs a scope or filters; use reset() to forget everything'));
+    }
+    return this.#serial(async () => {
+      const { results } = await this.getAll(options);
+      const records = await this.#store.getMany(results.map((r) => r.id));
+      const now = this.#now();
+      await this.#write(this.#embedder.modelId, {
+        delete: records.map((r) => r.id),
+        history: records.map((r) => history(r.id, 'DELETE', r.text, null, now, 'deleteAll')),
+        removedLabels: records.map((r) => r.label),
+      });
+      return { message: `${records.length} memories deleted`, deleted: records.length };
+    });
+  }
+
+  /** Every change of a memory, oldest first (kept after the memory is deleted). */
+  async history(id: string): Promise<HistoryEntry[]> {
+    return this.#store.history(id);
+  }
+
+  /** Forget everything. */
+  reset(): Promise<void> {
+    return this.#serial(async () => {
+      await this.#store.clear();
+      this.#cache = null;
+      this.#vectors.invalidate();
+    });
+  }
+
+  /** Remove expired session memories (history kept). Returns how many. */
+  sweepExpired(): Promise<number> {
+    return this.#serial(async () => {
+      const now = this.#now();
+      const expired = (await this.#store.list()).filter((m) => m.expiresAt !== null && m.expiresAt <= now);
+      if (expired.length === 0) return 0;
+      await this.#write(this.#embedder.modelId, {
+        delete: expired.map((m) => m.id),
+        history: expired.map((m) => history(m.id, 'DELETE', m.text, null, now, 'session expired')),
+        removedLabels: expired.map((m) => m.label),
+      });
+      return expired.length;
+    });
+  }
+
+  /**
+   * Switch to another embedding model: every memory is re-embedded in batches (resuming where an
+   * interrupted run stopped), and only once all have new vectors does search switch over and the
+   * old vectors go. Memories are never touched, so none is lost.
+   */
+  reembed(next: Embedder, onProgress?: (p: ReembedProgress) => void, batchSize = 64): Promise<ReembedProgress> {
+    return this.#serial(async () => {
+      const previous = this.#embedder.modelId;
+      const all = await this.#store.list();
+      const done = new Set((await this.#store.vectors(next.modelId)).map((v) => v.memoryId));
+      const todo = all.filter((m) => !done.has(m.id));
+      const total = all.length;
+      let count = total - todo.length;
+      onProgress?.({ done: count, total });
+      for (let i = 0; i < todo.length; i += batchSize) {
+        const batch = todo.slice(i, i + batchSize);
+        const vectors = await next.embedBatch(batch.map((m) => indexText(m.text, m.categories)));
+        await this.#store.write({
+          vectors: batch.map((m, j) => ({ memoryId: m.id, model: next.modelId, label: m.label, vector: vectors[j]! })),
+        });
+        count += batch.length;
+        onProgress?.({ done: count, total });
+      }
+      this.#embedder = next;
+      this.#vectors.invalidate();
+      if (previous !== next.modelId) {
+        await this.#store.deleteVectors(previous);
+        await this.#store.deleteSnapshot(`${previous}:hnsw`);
+      }
+      return { done: count, total };
+    });
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** Not an expired session memory. */
+const live = (m: MemoryRecord, now: number): boolean => m.expiresAt === null || m.expiresAt > now;
+
+/** Validates what callers pass at run time (messages come from other contexts and from JSON). */
+function normalizeMessages(messages: unknown): ChatMessage[] {
+  if (typeof messages === 'string') return [{ role: 'user', content: messages }];
+  if (!Array.isArray(messages)) throw new TypeError('Engram: add() takes a string or an array of messages');
+  return messages.map((m: unknown, i) => {
+    const message = m as Partial<ChatMessage> | null;
+    if (typeof message?.content !== 'string') throw new TypeError(`Engram: message ${i} has no text content`);
+    const role = message.role === 'assistant' || message.role === 'system' ? message.role : 'user';
+    return message.id ? { role, content: message.content, id: message.id } : { role, content: message.content };
+  });
+}
+
+function checkText(text: string): string {
+  const clean = cleanText(text);
+  if (!clean) throw new Error('Engram: a memory cannot be empty');
+  if (clean.length > MAX_MEMORY_CHARS) {
+    throw new Error(`Engram: a memory is at most ${MAX_MEMORY_CHARS} characters (this one has ${clean.length}); store facts, not documents`);
+  }
+  return clean;
+}
+
+function verbatimFacts(messages: readonly ChatMessage[]): ExtractedFact[] {
+  return messages.flatMap((m) => {
+    if (!cleanText(m.content)) return [];
+    const text = checkText(m.content);
+    return [{ text, slot: slotOf(text), categories: categorize(text), forget: false, sourceTurnIds: m.id ? [m.id] : [] }];
+  });
+}
+
+function scopeOf(options: ScopeOptions): ScopeKey {
+  return {
+    userId: options.userId ?? DEFAULT_USER,
+    agentId: options.agentId ?? null,
+    runId: options.runId ?? null,
+    space: normalizeSpace(options.space),
+  };
+}
+
+function history(
+  memoryId: string,
+  event: HistoryEntry['event'],
+  oldText: string | null,
+  newText: string | null,
+  at: number,
+  reason: string,
+): HistoryEntry {
+  return { memoryId, event, oldText, newText, at, reason };
+}
+
+function toItem(m: MemoryRecord): MemoryItem {
+  return {
+    id: m.id,
+    memory: m.text,
+    metadata: m.metadata,
+    categories: m.categories,
+    userId: m.userId,
+    agentId: m.agentId,
+    runId: m.runId,
+    space: m.space,
+    site: m.site,
+    conversationId: m.conversationId,
+    sourceTurnIds: m.sourceTurnIds,
+    saidAt: m.saidAt,
+    createdAt: m.createdAt,
+    updatedAt: m.updatedAt,
+    expiresAt: m.expiresAt,
+  };
+}

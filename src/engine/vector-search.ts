@@ -1,0 +1,177 @@
+import type { MemoryStore } from '../ports/memory-store';
+import type { VectorHit, VectorIndex, VectorIndexFactory } from '../ports/vector-index';
+
+export interface VectorSearchOptions {
+  exact: VectorIndexFactory;
+  /** Approximate index for large stores; without it every search is an exact scan. */
+  hnsw?: VectorIndexFactory;
+  /** From this many vectors on, HNSW beats the exact scan (measured by `npm run bench`). */
+  crossover: number;
+  /** How long after the last change a persisted HNSW snapshot is written. */
+  saveDelayMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+interface Loaded {
+  model: string;
+  index: VectorIndex;
+  /** The store revision the index reflects. */
+  revision: number;
+}
+
+const snapshotKey = (model: string): string => `${model}:hnsw`;
+
+/**
+ * Keeps one vector index per active model in step with the store. The index is a cache: loaded
+ * from its snapshot when that reflects the store's current revision, rebuilt from the stored
+ * vectors when it is missing, stale or corrupt. Small stores use an exact scan; from the measured
+ * crossover on, HNSW.
+ */
+export class VectorSearch {
+  #loaded: Loaded | null = null;
+  #loading: Promise<Loaded> | null = null;
+  #saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** How the current index was obtained, for diagnostics and tests. */
+  lastLoad: 'snapshot' | 'rebuilt' | 'none' = 'none';
+
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly options: VectorSearchOptions,
+  ) {}
+
+  /** The index for `model`, loading or rebuilding it when needed. */
+  async index(model: string): Promise<VectorIndex> {
+    const current = await this.store.revision();
+    const loaded = this.#loaded;
+    if (loaded?.model === model && loaded.revision === current) return loaded.index;
+    this.#loading ??= this.#load(model, current).finally(() => {
+      this.#loading = null;
+    });
+    const fresh = await this.#loading;
+    this.#loaded = fresh;
+    return fresh.index;
+  }
+
+  async #load(model: string, revision: number): Promise<Loaded> {
+    const { hnsw, exact, crossover } = this.options;
+    const count = await this.store.vectorCount(model);
+    if (hnsw && count >= crossover) {
+      const snapshot = await this.store.getSnapshot(snapshotKey(model));
+      if (snapshot?.revision === revision) {
+        try {
+          const index = await hnsw.restore(snapshot.bytes, snapshot.dimensions);
+          this.lastLoad = 'snapshot';
+          return { model, index, revision };
+        } catch (error) {
+          this.options.onError?.(error); // corrupt: fall through to a rebuild
+          await this.store.deleteSnapshot(snapshotKey(model));
+        }
+      }
+    }
+    const vectors = await this.store.vectors(model);
+    const dims = vectors[0]?.vector.length ?? 0;
+    if (dims === 0) {
+      this.lastLoad = 'rebuilt';
+      return { model, index: emptyIndex(), revision };
+    }
+    const factory = hnsw && vectors.length >= crossover ? hnsw : exact;
+    const index = await factory.create(dims, Math.max(16, vectors.length * 2));
+    for (const v of vectors) index.upsert(v.label, v.vector);
+    this.lastLoad = 'rebuilt';
+    if (index.kind === 'hnsw') this.#scheduleSave(model);
+    return { model, index, revision };
+  }
+
+  /**
+   * Apply a change the store has just committed (at `revision`) to the loaded index, so the next
+   * search needs no reload. Vectors of other models are ignored.
+   */
+  applied(
+    model: string,
+    change: { upserts: { label: number; vector: Float32Array }[]; removed: number[] },
+    revision: number,
+  ): void {
+    const loaded = this.#loaded;
+    if (loaded?.model !== model || loaded.revision !== revision - 1) {
+      this.#loaded = null; // someone else wrote in between: rebuild on next use
+      return;
+    }
+    const { index } = loaded;
+    if (index.dimensions === 0 && change.upserts[0]) {
+      this.#loaded = null; // first vector of an empty index: dimensions known only now
+      return;
+    }
+    for (const label of change.removed) index.remove(label);
+    for (const u of change.upserts) index.upsert(u.label, u.vector);
+    loaded.revision = revision;
+    if (index.kind === 'exact' && this.options.hnsw && index.size >= this.options.crossover) {
+      this.#loaded = null; // grew past the crossover: next use builds HNSW
+      return;
+    }
+    if (index.kind === 'hnsw') this.#scheduleSave(model);
+  }
+
+  async search(model: string, query: Float32Array, k: number, accept?: (label: number) => boolean): Promise<VectorHit[]> {
+    const index = await this.index(model);
+    if (index.size === 0 || index.dimensions !== query.length) return [];
+    return index.search(query, k, accept);
+  }
+
+  /** Forget the loaded index (after a reset or a model change). */
+  invalidate(): void {
+    this.#loaded = null;
+  }
+
+  #scheduleSave(model: string): void {
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = null;
+      void this.save(model).catch((error: unknown) => this.options.onError?.(error));
+    }, this.options.saveDelayMs ?? 2000);
+  }
+
+  /** Persist the loaded HNSW index now (also done automatically after changes). */
+  async save(model: string): Promise<boolean> {
+    if (this.#saveTimer) {
+      clearTimeout(this.#saveTimer);
+      this.#saveTimer = null;
+    }
+    const loaded = this.#loaded;
+    if (loaded?.model !== model || loaded.index.kind !== 'hnsw') return false;
+    const bytes = loaded.index.serialize();
+    await this.store.putSnapshot({
+      key: snapshotKey(model),
+      model,
+      kind: 'hnsw',
+      revision: loaded.revision,
+      dimensions: loaded.index.dimensions,
+      bytes,
+      savedAt: Date.now(),
+    });
+    return true;
+  }
+
+  /** Stop timers (tests, shutdown). */
+  dispose(): void {
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#saveTimer = null;
+  }
+}
+
+/** The index of a model with no vectors yet; replaced as soon as the first vector arrives. */
+function emptyIndex(): VectorIndex {
+  return {
+    kind: 'exact',
+    dimensions: 0,
+    size: 0,
+    upsert() {
+      throw new Error('Engram: the empty index takes no vectors');
+    },
+    remove() {
+      /* nothing to remove */
+    },
+    has: () => false,
+    search: () => [],
+    serialize: () => new Uint8Array(0),
+  };
+}

@@ -1,0 +1,63 @@
+import type { ExtractedFact } from '../ports/extractor';
+import type { MemoryEvent, MemoryRecord } from '../engine/types';
+import { comparisonKey } from './normalize';
+import { slotOf } from './slots';
+
+/** A stored memory near a new fact, with its cosine similarity. */
+export interface Neighbour {
+  memory: MemoryRecord;
+  score: number;
+}
+
+export interface Decision {
+  event: MemoryEvent;
+  /** The memory updated, deleted, or that already says this (NONE). */
+  target?: MemoryRecord;
+  reason: string;
+}
+
+/** A fact this similar to a stored one says the same thing. */
+export const SAME_FACT = 0.95;
+/** …and at least this share of words in common. */
+export const SAME_WORDS = 0.6;
+/** A forget request must be at least this close to the memory it removes. */
+export const FORGET_MATCH = 0.55;
+
+/**
+ * The update step (Mem0's ADD / UPDATE / DELETE / NONE), by rule: a repeat is NONE; a new value
+ * for a single-valued slot (home, job, diet, name…) UPDATEs the memory holding the old value, so
+ * the new fact is kept and the old one stays in history; "forget that …" DELETEs its match;
+ * anything else is ADDed. Neighbours are from the same scope, best first.
+ */
+export function decide(fact: ExtractedFact, neighbours: readonly Neighbour[]): Decision {
+  const key = comparisonKey(fact.text);
+  const identical = neighbours.find((n) => comparisonKey(n.memory.text) === key);
+  // Near-identical: the vectors agree and so do the words (vectors alone confuse "a dog named
+  // Max" with "a cat named Tom": same kind of fact, different fact).
+  const same =
+    identical ?? neighbours.find((n) => n.score >= SAME_FACT && wordOverlap(n.memory.text, fact.text) >= SAME_WORDS);
+  if (fact.forget) {
+    const match = same ?? neighbours.find((n) => n.score >= FORGET_MATCH);
+    return match
+      ? { event: 'DELETE', target: match.memory, reason: `forget request: ${fact.text}` }
+      : { event: 'NONE', reason: 'nothing to forget' };
+  }
+  if (identical) return { event: 'NONE', target: identical.memory, reason: 'already known' };
+  if (fact.slot) {
+    const holder = neighbours.find((n) => slotOf(n.memory.text) === fact.slot);
+    if (holder) return { event: 'UPDATE', target: holder.memory, reason: `new ${fact.slot}: ${fact.text}` };
+  }
+  if (same) return { event: 'NONE', target: same.memory, reason: 'already known' };
+  return { event: 'ADD', reason: 'new fact' };
+}
+
+/** Share of words two texts have in common (Jaccard over lower-cased word sets). */
+export function wordOverlap(a: string, b: string): number {
+  const words = (t: string): Set<string> => new Set(comparisonKey(t).split(/[^\p{L}\p{N}']+/u).filter(Boolean));
+  const A = words(a);
+  const B = words(b);
+  if (A.size === 0 || B.size === 0) return 0;
+  let shared = 0;
+  for (const w of A) if (B.has(w)) shared++;
+  return shared / (A.size + B.size - shared);
+}

@@ -1,0 +1,153 @@
+// @vitest-environment node
+/**
+ * The engine's vector index as a cache of Dexie: HNSW above the crossover, persisted, reloaded
+ * from its snapshot, rebuilt when the snapshot is missing, stale or corrupt; and re-embedding
+ * every memory when the model changes, resumable and losing nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { TransformersEmbedder } from '../../src/adapters/transformers-embedder';
+import { createEngine } from '../../src/engine/create-engine';
+import type { Embedder } from '../../src/ports/embedder';
+import { freshDb } from '../support/engine';
+import { bundledEmbedder, ROOT } from '../support/model';
+
+const embedder = bundledEmbedder();
+const CITIES = ['Berlin', 'Paris', 'Rome', 'Madrid', 'Vienna', 'Prague', 'Lisbon', 'Dublin', 'Oslo', 'Athens'];
+const HOBBIES = ['chess', 'tennis', 'painting', 'cooking', 'hiking', 'guitar', 'swimming', 'photography', 'gardening', 'yoga'];
+/** 300 distinct facts, stored verbatim. */
+const FACTS = Array.from({ length: 300 }, (_, i) => `Note ${i}: my friend ${i % 7} from ${CITIES[i % 10]} loves ${HOBBIES[Math.floor(i / 10) % 10]}`);
+
+async function seeded(crossover = 100) {
+  const db = freshDb();
+  const engine = createEngine({ db, embedder, crossover, saveDelayMs: 60_000 });
+  for (let i = 0; i < FACTS.length; i += 50) {
+    await engine.memory.add(
+      FACTS.slice(i, i + 50).map((content) => ({ role: 'user' as const, content })),
+      { infer: false },
+    );
+  }
+  return { db, ...engine };
+}
+
+const top = async (engine: ReturnType<typeof createEngine>, q: string): Promise<string[]> =>
+  (await engine.memory.search(q, { topK: 5 })).results.map((r) => r.memory);
+
+beforeAll(async () => {
+  await embedder.load();
+});
+
+describe('index lifecycle', () => {
+  it('switches to HNSW past the crossover and finds what the exact scan finds', async () => {
+    const engine = await seeded();
+    expect((await engine.vectors.index(embedder.modelId)).kind).toBe('hnsw');
+    const exact = createEngine({ db: engine.db, embedder, hnsw: null });
+    expect((await exact.vectors.index(embedder.modelId)).kind).toBe('exact');
+    const scores = async (e: ReturnType<typeof createEngine>, q: string): Promise<number[]> =>
+      (await e.memory.search(q, { topK: 5 })).results.map((r) => Math.round(r.score * 1e4) / 1e4);
+    // Same similarities (the texts tie often, so the order among equals may differ).
+    for (const q of ['Who loves chess in Paris?', 'tennis friends from Rome', 'a friend who likes yoga']) {
+      expect(await scores(engine, q)).toEqual(await scores(exact, q));
+    }
+    engine.vectors.dispose();
+  });
+
+  it('reloads a saved snapshot, and rebuilds when it is deleted, stale or corrupt', async () => {
+    const engine = await seeded();
+    const expected = await top(engine, 'Who loves chess in Paris?');
+    expect(await engine.vectors.save(embedder.modelId)).toBe(true);
+    engine.vectors.dispose();
+
+    const reopened = createEngine({ db: engine.db, embedder, crossover: 100 });
+    expect(await top(reopened, 'Who loves chess in Paris?')).toEqual(expected);
+    expect(reopened.vectors.lastLoad).toBe('snapshot');
+
+    // Deleted ("its IndexedDB file is gone"): rebuilt from Dexie, same answers.
+    await engine.db.snapshots.clear();
+    const rebuilt = createEngine({ db: engine.db, embedder, crossover: 100 });
+    expect(await top(rebuilt, 'Who loves chess in Paris?')).toEqual(expected);
+    expect(rebuilt.vectors.lastLoad).toBe('rebuilt');
+    await rebuilt.vectors.save(embedder.modelId);
+    rebuilt.vectors.dispose();
+
+    // Stale: another writer added a memory after the snapshot was taken.
+    const writer = createEngine({ db: engine.db, embedder, crossover: 100, saveDelayMs: 60_000 });
+    await writer.memory.add('I collect vintage typewriters', { infer: false });
+    writer.vectors.dispose();
+    const fresh = createEngine({ db: engine.db, embedder, crossover: 100 });
+    expect((await top(fresh, 'vintage typewriters'))[0]).toBe('I collect vintage typewriters');
+    expect(fresh.vectors.lastLoad).toBe('rebuilt');
+    await fresh.vectors.save(embedder.modelId);
+    fresh.vectors.dispose();
+
+    // Corrupt: a flipped byte in the snapshot is detected, reported and rebuilt around.
+    const snapshot = (await engine.db.snapshots.toArray())[0]!;
+    const bytes = snapshot.bytes.slice();
+    bytes[bytes.length >> 1] = (bytes[bytes.length >> 1]! + 1) % 256;
+    await engine.db.snapshots.put({ ...snapshot, bytes });
+    const onError = vi.fn();
+    const healed = createEngine({ db: engine.db, embedder, crossover: 100, onError });
+    expect((await top(healed, 'vintage typewriters'))[0]).toBe('I collect vintage typewriters');
+    expect(healed.vectors.lastLoad).toBe('rebuilt');
+    expect(onError).toHaveBeenCalled();
+    healed.vectors.dispose();
+  });
+
+  it('keeps the index in step with updates and deletes', async () => {
+    const engine = await seeded();
+    const { results } = await engine.memory.search('Note 42', { topK: 1 });
+    const id = results[0]!.id;
+    await engine.memory.update(id, 'I restore antique clocks');
+    expect((await top(engine, 'antique clocks'))[0]).toBe('I restore antique clocks');
+    await engine.memory.delete(id);
+    expect(await top(engine, 'antique clocks')).not.toContain('I restore antique clocks');
+    engine.vectors.dispose();
+  });
+});
+
+describe('changing the embedding model', () => {
+  let second: Embedder;
+
+  beforeAll(() => {
+    // A second, different model built by the same script: the 10k most frequent words only.
+    const dir = mkdtempSync(path.join(tmpdir(), 'engram-models-'));
+    const out = path.join(dir, 'engram-glove-10k');
+    const r = spawnSync(process.execPath, ['scripts/build-model.mjs', '--out', out, '--vocab', '10000'], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    second = new TransformersEmbedder({ modelId: 'engram-glove-10k', localModelPath: dir + path.sep });
+  });
+
+  it('re-embeds every memory with progress, then searches with the new model and drops the old vectors', async () => {
+    const engine = await seeded(1000);
+    const progress: number[] = [];
+    const done = await engine.memory.reembed(second, (p) => progress.push(p.done), 64);
+    expect(done).toEqual({ done: 300, total: 300 });
+    expect(progress).toEqual([0, 64, 128, 192, 256, 300]);
+    expect(await engine.db.vectors.where('model').equals('engram-glove-10k').count()).toBe(300);
+    expect(await engine.db.vectors.where('model').equals(embedder.modelId).count()).toBe(0);
+    expect(await engine.db.memories.count()).toBe(300);
+    expect((await top(engine, 'Who loves chess in Paris?')).some((t) => t.includes('Paris') && t.includes('chess'))).toBe(true);
+  });
+
+  it('survives an interruption: nothing lost, old model still searches, the next run resumes', async () => {
+    const engine = await seeded(1000);
+    let calls = 0;
+    const flaky: Embedder = {
+      modelId: second.modelId,
+      embed: (t) => second.embed(t),
+      embedQuery: (t) => second.embedQuery(t),
+      embedBatch: (texts) => (++calls === 3 ? Promise.reject(new Error('service worker stopped')) : second.embedBatch(texts)),
+    };
+    await expect(engine.memory.reembed(flaky, undefined, 64)).rejects.toThrow(/stopped/);
+    expect(engine.memory.embedder.modelId).toBe(embedder.modelId);
+    expect(await top(engine, 'Who loves chess in Paris?')).toHaveLength(5);
+    const progress: number[] = [];
+    await engine.memory.reembed(second, (p) => progress.push(p.done), 64);
+    expect(progress[0]).toBe(128); // two batches were kept from the first run
+    expect(await engine.db.vectors.where('model').equals('engram-glove-10k').count()).toBe(300);
+    expect(await engine.db.memories.count()).toBe(300);
+  });
+});
