@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { hnswlibCsp } from './src/adapters/hnswlib/vite-plugin';
+import { hnswlibCsp } from './src/adapters/hnswlib/vite-plugin.ts';
 
 export default defineConfig({
   plugins: [hnswlibCsp()],

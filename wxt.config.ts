@@ -1,7 +1,7 @@
 import { defineConfig } from 'wxt';
 import type { Plugin } from 'vite';
-import { HUB_ORIGINS } from './src/engine/models';
-import { hnswlibCsp } from './src/adapters/hnswlib/vite-plugin';
+import { HUB_ORIGINS } from './src/engine/models.ts';
+import { hnswlibCsp } from './src/adapters/hnswlib/vite-plugin.ts';
 
 /**
  * onnxruntime-web's bundled build locates its WASM with

@@ -1,5 +1,5 @@
 import type { Plugin } from 'vite';
-import { patchHnswlibGlue } from './patch-glue';
+import { patchHnswlibGlue } from './patch-glue.ts';
 
 /**
  * Vite plugin: patches hnswlib-wasm's Emscripten glue so it runs under the extension's CSP (no

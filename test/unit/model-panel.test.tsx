@@ -1,0 +1,108 @@
+// @vitest-environment happy-dom
+/**
+ * The popup's model panel over a ModelBackend double: nothing is switched without the user's
+ * consent, and a switch shows its download and re-embedding progress.
+ */
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ModelJob, ModelStatus } from '../../src/engine/model-manager';
+import { BUNDLED_MODEL, MODELS } from '../../src/engine/models';
+import { ModelPanel } from '../../src/ui/model-panel';
+import { createModelStore, type ModelBackend } from '../../src/ui/model-store';
+
+const ARCTIC = 'Snowflake/snowflake-arctic-embed-xs';
+
+/** A background double whose switch advances one phase each time the test calls `advance()`. */
+function backend(granted: boolean, jobs: ModelJob[]) {
+  let active = BUNDLED_MODEL;
+  let step = -1;
+  return {
+    advance: () => {
+      step = Math.min(step + 1, jobs.length - 1);
+    },
+    requestHosts: vi.fn(() => Promise.resolve(granted)),
+    switchTo: vi.fn((id: string) => {
+      step = 0;
+      active = id;
+      return Promise.resolve({ started: true });
+    }),
+    status: vi.fn((): Promise<ModelStatus> => {
+      const job = jobs[step] ?? null;
+      return Promise.resolve({ active: job?.phase === 'done' ? active : BUNDLED_MODEL, models: MODELS, job });
+    }),
+  } satisfies ModelBackend & { advance(): void };
+}
+
+const settle = () =>
+  act(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  });
+
+let container: HTMLElement;
+beforeEach(() => {
+  container = document.createElement('div');
+  document.body.append(container);
+});
+afterEach(() => {
+  render(null, container);
+  container.remove();
+});
+
+async function show(b: ModelBackend) {
+  const store = createModelStore(b, 1);
+  await act(() => {
+    render(<ModelPanel store={store} />, container);
+  });
+  await settle();
+  return store;
+}
+
+const download = (): HTMLButtonElement => {
+  const button = container.querySelector<HTMLButtonElement>('button[aria-label^="Download Snowflake"]');
+  if (!button) throw new Error('no download button for Arctic');
+  return button;
+};
+
+describe('ModelPanel', () => {
+  it('shows the model in use and the downloadable ones with their size', async () => {
+    await show(backend(true, []));
+    expect(container.querySelector('[data-testid="active-model"]')?.textContent).toContain('Engram GloVe');
+    expect(download().getAttribute('aria-label')).toContain('23 MB from huggingface.co');
+  });
+
+  it('switches nothing when the user refuses the download permission', async () => {
+    const b = backend(false, []);
+    await show(b);
+    await act(() => {
+      download().click();
+    });
+    await settle();
+    expect(b.switchTo).not.toHaveBeenCalled();
+    expect(container.querySelector('[role="alert"]')?.textContent).toMatch(/needs your permission/);
+  });
+
+  it('after consent, shows download and re-embedding progress, then the new model in use', async () => {
+    const b = backend(true, [
+      { model: ARCTIC, phase: 'downloading', percent: 40 },
+      { model: ARCTIC, phase: 'reembedding', done: 3, total: 10 },
+      { model: ARCTIC, phase: 'done' },
+    ]);
+    await show(b);
+    await act(() => {
+      download().click();
+    });
+    await settle();
+    expect(b.switchTo).toHaveBeenCalledWith(ARCTIC);
+    expect(container.textContent).toContain('Downloading Snowflake Arctic Embed XS');
+    expect(container.querySelector('progress')?.getAttribute('value')).toBe('40');
+    expect(download().disabled).toBe(true); // one switch at a time
+    b.advance();
+    await settle();
+    expect(container.textContent).toContain('Updating memories for Snowflake Arctic Embed XS: 3 of 10');
+    b.advance();
+    await settle();
+    expect(container.querySelector('[data-testid="active-model"]')?.textContent).toContain('Snowflake Arctic Embed XS');
+    expect(container.textContent).toContain('Now using Snowflake Arctic Embed XS');
+  });
+});
