@@ -4,6 +4,7 @@ import { hnswIndexFactory } from '../adapters/hnsw-index';
 import { RuleBasedExtractor } from '../adapters/rule-based-extractor';
 import type { EngramDatabase } from '../db/schema';
 import type { Embedder } from '../ports/embedder';
+import type { Decider } from '../ports/decider';
 import type { Extractor } from '../ports/extractor';
 import type { MemoryStore } from '../ports/memory-store';
 import type { VectorIndexFactory } from '../ports/vector-index';
@@ -23,6 +24,7 @@ export interface EngineOptions {
   store?: MemoryStore;
   embedder: Embedder;
   extractor?: Extractor;
+  decider?: Decider;
   /** Pass null to always scan exactly. */
   hnsw?: VectorIndexFactory | null;
   crossover?: number;
@@ -52,6 +54,7 @@ export function createEngine(options: EngineOptions): Engine {
     store,
     embedder: options.embedder,
     extractor: options.extractor ?? new RuleBasedExtractor(),
+    ...(options.decider ? { decider: options.decider } : {}),
     vectors,
     ...(options.now ? { now: options.now } : {}),
   });

@@ -1,5 +1,6 @@
 import { categorize, indexText } from '../pipeline/categorize';
-import { decide, type Neighbour } from '../pipeline/decide';
+import { ruleBasedDecider, type Neighbour } from '../pipeline/decide';
+import type { Decider } from '../ports/decider';
 import { cleanText, factHash, type ScopeKey } from '../pipeline/normalize';
 import { slotOf } from '../pipeline/slots';
 import type { Embedder } from '../ports/embedder';
@@ -86,6 +87,8 @@ export interface MemoryDeps {
   embedder: Embedder;
   extractor: Extractor;
   vectors: VectorSearch;
+  /** The update step; rule-based by default. */
+  decider?: Decider;
   now?: () => number;
   newId?: () => string;
 }
@@ -107,7 +110,8 @@ export interface ReembedProgress {
 export class Memory {
   readonly #store: MemoryStore;
   #embedder: Embedder;
-  readonly #extractor: Extractor;
+  #extractor: Extractor;
+  #decider: Decider;
   readonly #vectors: VectorSearch;
   readonly #now: () => number;
   readonly #newId: () => string;
@@ -119,6 +123,7 @@ export class Memory {
     this.#store = deps.store;
     this.#embedder = deps.embedder;
     this.#extractor = deps.extractor;
+    this.#decider = deps.decider ?? ruleBasedDecider;
     this.#vectors = deps.vectors;
     this.#now = deps.now ?? Date.now;
     this.#newId = deps.newId ?? (() => crypto.randomUUID());
@@ -126,6 +131,16 @@ export class Memory {
 
   get embedder(): Embedder {
     return this.#embedder;
+  }
+
+  /** Swap the fact extractor and update decider (e.g. WebLLM once its model is loaded). */
+  useExtraction(extractor: Extractor, decider: Decider = ruleBasedDecider): void {
+    this.#extractor = extractor;
+    this.#decider = decider;
+  }
+
+  get extractorName(): string {
+    return this.#extractor.name;
   }
 
   /** Store what `messages` say. A string is one user message. */
@@ -165,7 +180,7 @@ export class Memory {
         ? existing
           ? { event: 'NONE' as const, target: existing, reason: 'already stored' }
           : { event: 'ADD' as const, reason: 'verbatim' }
-        : decide(fact, existing ? [{ memory: existing, score: 1 }] : await this.#neighbours(vector, scope));
+        : await this.#decider.decide(fact, existing ? [{ memory: existing, score: 1 }] : await this.#neighbours(vector, scope));
     const now = this.#now();
 
     if (decision.event === 'NONE') {

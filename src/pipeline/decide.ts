@@ -61,3 +61,9 @@ export function wordOverlap(a: string, b: string): number {
   for (const w of A) if (B.has(w)) shared++;
   return shared / (A.size + B.size - shared);
 }
+
+/** The rule-based Decider (the default). */
+export const ruleBasedDecider = {
+  name: 'rule-based',
+  decide: (fact: ExtractedFact, neighbours: readonly Neighbour[]): Promise<Decision> => Promise.resolve(decide(fact, neighbours)),
+};
