@@ -28,7 +28,7 @@ export default defineConfig({
     name: 'Engram',
     description:
       'On-device memory for ChatGPT and Claude: remembers what you tell them, and never sends it anywhere.',
-    permissions: ['storage', 'unlimitedStorage'],
+    permissions: ['storage', 'unlimitedStorage', 'alarms'],
     // Asked for only when the user chooses to download a stronger embedding model (README: hosts).
     optional_host_permissions: [...HUB_ORIGINS],
     content_security_policy: {

@@ -3,12 +3,21 @@ import { runDiagnostics } from '../src/background/diagnostics';
 import { createExtensionEngine } from '../src/background/extension-engine';
 import { registerHandlers } from '../src/background/register-handlers';
 
+const DRAIN_ALARM = 'engram-drain-queue';
+
 export default defineBackground({
   type: 'module',
   main() {
     const engine = createExtensionEngine();
     registerHandlers(engine);
+    // A safety net for retries with backoff: the worker may be stopped before its timers fire.
+    void chrome.alarms.create(DRAIN_ALARM, { periodInMinutes: 1 });
+    chrome.alarms.onAlarm.addListener((alarm) => {
+      if (alarm.name === DRAIN_ALARM) void engine.ready.then(() => engine.queue.drain());
+    });
     // For the service worker's DevTools console (and the end-to-end tests): `await engram.memory.search('…')`.
-    Object.assign(globalThis, { engram: { memory: engine.memory, models: engine.models, diagnostics: () => runDiagnostics(engine) } });
+    Object.assign(globalThis, {
+      engram: { memory: engine.memory, models: engine.models, queue: engine.queue, diagnostics: () => runDiagnostics(engine) },
+    });
   },
 });

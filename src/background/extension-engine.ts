@@ -2,6 +2,7 @@ import { TransformersEmbedder } from '../adapters/transformers-embedder';
 import { EngramDatabase } from '../db/schema';
 import { createEngine, type Engine } from '../engine/create-engine';
 import { ModelManager } from '../engine/model-manager';
+import { TurnQueue } from '../engine/turn-queue';
 import { BUNDLED_MODEL, HUB_ORIGINS, modelInfo, type EmbeddingModelInfo } from '../engine/models';
 
 const HUB = 'https://huggingface.co/';
@@ -28,6 +29,9 @@ function embedderFor(info: EmbeddingModelInfo, onProgress?: (percent: number) =>
 export interface ExtensionEngine extends Engine {
   embedder: TransformersEmbedder;
   models: ModelManager;
+  queue: TurnQueue;
+  /** Why extraction fell back to the rule-based extractor, if it did. */
+  extractorNote: { value: string | null };
   /** Resolves once the chosen model is active; handlers wait for it. */
   ready: Promise<void>;
 }
@@ -35,8 +39,9 @@ export interface ExtensionEngine extends Engine {
 /** The memory engine as the extension runs it: Dexie storage, the chosen model on WASM. */
 export function createExtensionEngine(): ExtensionEngine {
   const embedder = embedderFor(modelInfo(BUNDLED_MODEL));
+  const db = new EngramDatabase();
   const engine = createEngine({
-    db: new EngramDatabase(),
+    db,
     embedder,
     onError: (error) => {
       console.warn('[Engram]', error);
@@ -52,5 +57,12 @@ export function createExtensionEngine(): ExtensionEngine {
   const ready = models.restore().catch((error: unknown) => {
     console.warn('[Engram] could not restore the chosen model', error);
   });
-  return { ...engine, embedder, models, ready };
+  const queue = new TurnQueue(db, engine.memory, {
+    onError: (error) => {
+      console.warn('[Engram] a captured turn will be retried', error);
+    },
+  });
+  // Turns captured before the worker was stopped are processed as soon as it starts again.
+  void ready.then(() => queue.drain());
+  return { ...engine, embedder, models, ready, queue, extractorNote: { value: null } };
 }

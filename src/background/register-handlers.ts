@@ -4,17 +4,18 @@ import { onMessage } from '../messaging/protocol';
 import type { ExtensionEngine } from './extension-engine';
 
 /** Answers every message the background handles. One handler per message of the protocol. */
-export function registerHandlers({ memory, embedder, models, ready }: ExtensionEngine): void {
+export function registerHandlers({ memory, embedder, models, ready, queue, extractorNote }: ExtensionEngine): void {
   onMessage('captureTurn', async ({ data }) => {
-    await ready;
-    const { results } = await memory.add([{ role: 'user', content: data.text }], {
-      userId: DEFAULT_USER,
-      site: data.site,
-      conversationId: data.conversationId,
-      saidAt: data.sentAt,
-    });
-    return { stored: results.filter((r) => r.event === 'ADD' || r.event === 'UPDATE').length };
+    // Written to IndexedDB first; extraction happens off the send path.
+    const queued = await queue.enqueue(data);
+    void ready.then(() => queue.drain());
+    return { queued };
   });
+  onMessage('engineStatus', async () => ({
+    extractor: memory.extractorName,
+    extractorNote: extractorNote.value,
+    queue: await queue.stats(),
+  }));
   onMessage('recall', async ({ data }) => {
     await ready;
     const { results } = await memory.search(data.query, { userId: DEFAULT_USER, ...RECALL });

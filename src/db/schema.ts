@@ -1,5 +1,5 @@
 import Dexie, { type EntityTable, type Table, type Transaction } from 'dexie';
-import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../engine/types';
+import type { HistoryEntry, JsonValue, MemoryRecord, SiteId, VectorRecord } from '../engine/types';
 import { DEFAULT_USER } from '../engine/types';
 import { factHash } from '../pipeline/normalize';
 
@@ -16,6 +16,25 @@ export interface IndexSnapshot {
   dimensions: number;
   bytes: Uint8Array;
   savedAt: number;
+}
+
+/** A captured user turn waiting to be (or already) turned into memories. */
+export interface TurnJob {
+  seq?: number;
+  /** Content hash of the capture (site, conversation, text, time): the same capture is queued once. */
+  hash: string;
+  site: SiteId;
+  conversationId: string;
+  text: string;
+  sentAt: number;
+  status: 'pending' | 'done' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  doneAt: number | null;
+  /** What the turn did: memories added or updated. */
+  stored: number;
 }
 
 export interface SettingRecord {
@@ -46,6 +65,7 @@ export class EngramDatabase extends Dexie {
   history!: EntityTable<HistoryEntry, 'id'>;
   settings!: EntityTable<SettingRecord, 'key'>;
   snapshots!: EntityTable<IndexSnapshot, 'key'>;
+  jobs!: EntityTable<TurnJob, 'seq'>;
 
   constructor(name: string = DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -63,6 +83,10 @@ export class EngramDatabase extends Dexie {
         snapshots: 'key',
       })
       .upgrade(upgradeToV2);
+    // v3 (durable pipeline): captured turns are queued before anything else happens.
+    this.version(3).stores({
+      jobs: '++seq, &hash, status, nextAttemptAt, conversationId',
+    });
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { ModelStatus } from '../engine/model-manager';
+import type { QueueStats } from '../engine/turn-queue';
 import type { MemoryView, RecalledMemory, SiteId } from '../engine/types';
 
 /** A user turn the content script saw being sent. */
@@ -27,9 +28,17 @@ export interface RecallResult {
   memories: RecalledMemory[];
 }
 
+export interface EngineStatus {
+  /** e.g. "rule-based" or "webllm:Qwen2.5-1.5B-Instruct-q4f16_1-MLC". */
+  extractor: string;
+  /** Why Engram is not using the local LLM right now, when it is not. */
+  extractorNote: string | null;
+  queue: QueueStats;
+}
+
 export interface ProtocolMap {
-  /** Content script → background: a user turn was sent; store what it says about the user. */
-  captureTurn(turn: CapturedTurn): { stored: number };
+  /** Content script → background: a user turn was sent; queue it durably, process it later. */
+  captureTurn(turn: CapturedTurn): { queued: boolean };
   /** Content script → background: memories relevant to the text about to be sent. */
   recall(request: RecallRequest): RecallResult;
   /** Content script → background: load the models now, so the first send is not slowed. */
@@ -38,6 +47,8 @@ export interface ProtocolMap {
   listMemories(): MemoryView[];
   /** Popup → background: forget one memory. */
   deleteMemory(id: string): { deleted: boolean };
+  /** Popup → background: which extractor runs (and why, after a fallback), and the turn queue. */
+  engineStatus(): EngineStatus;
   /** Popup → background: the active embedding model, the choices, and any switch in progress. */
   modelStatus(): ModelStatus;
   /** Popup → background: switch to another model (after the user granted the download hosts). */

@@ -14,7 +14,7 @@ import path from 'node:path';
 describe('ProtocolMap', () => {
   it('types each payload and reply', () => {
     expectTypeOf<GetDataType<ProtocolMap['captureTurn']>>().toEqualTypeOf<CapturedTurn>();
-    expectTypeOf<GetReturnType<ProtocolMap['captureTurn']>>().toEqualTypeOf<{ stored: number }>();
+    expectTypeOf<GetReturnType<ProtocolMap['captureTurn']>>().toEqualTypeOf<{ queued: boolean }>();
     expectTypeOf<GetDataType<ProtocolMap['recall']>>().toHaveProperty('query').toBeString();
     expectTypeOf<GetReturnType<ProtocolMap['recall']>>().toEqualTypeOf<RecallResult>();
     expectTypeOf<GetDataType<ProtocolMap['deleteMemory']>>().toBeString();

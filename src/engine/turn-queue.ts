@@ -1,0 +1,156 @@
+import Dexie from 'dexie';
+import type { EngramDatabase, TurnJob } from '../db/schema';
+import type { CapturedTurn } from '../messaging/protocol';
+import { factHash } from '../pipeline/normalize';
+import type { Memory } from './memory';
+import { DEFAULT_USER } from './types';
+
+/** After this many failed attempts a turn is parked as failed (kept, and shown in the popup). */
+export const MAX_ATTEMPTS = 8;
+
+export interface QueueStats {
+  pending: number;
+  failed: number;
+  done: number;
+  lastError: string | null;
+}
+
+export interface TurnQueueOptions {
+  now?: () => number;
+  /** Backoff before attempt n+1, ms (default: 1 s · 2ⁿ, at most 5 min). */
+  backoffMs?: (attempts: number) => number;
+  /** Schedules a later drain (setTimeout; the service worker also has an alarm as a safety net). */
+  schedule?: (ms: number, run: () => void) => void;
+  onError?: (error: unknown, job: TurnJob) => void;
+}
+
+/**
+ * The durable pipeline between capture and memory: a captured turn is written to IndexedDB
+ * before anything else happens, then processed off the send path, in capture order (so in order
+ * per conversation), retried with backoff, once per capture (idempotent by content hash), and
+ * resumed whenever the service worker starts again.
+ */
+export class TurnQueue {
+  #draining: Promise<void> | null = null;
+  #again = false;
+  readonly #now: () => number;
+
+  constructor(
+    private readonly db: EngramDatabase,
+    private readonly memory: Memory,
+    private readonly options: TurnQueueOptions = {},
+  ) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Queue a captured turn. Resolves once it is durably stored; returns false if already queued. */
+  async enqueue(turn: CapturedTurn): Promise<boolean> {
+    const hash = factHash(`${turn.site}\u0000${turn.conversationId}\u0000${turn.sentAt}\u0000${turn.text}`, {
+      userId: DEFAULT_USER,
+      agentId: null,
+      runId: null,
+      space: null,
+    });
+    const now = this.#now();
+    try {
+      await this.db.jobs.add({
+        hash,
+        site: turn.site,
+        conversationId: turn.conversationId,
+        text: turn.text,
+        sentAt: turn.sentAt,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        lastError: null,
+        createdAt: now,
+        doneAt: null,
+        stored: 0,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof Dexie.ConstraintError) return false; // the same capture, delivered twice
+      throw error;
+    }
+  }
+
+  /** Process every pending turn that is due, one at a time, oldest first. */
+  drain(): Promise<void> {
+    if (this.#draining) {
+      this.#again = true;
+      return this.#draining;
+    }
+    this.#draining = (async () => {
+      // A drain asked for while one runs (a new capture) runs right after it.
+      for (let again = true; again; again = this.#takeAgain()) {
+        await this.#drainOnce();
+      }
+    })().finally(() => {
+      this.#draining = null;
+    });
+    return this.#draining;
+  }
+
+  #takeAgain(): boolean {
+    const again = this.#again;
+    this.#again = false;
+    return again;
+  }
+
+  async #drainOnce(): Promise<void> {
+    for (;;) {
+      const now = this.#now();
+      const next = await this.db.jobs.where('status').equals('pending').sortBy('seq');
+      const due = next.find((j) => j.nextAttemptAt <= now);
+      if (!due) {
+        const later = next.reduce((min, j) => Math.min(min, j.nextAttemptAt), Infinity);
+        if (Number.isFinite(later)) this.#scheduleDrain(later - now);
+        return;
+      }
+      // Keep capture order within a conversation: an earlier turn still waiting blocks later ones.
+      const earlier = next.find((j) => j.conversationId === due.conversationId && (j.seq ?? 0) < (due.seq ?? 0));
+      if (earlier) {
+        this.#scheduleDrain(earlier.nextAttemptAt - now);
+        return;
+      }
+      await this.#process(due);
+    }
+  }
+
+  async #process(job: TurnJob): Promise<void> {
+    try {
+      const { results } = await this.memory.add([{ role: 'user', content: job.text, id: `turn:${job.hash}` }], {
+        userId: DEFAULT_USER,
+        site: job.site,
+        conversationId: job.conversationId,
+        saidAt: job.sentAt,
+      });
+      const stored = results.filter((r) => r.event === 'ADD' || r.event === 'UPDATE').length;
+      await this.db.jobs.update(job.seq, { status: 'done', doneAt: this.#now(), stored, lastError: null });
+    } catch (error) {
+      const attempts = job.attempts + 1;
+      const message = error instanceof Error ? error.message : String(error);
+      const backoff = this.options.backoffMs?.(attempts) ?? Math.min(1000 * 2 ** attempts, 5 * 60_000);
+      await this.db.jobs.update(job.seq, {
+        attempts,
+        lastError: message,
+        status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
+        nextAttemptAt: this.#now() + backoff,
+      });
+      this.options.onError?.(error, job);
+    }
+  }
+
+  #scheduleDrain(ms: number): void {
+    const schedule = this.options.schedule ?? ((delay, run) => setTimeout(run, delay));
+    schedule(Math.max(0, ms), () => void this.drain());
+  }
+
+  async stats(): Promise<QueueStats> {
+    const [pending, failed, done] = await Promise.all(
+      (['pending', 'failed', 'done'] as const).map((s) => this.db.jobs.where('status').equals(s).count()),
+    );
+    const lastFailed = await this.db.jobs.where('status').anyOf('pending', 'failed').filter((j) => j.lastError !== null).last();
+    return { pending: pending ?? 0, failed: failed ?? 0, done: done ?? 0, lastError: lastFailed?.lastError ?? null };
+  }
+}

@@ -1,0 +1,106 @@
+// @vitest-environment node
+/**
+ * The durable pipeline: captured turns are stored before anything happens, processed in order
+ * per conversation, retried with backoff, processed once per capture, and resumed by a new
+ * service worker (a new queue on the same database).
+ */
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { MAX_ATTEMPTS, TurnQueue } from '../../src/engine/turn-queue';
+import type { CapturedTurn } from '../../src/messaging/protocol';
+import { testEngine } from '../support/engine';
+import { bundledEmbedder } from '../support/model';
+
+const embedder = bundledEmbedder();
+beforeAll(async () => {
+  await embedder.load();
+});
+
+let t = Date.UTC(2026, 10, 23, 12);
+const turn = (text: string, conversationId = 'c1'): CapturedTurn => ({ site: 'chatgpt', conversationId, text, sentAt: t++ });
+
+function setup() {
+  let clock = Date.UTC(2026, 10, 23, 13);
+  const engine = testEngine({ embedder, now: () => clock });
+  const scheduled: number[] = [];
+  const queue = new TurnQueue(engine.db, engine.memory, {
+    now: () => clock,
+    schedule: (ms) => scheduled.push(ms),
+  });
+  return { ...engine, queue, scheduled, advance: (ms: number) => (clock += ms) };
+}
+
+const texts = async (memory: ReturnType<typeof setup>['memory']) => (await memory.getAll()).results.map((r) => r.memory).sort();
+
+describe('TurnQueue', () => {
+  it('stores a captured turn before processing it, and processes each capture once', async () => {
+    const { queue, db, memory } = setup();
+    const captured = turn("I'm vegetarian and I live in Berlin");
+    expect(await queue.enqueue(captured)).toBe(true);
+    expect(await queue.enqueue(captured)).toBe(false); // delivered twice by a retrying content script
+    expect(await db.jobs.where('status').equals('pending').count()).toBe(1);
+    expect(await texts(memory)).toEqual([]); // nothing happens on the send path
+    await queue.drain();
+    expect(await texts(memory)).toEqual(['I live in Berlin', "I'm vegetarian"]);
+    expect((await queue.stats())).toMatchObject({ pending: 0, done: 1, failed: 0 });
+    await queue.drain();
+    expect(await db.memories.count()).toBe(2);
+  });
+
+  it('processes turns in capture order within a conversation', async () => {
+    const { queue, memory } = setup();
+    await queue.enqueue(turn('I live in Berlin'));
+    await queue.enqueue(turn('I moved to Amsterdam'));
+    await queue.drain();
+    expect(await texts(memory)).toEqual(['I moved to Amsterdam']);
+  });
+
+  it('retries a failing turn with backoff, and a later turn of the same conversation waits for it', async () => {
+    const { queue, memory, scheduled, advance, db } = setup();
+    const add = vi.spyOn(memory, 'add');
+    add.mockRejectedValueOnce(new Error('embedding model not ready')).mockRejectedValueOnce(new Error('still not ready'));
+    await queue.enqueue(turn('I live in Berlin'));
+    await queue.enqueue(turn('I moved to Amsterdam'));
+    await queue.drain();
+    expect(await texts(memory)).toEqual([]);
+    expect(scheduled.at(-1)).toBe(2000); // 1 s · 2¹
+    expect((await queue.stats()).lastError).toBe('embedding model not ready');
+    advance(2000);
+    await queue.drain();
+    expect(scheduled.at(-1)).toBe(4000);
+    advance(4000);
+    await queue.drain();
+    expect(await texts(memory)).toEqual(['I moved to Amsterdam']); // order kept: Berlin first, then the move
+    expect(await db.jobs.where('status').equals('done').count()).toBe(2);
+  });
+
+  it('parks a turn that keeps failing, without blocking other conversations', async () => {
+    const { queue, memory, advance } = setup();
+    const original = memory.add.bind(memory);
+    vi.spyOn(memory, 'add').mockImplementation((messages, options) =>
+      options?.conversationId === 'broken' ? Promise.reject(new Error('boom')) : original(messages, options),
+    );
+    await queue.enqueue(turn('I have a dog named Max', 'broken'));
+    await queue.enqueue(turn('I work as a nurse', 'fine'));
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      await queue.drain();
+      advance(10 * 60_000);
+    }
+    const stats = await queue.stats();
+    expect(stats.failed).toBe(1);
+    expect(stats.done).toBe(1);
+  });
+
+  it('is resumed by a new worker: pending turns are processed, a half-done one is not duplicated', async () => {
+    const first = setup();
+    await first.queue.enqueue(turn('I have a cat named Tom'));
+    await first.queue.enqueue(turn('I play the violin'));
+    // The worker dies after memory.add for the first turn but before marking it done.
+    const [job] = await first.db.jobs.toArray();
+    await first.memory.add([{ role: 'user', content: job!.text, id: `turn:${job!.hash}` }], { saidAt: job!.sentAt });
+
+    const restarted = new TurnQueue(first.db, first.memory);
+    await restarted.drain();
+    expect(await texts(first.memory)).toEqual(['I have a cat named Tom', 'I play the violin']);
+    expect(await restarted.stats()).toMatchObject({ pending: 0, done: 2 });
+  });
+});
