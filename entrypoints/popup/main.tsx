@@ -2,8 +2,16 @@ import { render } from 'preact';
 import { PopupApp } from '../../src/ui/popup-app';
 import { createMemoryListStore, messagingBackend } from '../../src/ui/memory-list-store';
 import { createModelStore, extensionModelBackend } from '../../src/ui/model-store';
+import { sendMessage } from '../../src/messaging/protocol';
 import '../../src/ui/popup.css';
 
 const app = document.getElementById('app');
 if (!app) throw new Error('Engram popup: #app missing');
-render(<PopupApp store={createMemoryListStore(messagingBackend)} models={createModelStore(extensionModelBackend)} />, app);
+render(
+  <PopupApp
+    store={createMemoryListStore(messagingBackend)}
+    models={createModelStore(extensionModelBackend)}
+    status={() => sendMessage('engineStatus')}
+  />,
+  app,
+);

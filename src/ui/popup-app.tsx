@@ -3,13 +3,14 @@ import type { MemoryView, SiteId } from '../engine/types';
 import type { MemoryListStore } from './memory-list-store';
 import { ModelPanel } from './model-panel';
 import type { ModelStore } from './model-store';
+import { StatusLine, type StatusSource } from './status-line';
 
 const SITE_NAMES: Record<SiteId, string> = { chatgpt: 'ChatGPT', claude: 'Claude', demo: 'Demo chat' };
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** The popup: what Engram remembers, and a way to forget each item. */
-export function PopupApp({ store, models }: { store: MemoryListStore; models?: ModelStore }) {
+export function PopupApp({ store, models, status }: { store: MemoryListStore; models?: ModelStore; status?: StatusSource }) {
   useEffect(() => {
     void store.load();
   }, [store]);
@@ -21,6 +22,7 @@ export function PopupApp({ store, models }: { store: MemoryListStore; models?: M
         <h1>Engram</h1>
         <p class="tagline">Stays on this device.</p>
       </header>
+      {status && <StatusLine load={status} />}
       {store.status.value === 'error' && (
         <p role="alert" class="error">
           {store.error.value}

@@ -106,3 +106,27 @@ describe('ModelPanel', () => {
     expect(container.textContent).toContain('Now using Snowflake Arctic Embed XS');
   });
 });
+
+describe('StatusLine', () => {
+  it('says which extractor runs, why the local model is not used, and how many turns wait', async () => {
+    const { StatusLine } = await import('../../src/ui/status-line');
+    await act(() => {
+      render(
+        <StatusLine
+          load={() =>
+            Promise.resolve({
+              extractor: 'rule-based',
+              extractorNote: 'The local AI model did not answer in time; using built-in rules.',
+              queue: { pending: 2, failed: 0, done: 5, lastError: null },
+            })
+          }
+        />,
+        container,
+      );
+    });
+    await settle();
+    const text = container.querySelector('[data-testid="engine-status"]')?.textContent ?? '';
+    expect(text).toContain('Remembering with built-in rules · 2 messages waiting');
+    expect(text).toContain('did not answer in time');
+  });
+});
