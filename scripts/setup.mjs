@@ -53,3 +53,9 @@ export function ensureSetup({ browser = true } = {}) {
   log('building the extension…');
   run('npx', ['wxt', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
+
+// `node scripts/setup.mjs --model-only`: install what is missing and build the bundled model.
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '') && process.argv.includes('--model-only')) {
+  ensureNodeModules();
+  run('node', ['scripts/build-model.mjs']);
+}

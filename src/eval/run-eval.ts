@@ -1,0 +1,244 @@
+/**
+ * Engram on LoCoMo: every conversation is ingested session by session through the real engine
+ * (each speaker's turns as that speaker's own statements: one user scope per speaker, as Mem0's
+ * LoCoMo evaluation does; both scopes are searched), then each question is searched as the
+ * extension would before a send. Scored against the evidence turns: turn recall@k, session
+ * recall@k, hit@k, the injected block's tokens, abstention on unanswerable questions; side by
+ * side with two naive baselines over the raw turns (BM25, and vectors from the same model).
+ */
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { EngramDatabase } from '../db/schema';
+import { createEngine } from '../engine/create-engine';
+import { RECALL } from '../engine/recall';
+import { withMemoryBlock } from '../inject/memory-block';
+import { TextIndex } from '../pipeline/text-index';
+import type { Embedder } from '../ports/embedder';
+import { sessionOfDiaId, sessionsOf, turnText, type LocomoSample } from './locomo';
+
+export const KS = [5, 10, 20] as const;
+
+/** One retrieved item: a memory (engine) or a raw turn (baselines). */
+export interface Retrieved {
+  text: string;
+  /** dia_ids the item was made from. */
+  sources: string[];
+  score: number;
+}
+
+export interface Scores {
+  turn_recall_at_5: number;
+  turn_recall_at_10: number;
+  turn_recall_at_20: number;
+  session_recall_at_10: number;
+  hit_at_10: number;
+  tokens_at_10: number;
+  n: number;
+  abstained?: number;
+}
+
+export interface QuestionRow {
+  sample_id: string;
+  qa_index: number;
+  category: number;
+  hit_at_5: number;
+  hit_at_10: number;
+  turn_recall_at_10: number;
+  sources_at_10: string[];
+}
+
+export interface EvalResult {
+  overall: Scores;
+  by_category: Record<string, Scores>;
+  baselines: { bm25_turns: Scores; vector_turns: Scores };
+  ms_per_query: number;
+  setup: Record<string, string | number>;
+  questions: QuestionRow[];
+}
+
+export interface EvalOptions {
+  samples: LocomoSample[];
+  embedder: Embedder;
+  /** 'rule' (default): the rule-based extractor; 'raw': store every turn verbatim. */
+  extractor?: 'rule' | 'raw';
+  onProgress?: (message: string) => void;
+}
+
+const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
+const tokensOf = (texts: string[]): number => Math.round(withMemoryBlock(texts, '').length / 4);
+
+function sourcesAt(items: Retrieved[], k: number): string[] {
+  return uniq(items.slice(0, k).flatMap((i) => i.sources));
+}
+
+interface Acc {
+  n: number;
+  r5: number;
+  r10: number;
+  r20: number;
+  s10: number;
+  h10: number;
+  tok: number;
+  abstainN: number;
+  abstained: number;
+}
+const emptyAcc = (): Acc => ({ n: 0, r5: 0, r10: 0, r20: 0, s10: 0, h10: 0, tok: 0, abstainN: 0, abstained: 0 });
+
+function score(acc: Acc, evidence: string[], items: Retrieved[]): { r10: number; h5: number; h10: number } {
+  const recall = (k: number): number => {
+    const got = new Set(sourcesAt(items, k));
+    return evidence.filter((e) => got.has(e)).length / evidence.length;
+  };
+  const sessions = uniq(evidence.map(sessionOfDiaId));
+  const gotSessions = new Set(sourcesAt(items, 10).map(sessionOfDiaId));
+  const r10 = recall(10);
+  const h5 = recall(5) > 0 ? 1 : 0;
+  const h10 = r10 > 0 ? 1 : 0;
+  acc.n++;
+  acc.r5 += recall(5);
+  acc.r10 += r10;
+  acc.r20 += recall(20);
+  acc.s10 += sessions.filter((s) => gotSessions.has(s)).length / sessions.length;
+  acc.h10 += h10;
+  acc.tok += tokensOf(items.slice(0, 10).map((i) => i.text));
+  return { r10, h5, h10 };
+}
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+function finish(acc: Acc): Scores {
+  const n = Math.max(acc.n, 1);
+  const out: Scores = {
+    turn_recall_at_5: r3(acc.r5 / n),
+    turn_recall_at_10: r3(acc.r10 / n),
+    turn_recall_at_20: r3(acc.r20 / n),
+    session_recall_at_10: r3(acc.s10 / n),
+    hit_at_10: r3(acc.h10 / n),
+    tokens_at_10: Math.round(acc.tok / n),
+    n: acc.n,
+  };
+  if (acc.abstainN > 0) out.abstained = r3(acc.abstained / acc.abstainN);
+  return out;
+}
+
+/** Run the evaluation. Questions without evidence are skipped (their recall is undefined). */
+export async function runEval({ samples, embedder, extractor = 'rule', onProgress }: EvalOptions): Promise<EvalResult> {
+  const overall = emptyAcc();
+  const byCategory = new Map<number, Acc>();
+  const bm25 = emptyAcc();
+  const vector = emptyAcc();
+  const questions: QuestionRow[] = [];
+  let queryMs = 0;
+  let queries = 0;
+
+  for (const sample of samples) {
+    const { speaker_a: a, speaker_b: b } = sample.conversation;
+    const db = new EngramDatabase(`eval-${sample.sample_id}`, { indexedDB: new IDBFactory(), IDBKeyRange });
+    const { memory, vectors } = createEngine({ db, embedder, saveDelayMs: 3_600_000 });
+    const turns: { id: string; text: string }[] = [];
+    for (const session of sessionsOf(sample)) {
+      for (const turn of session.turns) {
+        const text = turnText(turn);
+        turns.push({ id: turn.dia_id, text: `${turn.speaker}: ${text}` });
+        await memory.add([{ role: 'user', content: text, id: turn.dia_id }], {
+          userId: turn.speaker,
+          saidAt: session.date,
+          infer: extractor !== 'raw',
+        });
+      }
+    }
+    onProgress?.(`${sample.sample_id}: ${turns.length} turns → ${await db.memories.count()} memories`);
+
+    // Baselines over the raw turns, speaker-prefixed, with the same embedding model.
+    const text = new TextIndex();
+    for (const t of turns) text.upsert(t.id, t.text);
+    const turnVectors = await embedder.embedBatch(turns.map((t) => t.text));
+    const byId = new Map(turns.map((t) => [t.id, t.text]));
+
+    for (const [qaIndex, qa] of sample.qa.entries()) {
+      const evidence = qa.evidence.filter((e) => /^D\d+:\d+$/.test(e));
+      if (evidence.length === 0) continue;
+      const started = performance.now();
+      const hits = [
+        ...(await memory.search(qa.question, { userId: a, topK: 20 })).results,
+        ...(await memory.search(qa.question, { userId: b, topK: 20 })).results,
+      ]
+        .sort((x, y) => y.score - x.score)
+        .slice(0, 20);
+      queryMs += performance.now() - started;
+      queries++;
+      const items: Retrieved[] = hits.map((h) => ({ text: h.memory, sources: h.sourceTurnIds, score: h.score }));
+      const category = byCategory.get(qa.category) ?? emptyAcc();
+      byCategory.set(qa.category, category);
+      const s = score(overall, evidence, items);
+      score(category, evidence, items);
+      if (qa.category === 5) {
+        category.abstainN++;
+        if ((items[0]?.score ?? -1) < RECALL.threshold) category.abstained++;
+      }
+      questions.push({
+        sample_id: sample.sample_id,
+        qa_index: qaIndex,
+        category: qa.category,
+        hit_at_5: s.h5,
+        hit_at_10: s.h10,
+        turn_recall_at_10: r3(s.r10),
+        sources_at_10: sourcesAt(items, 10),
+      });
+
+      const bm = text.search(qa.question, 20).map((h) => ({ text: byId.get(h.id) ?? '', sources: [h.id], score: h.score }));
+      score(bm25, evidence, bm);
+      const q = await embedder.embedQuery(qa.question);
+      const vec = turns
+        .map((t, i) => ({ text: t.text, sources: [t.id], score: dot(q, turnVectors[i]!) }))
+        .sort((x, y) => y.score - x.score)
+        .slice(0, 20);
+      score(vector, evidence, vec);
+    }
+    vectors.dispose();
+    db.close();
+  }
+
+  return {
+    overall: finish(overall),
+    by_category: Object.fromEntries([...byCategory.entries()].sort(([x], [y]) => x - y).map(([c, acc]) => [String(c), finish(acc)])),
+    baselines: { bm25_turns: finish(bm25), vector_turns: finish(vector) },
+    ms_per_query: r3(queryMs / Math.max(queries, 1)),
+    setup: {
+      conversations: samples.length,
+      extractor: extractor === 'raw' ? 'raw (every turn verbatim)' : 'rule-based',
+      model: embedder.modelId,
+      scopes: 'one user scope per speaker; both searched, merged by score',
+    },
+    questions,
+  };
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/** The result as a markdown table (engine and baselines side by side, then by category). */
+export function markdownOf(result: EvalResult): string {
+  const row = (name: string, s: Scores): string =>
+    `| ${name} | ${s.turn_recall_at_5} | ${s.turn_recall_at_10} | ${s.turn_recall_at_20} | ${s.session_recall_at_10} | ${s.hit_at_10} | ${s.tokens_at_10} | ${s.n} |`;
+  return [
+    `## LoCoMo retrieval (${Object.values(result.setup).join('; ')})`,
+    '',
+    '| retriever | turn R@5 | turn R@10 | turn R@20 | session R@10 | hit@10 | tokens@10 | questions |',
+    '|---|---|---|---|---|---|---|---|',
+    row('Engram', result.overall),
+    row('BM25 over raw turns', result.baselines.bm25_turns),
+    row('vectors over raw turns', result.baselines.vector_turns),
+    '',
+    '| category | turn R@10 | hit@10 | tokens@10 | abstained | questions |',
+    '|---|---|---|---|---|---|',
+    ...Object.entries(result.by_category).map(
+      ([c, s]) => `| ${c} | ${s.turn_recall_at_10} | ${s.hit_at_10} | ${s.tokens_at_10} | ${s.abstained ?? ''} | ${s.n} |`,
+    ),
+    '',
+    `${result.ms_per_query} ms per query (engine).`,
+    '',
+  ].join('\n');
+}

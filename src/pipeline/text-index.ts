@@ -1,0 +1,66 @@
+import MiniSearch from 'minisearch';
+import { stemmer } from 'stemmer';
+
+/**
+ * BM25 over memory text (MiniSearch's BM25+, a well-kept library rather than a hand-written
+ * scorer), with English stop words dropped and Porter stemming, so "moved" finds "moving" and
+ * "restaurants" finds "restaurant".
+ */
+const STOP_WORDS = new Set(
+  `a an the and or but if then so of to in on at by for with from as is are was were be been being am i me my mine we us our
+  you your yours he him his she her hers it its they them their this that these those there here what which who whom whose
+  when where why how do does did doing have has had having not no nor can could would should will shall may might must just
+  very too also than into about over under again once all any both each few more most other some such only own same s t
+  don't i'm i've i'd i'll it's that's what's let's up out off down`.split(/\s+/),
+);
+
+/** Lower-cased, stemmed content words of `text`. */
+export function terms(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’]*/gu) ?? []) {
+    const word = raw.replace(/[’']s$/u, '').replace(/’/g, "'");
+    if (STOP_WORDS.has(word) || word.length < 2) continue;
+    out.push(/^[a-z]+$/.test(word) ? stemmer(word) : word);
+  }
+  return out;
+}
+
+export interface TextHit {
+  id: string;
+  score: number;
+  /** The query terms this document matched. */
+  matched: string[];
+}
+
+export class TextIndex {
+  #search = new MiniSearch<{ id: string; text: string }>({
+    fields: ['text'],
+    idField: 'id',
+    tokenize: (text) => terms(text),
+    processTerm: (term) => term,
+    searchOptions: { tokenize: (text) => terms(text), processTerm: (term) => term },
+  });
+
+  get size(): number {
+    return this.#search.documentCount;
+  }
+
+  upsert(id: string, text: string): void {
+    if (this.#search.has(id)) this.#search.discard(id);
+    this.#search.add({ id, text });
+  }
+
+  remove(id: string): void {
+    if (this.#search.has(id)) this.#search.discard(id);
+  }
+
+  /** The `k` best BM25 matches (any query term may match), best first. */
+  search(query: string, k: number, accept?: (id: string) => boolean): TextHit[] {
+    if (terms(query).length === 0) return [];
+    const results = this.#search.search(query, {
+      combineWith: 'OR',
+      ...(accept ? { filter: (r) => accept(String(r.id)) } : {}),
+    });
+    return results.slice(0, k).map((r) => ({ id: String(r.id), score: r.score, matched: r.terms }));
+  }
+}
