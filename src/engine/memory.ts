@@ -2,7 +2,9 @@ import { categorize, indexText } from '../pipeline/categorize';
 import { ruleBasedDecider, type Neighbour } from '../pipeline/decide';
 import type { Decider } from '../ports/decider';
 import { cleanText, factHash, type ScopeKey } from '../pipeline/normalize';
+import { fusedScore } from '../pipeline/rank';
 import { slotOf } from '../pipeline/slots';
+import { TextIndex } from '../pipeline/text-index';
 import type { Embedder } from '../ports/embedder';
 import type { ChatMessage, ExtractedFact, Extractor } from '../ports/extractor';
 import type { MemoryStore } from '../ports/memory-store';
@@ -17,6 +19,9 @@ import {
   type VectorRecord,
 } from './types';
 import type { VectorSearch } from './vector-search';
+
+/** Query words a memory must share to pass the threshold on lexical evidence alone. */
+export const LEXICAL_EVIDENCE = 2;
 
 /** The longest memory Engram stores verbatim; longer text must go through extraction. */
 export const MAX_MEMORY_CHARS = 2000;
@@ -117,7 +122,7 @@ export class Memory {
   readonly #newId: () => string;
   #queue: Promise<unknown> = Promise.resolve();
   /** All memories by label, valid for one store revision. */
-  #cache: { revision: number; byLabel: Map<number, MemoryRecord> } | null = null;
+  #cache: { revision: number; byLabel: Map<number, MemoryRecord>; text: TextIndex | null } | null = null;
 
   constructor(deps: MemoryDeps) {
     this.#store = deps.store;
@@ -270,8 +275,14 @@ export class Memory {
     const revision = await this.#store.revision();
     const cache = this.#cache;
     if (cache && cache.revision === revision - 1) {
-      for (const label of change.removedLabels ?? []) cache.byLabel.delete(label);
-      for (const m of change.put ?? []) cache.byLabel.set(m.label, m);
+      for (const label of change.removedLabels ?? []) {
+        cache.byLabel.delete(label);
+        cache.text?.remove(String(label));
+      }
+      for (const m of change.put ?? []) {
+        cache.byLabel.set(m.label, m);
+        cache.text?.upsert(String(m.label), m.text);
+      }
       cache.revision = revision;
     } else {
       this.#cache = null;
@@ -288,8 +299,20 @@ export class Memory {
     if (this.#cache?.revision === revision) return this.#cache.byLabel;
     const all = await this.#store.list();
     const byLabel = new Map(all.map((m) => [m.label, m]));
-    this.#cache = { revision, byLabel };
+    this.#cache = { revision, byLabel, text: null };
     return byLabel;
+  }
+
+  /** The BM25 index of memory texts, built on first use and kept in step with writes. */
+  async #textIndex(): Promise<TextIndex> {
+    const byLabel = await this.#memories();
+    const cache = this.#cache!;
+    if (!cache.text) {
+      const text = new TextIndex();
+      for (const [label, m] of byLabel) text.upsert(String(label), m.text);
+      cache.text = text;
+    }
+    return cache.text;
   }
 
   /** The memories most relevant to `query`, best first. */
@@ -306,13 +329,32 @@ export class Memory {
       const m = byLabel.get(label);
       return !!m && live(m, now) && matchesFilter(m, filter);
     };
-    const hits = await this.#vectors.search(this.#embedder.modelId, vector, topK, accept);
+    // Candidates from both signals, then one fused score (see pipeline/rank.ts).
+    const pool = Math.max(50, topK * 5);
+    const model = this.#embedder.modelId;
+    const semantic = await this.#vectors.search(model, vector, pool, accept);
+    const lexical = (await this.#textIndex()).search(text, pool, (id) => accept(Number(id)));
+    const cosine = new Map(semantic.map((h) => [h.label, h.score]));
+    const missing = lexical.map((h) => Number(h.id)).filter((label) => !cosine.has(label));
+    if (missing.length > 0) {
+      const ids = missing.flatMap((label) => byLabel.get(label)?.id ?? []);
+      for (const v of await this.#store.vectors(model, ids)) cosine.set(v.label, dot(vector, v.vector));
+    }
+    const bm25 = new Map(lexical.map((h) => [Number(h.id), h.score]));
+    const matched = new Map(lexical.map((h) => [Number(h.id), h.matched.length]));
     const threshold = options.threshold ?? -Infinity;
     return {
-      results: hits.flatMap((h) => {
-        const m = byLabel.get(h.label);
-        return m && h.score >= threshold ? [{ ...toItem(m), score: h.score }] : [];
-      }),
+      results: [...new Set([...cosine.keys(), ...bm25.keys()])]
+        // Relevant enough to return: semantically close, or sharing several words with the query
+        // (one shared word, like "works" in a question about photosynthesis, is not enough).
+        .filter((label) => (cosine.get(label) ?? -1) >= threshold || (matched.get(label) ?? 0) >= LEXICAL_EVIDENCE)
+        .map((label) => ({ label, score: fusedScore({ label, cosine: cosine.get(label) ?? 0, bm25: bm25.get(label) ?? 0 }) }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, topK)
+        .flatMap((c) => {
+          const m = byLabel.get(c.label);
+          return m ? [{ ...toItem(m), score: c.score }] : [];
+        }),
     };
   }
 
@@ -460,6 +502,12 @@ export class Memory {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
 }
 
 /** Not an expired session memory. */

@@ -172,8 +172,10 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
       const s = score(overall, evidence, items);
       score(category, evidence, items);
       if (qa.category === 5) {
+        // Abstained: with the extension's settings, nothing would have been injected.
         category.abstainN++;
-        if ((items[0]?.score ?? -1) < RECALL.threshold) category.abstained++;
+        const gated = await Promise.all([a, b].map((userId) => memory.search(qa.question, { userId, ...RECALL })));
+        if (gated.every((g) => g.results.length === 0)) category.abstained++;
       }
       questions.push({
         sample_id: sample.sample_id,
