@@ -22,6 +22,16 @@ function step(name, command, args, env = {}) {
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
 step('lint', 'npx', ['eslint', '.']);
 step('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/unit.json']);
+// The LoCoMo evaluation, reduced to two conversations (the full run is `npm run eval`).
+const locomo = join(ROOT, '..', 'shared', 'data', 'locomo10.json');
+if (existsSync(locomo)) {
+  step('eval (LoCoMo, 2 conversations)', 'npx', [
+    'tsx', '--import', './src/adapters/hnswlib/node-loader.ts', 'bench/eval.ts',
+    '--data', locomo, '--limit', '2', '--out', 'test-results/locomo-limit2.json',
+  ]);
+} else {
+  console.log(`\n(LoCoMo not found at ${locomo}: reduced evaluation skipped)`);
+}
 step('e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], {
   PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/e2e.json',
 });
@@ -43,6 +53,7 @@ if (existsSync(e2eFile)) {
 }
 // A step that failed without failing a test (typecheck, lint, a crash) still fails the run.
 const brokenSteps = steps.filter((s) => !s.ok && !['unit', 'e2e'].includes(s.name));
+
 counts.failed += brokenSteps.length;
 
 console.log('');

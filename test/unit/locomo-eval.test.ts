@@ -1,0 +1,46 @@
+// @vitest-environment node
+/**
+ * The LoCoMo evaluation on the project's own small fixture in the LoCoMo layout: the harness
+ * runs end to end through the real engine, and its figures are asserted, so a retrieval
+ * regression fails CI. (The full benchmark: `npm run eval`.)
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadLocomo, parseLocomoDate, sessionsOf } from '../../src/eval/locomo';
+import { runEval } from '../../src/eval/run-eval';
+import { bundledEmbedder, ROOT } from '../support/model';
+
+const samples = loadLocomo(path.join(ROOT, 'test/fixtures/locomo/mini.json'));
+
+describe('LoCoMo layout', () => {
+  it('reads sessions in order with their dates', () => {
+    expect(parseLocomoDate('1:56 pm on 8 May, 2023')).toBe(Date.UTC(2023, 4, 8, 13, 56));
+    expect(parseLocomoDate('12:05 am on 1 January, 2024')).toBe(Date.UTC(2024, 0, 1, 0, 5));
+    expect(sessionsOf(samples[0]!).map((s) => [s.index, s.turns.length])).toEqual([
+      [1, 6],
+      [2, 7],
+      [3, 5],
+    ]);
+  });
+});
+
+describe('runEval on the fixture', () => {
+  it('scores the engine and both baselines, per category and per question', async () => {
+    const result = await runEval({ samples, embedder: bundledEmbedder() });
+    const { overall } = result;
+    expect(overall.n).toBe(23);
+    expect(overall.turn_recall_at_10).toBeGreaterThanOrEqual(0.7);
+    expect(overall.hit_at_10).toBeGreaterThanOrEqual(0.75);
+    expect(overall.tokens_at_10).toBeLessThanOrEqual(160);
+    expect(overall.turn_recall_at_20).toBeGreaterThanOrEqual(overall.turn_recall_at_10);
+    expect(overall.turn_recall_at_10).toBeGreaterThanOrEqual(overall.turn_recall_at_5);
+    expect(result.baselines.bm25_turns.turn_recall_at_10).toBeGreaterThan(0.9);
+    expect(result.baselines.vector_turns.n).toBe(23);
+    expect(Object.keys(result.by_category).sort()).toEqual(['1', '2', '3', '4', '5']);
+    expect(result.by_category['5']?.abstained).toBeGreaterThanOrEqual(0.5);
+    expect(result.questions).toHaveLength(23);
+    const lisbon = result.questions.find((q) => q.sample_id === 'mini-1' && q.qa_index === 0);
+    expect(lisbon).toMatchObject({ category: 4, hit_at_10: 1 });
+    expect(lisbon?.sources_at_10).toContain('D1:1');
+  });
+});
