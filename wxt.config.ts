@@ -1,6 +1,7 @@
 import { defineConfig } from 'wxt';
 import type { Plugin } from 'vite';
 import { HUB_ORIGINS } from './src/engine/models.ts';
+import { LOCAL_SERVER_ORIGINS, WEBLLM_HOST_ORIGINS } from './src/adapters/llm/hosts.ts';
 import { hnswlibCsp } from './src/adapters/hnswlib/vite-plugin.ts';
 
 /**
@@ -28,9 +29,9 @@ export default defineConfig({
     name: 'Engram',
     description:
       'On-device memory for ChatGPT and Claude: remembers what you tell them, and never sends it anywhere.',
-    permissions: ['storage', 'unlimitedStorage', 'alarms'],
+    permissions: ['storage', 'unlimitedStorage', 'alarms', 'offscreen'],
     // Asked for only when the user chooses to download a stronger embedding model (README: hosts).
-    optional_host_permissions: [...HUB_ORIGINS],
+    optional_host_permissions: [...new Set([...HUB_ORIGINS, ...WEBLLM_HOST_ORIGINS, ...LOCAL_SERVER_ORIGINS])],
     content_security_policy: {
       extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
     },

@@ -3,6 +3,10 @@ import { EngramDatabase } from '../db/schema';
 import { createEngine, type Engine } from '../engine/create-engine';
 import { ModelManager } from '../engine/model-manager';
 import { TurnQueue } from '../engine/turn-queue';
+import { ExtractionManager } from '../engine/extraction-manager';
+import { openAiCompatibleChatModel, LOCAL_SERVER_ORIGINS } from '../adapters/llm/openai-compatible';
+import { WEBLLM_HOST_ORIGINS } from '../adapters/llm/webllm-tiers';
+import { offscreenWebLlm } from './offscreen-llm-client';
 import { BUNDLED_MODEL, HUB_ORIGINS, modelInfo, type EmbeddingModelInfo } from '../engine/models';
 
 const HUB = 'https://huggingface.co/';
@@ -30,8 +34,7 @@ export interface ExtensionEngine extends Engine {
   embedder: TransformersEmbedder;
   models: ModelManager;
   queue: TurnQueue;
-  /** Why extraction fell back to the rule-based extractor, if it did. */
-  extractorNote: { value: string | null };
+  extraction: ExtractionManager;
   /** Resolves once the chosen model is active; handlers wait for it. */
   ready: Promise<void>;
 }
@@ -54,9 +57,22 @@ export function createExtensionEngine(): ExtensionEngine {
     consent: { granted: (origins) => chrome.permissions.contains({ origins: [...origins] }) },
     createEmbedder: embedderFor,
   });
+  const consent = { granted: (origins: readonly string[]) => chrome.permissions.contains({ origins: [...origins] }) };
+  const extraction = new ExtractionManager({
+    memory: engine.memory,
+    store: engine.store,
+    consent,
+    webllmOrigins: WEBLLM_HOST_ORIGINS,
+    localOrigins: LOCAL_SERVER_ORIGINS,
+    // WebLLM runs in an offscreen document, so the worker stays small and quick to wake.
+    ...offscreenWebLlm(),
+    localServer: (server) => openAiCompatibleChatModel(server),
+  });
   const ready = models.restore().catch((error: unknown) => {
     console.warn('[Engram] could not restore the chosen model', error);
   });
+  // The local AI model loads in the background; until it is ready the rules extract.
+  void ready.then(() => extraction.restore());
   const queue = new TurnQueue(db, engine.memory, {
     onError: (error) => {
       console.warn('[Engram] a captured turn will be retried', error);
@@ -64,5 +80,5 @@ export function createExtensionEngine(): ExtensionEngine {
   });
   // Turns captured before the worker was stopped are processed as soon as it starts again.
   void ready.then(() => queue.drain());
-  return { ...engine, embedder, models, ready, queue, extractorNote: { value: null } };
+  return { ...engine, embedder, models, ready, queue, extraction };
 }

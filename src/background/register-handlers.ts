@@ -4,7 +4,7 @@ import { onMessage } from '../messaging/protocol';
 import type { ExtensionEngine } from './extension-engine';
 
 /** Answers every message the background handles. One handler per message of the protocol. */
-export function registerHandlers({ memory, embedder, models, ready, queue, extractorNote }: ExtensionEngine): void {
+export function registerHandlers({ memory, embedder, models, ready, queue, extraction }: ExtensionEngine): void {
   onMessage('captureTurn', async ({ data }) => {
     // Written to IndexedDB first; extraction happens off the send path.
     const queued = await queue.enqueue(data);
@@ -13,7 +13,7 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
   });
   onMessage('engineStatus', async () => ({
     extractor: memory.extractorName,
-    extractorNote: extractorNote.value,
+    extractorNote: extraction.note,
     queue: await queue.stats(),
   }));
   onMessage('recall', async ({ data }) => {
@@ -34,5 +34,27 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
   onMessage('switchModel', async ({ data }) => {
     await models.switchTo(data);
     return { started: true };
+  });
+  onMessage('llmStatus', () => extraction.status());
+  onMessage('llmEnable', async ({ data }) => {
+    // WebGPU and consent are checked before anything downloads; the download then runs on.
+    await extraction.startWebLlm(data);
+    return { started: true };
+  });
+  onMessage('llmCancel', () => {
+    extraction.cancel();
+    return { cancelled: true };
+  });
+  onMessage('llmDisable', async () => {
+    await extraction.disable();
+    return { disabled: true };
+  });
+  onMessage('llmDelete', async ({ data }) => {
+    await extraction.deleteModel(data);
+    return { deleted: true };
+  });
+  onMessage('llmUseLocalServer', async ({ data }) => {
+    await extraction.useLocalServer(data.baseUrl, data.model);
+    return { using: memory.extractorName };
   });
 }

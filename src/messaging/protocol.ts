@@ -4,6 +4,8 @@
  * sender and its handler cannot disagree on a payload or a reply.
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
+import type { WebLlmTierId } from '../adapters/llm/webllm-tiers';
+import type { LlmStatus } from '../engine/extraction-manager';
 import type { ModelStatus } from '../engine/model-manager';
 import type { QueueStats } from '../engine/turn-queue';
 import type { MemoryView, RecalledMemory, SiteId } from '../engine/types';
@@ -53,6 +55,18 @@ export interface ProtocolMap {
   modelStatus(): ModelStatus;
   /** Popup → background: switch to another model (after the user granted the download hosts). */
   switchModel(id: string): { started: boolean };
+  /** Popup → background: WebGPU support, the local AI models, the extractor in use. */
+  llmStatus(): LlmStatus;
+  /** Popup → background: download (after consent) and use a local AI model of this tier. */
+  llmEnable(tier: WebLlmTierId): { started: boolean };
+  /** Popup → background: stop a model download (it resumes next time). */
+  llmCancel(): { cancelled: boolean };
+  /** Popup → background: back to the built-in rules. */
+  llmDisable(): { disabled: boolean };
+  /** Popup → background: remove a downloaded model from the cache. */
+  llmDelete(modelId: string): { deleted: boolean };
+  /** Popup → background: extract with a local OpenAI-compatible server (after consent). */
+  llmUseLocalServer(server: { baseUrl: string; model: string }): { using: string };
 }
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();

@@ -1,6 +1,8 @@
 import { useEffect } from 'preact/hooks';
 import type { MemoryView, SiteId } from '../engine/types';
 import type { MemoryListStore } from './memory-list-store';
+import { LlmPanel } from './llm-panel';
+import type { LlmStore } from './llm-store';
 import { ModelPanel } from './model-panel';
 import type { ModelStore } from './model-store';
 import { StatusLine, type StatusSource } from './status-line';
@@ -10,7 +12,17 @@ const SITE_NAMES: Record<SiteId, string> = { chatgpt: 'ChatGPT', claude: 'Claude
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** The popup: what Engram remembers, and a way to forget each item. */
-export function PopupApp({ store, models, status }: { store: MemoryListStore; models?: ModelStore; status?: StatusSource }) {
+export function PopupApp({
+  store,
+  models,
+  status,
+  llm,
+}: {
+  store: MemoryListStore;
+  models?: ModelStore;
+  status?: StatusSource;
+  llm?: LlmStore;
+}) {
   useEffect(() => {
     void store.load();
   }, [store]);
@@ -48,6 +60,7 @@ export function PopupApp({ store, models, status }: { store: MemoryListStore; mo
         </>
       )}
       {models && <ModelPanel store={models} />}
+      {llm && <LlmPanel store={llm} />}
     </main>
   );
 }

@@ -62,6 +62,8 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-default-apps',
+  // A software WebGPU adapter (SwiftShader), so the local-AI capability check has a GPU to find.
+  '--enable-unsafe-webgpu',
 ];
 
 /** Launch Chromium with the built extension on `profileDir`, with the chat sites routed. */

@@ -1,0 +1,4 @@
+import { hostWebLlm } from '../../src/background/offscreen-host';
+
+// Created by the service worker only when a local AI model is used (see offscreen-llm-client.ts).
+hostWebLlm();

@@ -1,0 +1,84 @@
+import type { LoadWebLlmOptions, WebLlmEngine } from '../adapters/llm/webllm';
+import type { WebGpuSupport } from '../adapters/llm/webllm-tiers';
+import type { ExtractionManagerDeps } from '../engine/extraction-manager';
+import {
+  isOffscreenProgress,
+  type OffscreenReply,
+  type OffscreenRequest,
+  type OffscreenRequests,
+} from '../messaging/offscreen-protocol';
+import type { ChatModelRequest } from '../ports/chat-model';
+
+const OFFSCREEN_URL = 'offscreen.html';
+let creating: Promise<void> | null = null;
+
+/** Start the offscreen document that hosts WebLLM, once. */
+async function ensureOffscreen(): Promise<void> {
+  if (await chrome.offscreen.hasDocument()) return;
+  creating ??= chrome.offscreen
+    .createDocument({
+      url: OFFSCREEN_URL,
+      reasons: [chrome.offscreen.Reason.WORKERS],
+      justification: 'Runs the local AI model (WebLLM on WebGPU) that turns chats into memories, on this device.',
+    })
+    .catch((error: unknown) => {
+      if (!String(error).includes('single offscreen')) throw error;
+    })
+    .finally(() => {
+      creating = null;
+    });
+  await creating;
+}
+
+async function call<K extends keyof OffscreenRequests>(type: K, data: OffscreenRequests[K]['data']): Promise<OffscreenRequests[K]['reply']> {
+  await ensureOffscreen();
+  const request = { target: 'engram-offscreen', type, data } as OffscreenRequest;
+  const reply = await chrome.runtime.sendMessage<OffscreenRequest, OffscreenReply<K> | undefined>(request);
+  if (!reply) throw new Error('The local AI model host did not answer');
+  if (!reply.ok) throw new Error(reply.error);
+  return reply.value;
+}
+
+/**
+ * WebLLM as the service worker sees it: every call goes to the offscreen document, which loads
+ * WebLLM only there. Implements the ExtractionManager's model dependencies.
+ */
+export function offscreenWebLlm(): Pick<ExtractionManagerDeps, 'webgpu' | 'loadWebLlm' | 'cachedModels' | 'deleteCachedModel'> {
+  return {
+    webgpu: (): Promise<WebGpuSupport> => call('webgpu', undefined),
+    cachedModels: async () => (await call('cached', { modelIds: [] })).cached,
+    deleteCachedModel: async (modelId) => {
+      await call('deleteCached', { modelId });
+    },
+    async loadWebLlm(modelId: string, options: LoadWebLlmOptions): Promise<WebLlmEngine> {
+      const onProgress = (message: unknown): void => {
+        if (isOffscreenProgress(message)) options.onProgress?.(message);
+      };
+      chrome.runtime.onMessage.addListener(onProgress);
+      const cancel = (): void => void call('cancel', undefined).catch(() => undefined);
+      options.signal?.addEventListener('abort', cancel, { once: true });
+      // Extension API calls keep the worker alive through a long download.
+      const keepAlive = setInterval(() => void chrome.runtime.getPlatformInfo(), 20_000);
+      try {
+        await call('load', { modelId });
+        options.signal?.throwIfAborted();
+      } finally {
+        clearInterval(keepAlive);
+        chrome.runtime.onMessage.removeListener(onProgress);
+        options.signal?.removeEventListener('abort', cancel);
+      }
+      const proxy: WebLlmEngine = {
+        chat: { completions: { create: (request: ChatModelRequest) => call('complete', request) } },
+        interruptGenerate: () => void call('interrupt', undefined).catch(() => undefined),
+        unload: async () => {
+          await call('unload', undefined);
+        },
+        setInitProgressCallback: () => undefined,
+        reload: async (id: string) => {
+          await call('load', { modelId: id });
+        },
+      };
+      return proxy;
+    },
+  };
+}
