@@ -70,7 +70,7 @@ function setup(options: { consent?: boolean; gpu?: WebGpuSupport; engine?: Retur
     loadWebLlm: (modelId, opts) =>
       loadWebLlm(modelId, {
         ...opts,
-        createEngine: () => engine as unknown as WebLlmEngine,
+        createEngine: () => engine,
         keepAlive: () => undefined,
         onProgress: (p) => {
           progress.push(p.progress);
