@@ -5,7 +5,7 @@
  * cancel and resume; a fallback to the rules, said out loud, when the model fails.
  */
 import { describe, expect, it } from 'vitest';
-import { loadWebLlm, type WebLlmEngine } from '../../src/adapters/llm/webllm';
+import { loadWebLlm } from '../../src/adapters/llm/webllm';
 import type { WebGpuSupport } from '../../src/adapters/llm/webllm-tiers';
 import { createEngine } from '../../src/engine/create-engine';
 import { ExtractionManager } from '../../src/engine/extraction-manager';
