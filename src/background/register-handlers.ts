@@ -1,4 +1,5 @@
 import { RECALL } from '../engine/recall';
+import { selectForPrompt } from '../pipeline/select';
 import { DEFAULT_USER } from '../engine/types';
 import { onMessage } from '../messaging/protocol';
 import type { ExtensionEngine } from './extension-engine';
@@ -18,8 +19,12 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
   }));
   onMessage('recall', async ({ data }) => {
     await ready;
-    const { results } = await memory.search(data.query, { userId: DEFAULT_USER, ...RECALL });
-    return { memories: results.map((r) => ({ id: r.id, text: r.memory, score: r.score })) };
+    const { results } = await memory.search(data.query, { userId: DEFAULT_USER, topK: RECALL.candidates, threshold: RECALL.threshold });
+    const chosen = selectForPrompt(
+      results.map((r) => ({ id: r.id, text: r.memory, score: r.score, saidAt: r.saidAt })),
+      { budgetTokens: RECALL.budgetTokens, maxItems: RECALL.topK },
+    );
+    return { memories: chosen.map((c) => ({ id: c.id, text: c.line, score: c.score })) };
   });
   onMessage('warmUp', async () => {
     await embedder.load();

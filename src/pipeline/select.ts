@@ -1,0 +1,51 @@
+import { wordOverlap } from './decide';
+
+export interface Ranked {
+  id: string;
+  text: string;
+  score: number;
+  /** When it was said, ms since epoch. */
+  saidAt: number;
+}
+
+export interface SelectOptions {
+  /** The block's budget in tokens (≈ characters / 4), header and footer included. Default 300. */
+  budgetTokens?: number;
+  maxItems?: number;
+  /** Two memories sharing this share of words say the same thing: only the better one goes in. */
+  duplicateOverlap?: number;
+  /** For the dates shown; defaults to the runtime's locale. */
+  locale?: string;
+}
+
+/** Header, footer and blank line of the block, in tokens. */
+const BLOCK_OVERHEAD_TOKENS = 30;
+
+const tokens = (text: string): number => Math.ceil(text.length / 4);
+
+/**
+ * What goes into the prompt: memories by rank, near-duplicates skipped (diversity), each with
+ * the date it was said (so "when" questions can be answered from the block), until the token
+ * budget is spent.
+ *
+ * @example
+ * selectForPrompt(results, { budgetTokens: 300 }); // ["I live in Berlin (said 3 Mar 2024)", …]
+ */
+export function selectForPrompt(ranked: readonly Ranked[], options: SelectOptions = {}): { id: string; line: string; score: number }[] {
+  const budget = (options.budgetTokens ?? 300) - BLOCK_OVERHEAD_TOKENS;
+  const maxItems = options.maxItems ?? 8;
+  const overlap = options.duplicateOverlap ?? 0.6;
+  const dates = new Intl.DateTimeFormat(options.locale ?? 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  const chosen: { id: string; line: string; score: number; text: string }[] = [];
+  let used = 0;
+  for (const r of [...ranked].sort((a, b) => b.score - a.score)) {
+    if (chosen.length >= maxItems) break;
+    if (chosen.some((c) => wordOverlap(c.text, r.text) >= overlap)) continue;
+    const line = `${r.text} (said ${dates.format(r.saidAt)})`;
+    const cost = tokens(`- ${line}\n`);
+    if (used + cost > budget) continue; // a shorter, lower-ranked memory may still fit
+    used += cost;
+    chosen.push({ id: r.id, line, score: r.score, text: r.text });
+  }
+  return chosen.map(({ id, line, score }) => ({ id, line, score }));
+}

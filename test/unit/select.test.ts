@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { selectForPrompt, type Ranked } from '../../src/pipeline/select';
+
+const at = (iso: string): number => Date.parse(iso);
+const m = (id: string, text: string, score: number, saidAt = at('2024-03-03T10:00:00Z')): Ranked => ({ id, text, score, saidAt });
+
+describe('selectForPrompt', () => {
+  it('orders by score and shows the date each memory was said', () => {
+    const lines = selectForPrompt([m('a', "I'm vegetarian", 0.4), m('b', 'I live in Berlin', 0.5, at('2023-05-08T13:56:00Z'))]);
+    expect(lines.map((l) => l.line)).toEqual(['I live in Berlin (said 8 May 2023)', "I'm vegetarian (said 3 Mar 2024)"]);
+  });
+
+  it('keeps one of two near-duplicates: the better ranked', () => {
+    const lines = selectForPrompt([m('a', 'I live in Berlin', 0.5), m('b', 'I live in Berlin now', 0.45), m('c', 'I have a dog', 0.4)]);
+    expect(lines.map((l) => l.id)).toEqual(['a', 'c']);
+  });
+
+  it('stays within the token budget, filling it by rank', () => {
+    const long = 'I keep a detailed diary of every meal I cook, '.repeat(20);
+    const lines = selectForPrompt([m('long', long, 0.9), m('a', 'I live in Berlin', 0.5), m('b', 'I have a dog named Max', 0.4)], {
+      budgetTokens: 100,
+    });
+    expect(lines.map((l) => l.id)).toEqual(['a', 'b']);
+    const tokens = Math.ceil(lines.map((l) => `- ${l.line}\n`).join('').length / 4);
+    expect(tokens).toBeLessThanOrEqual(70);
+  });
+
+  it('takes at most maxItems, and nothing from nothing', () => {
+    const things = ['chess', 'tennis', 'jazz', 'sushi', 'hiking', 'Rome', 'cats', 'poetry', 'sailing', 'baking'];
+    const many = things.map((t, i) => m(String(i), `I love ${t}`, 1 - i / 100));
+    expect(selectForPrompt(many, { maxItems: 5 })).toHaveLength(5);
+    expect(selectForPrompt([])).toEqual([]);
+  });
+});
