@@ -1,19 +1,120 @@
 /**
- * Rule-based fact extraction for the walking skeleton: a user message is split into sentences and
- * clauses, and the ones that state something about the user ("I'm vegetarian", "my dog is called
- * Max") are kept as facts. Questions, requests and Engram's own memory block are dropped.
+ * Rule-based fact extraction, used when no local LLM is available: a user message is split into
+ * sentences and clauses, and the clauses in which the user states something about themselves
+ * ("I'm vegetarian", "my dog is called Max", "Ich wohne in München", "J'habite à Lyon", "Vivo en
+ * Madrid") are kept as facts, in the user's words. Dropped: questions, requests to the assistant,
+ * greetings and small talk about the chat, assistant text the user pasted, hypotheticals, jokes,
+ * statements about other people ("my sister is vegan"), and Engram's own memory block.
+ *
+ * English, German, French and Spanish first-person forms are recognised (Spanish drops the
+ * pronoun, so its first-person verbs are listed). Quality is measured on
+ * test/fixtures/extraction/utterances.json (see extraction-score.ts).
+ *
+ * Every pattern here is linear: a message can be 1 MB of pasted text.
  */
 import { stripMemoryBlock } from '../inject/memory-block';
 import { cleanText, comparisonKey } from './normalize';
 
-const FIRST_PERSON = /\b(i|i'm|i’m|im|i've|i’ve|i'd|i’d|i'll|i’ll|me|my|mine|myself|we|our)\b/i;
-/** Openers that make a clause a request to the assistant, not a statement about the user. */
-const REQUEST = /^(please\b|can you|could you|would you|will you|help me|tell me|show me|give me|write|explain|suggest|summari[sz]e|translate|list|let's|let me know)\b/i;
-/** Hypotheticals and reported speech are not facts about the user. */
-const HYPOTHETICAL = /^(if|what if|suppose|imagine|when i was joking)\b/i;
 const MAX_FACT_CHARS = 300;
 /** A message is not a biography: past this many facts the rest is not about the user. */
 export const MAX_FACTS_PER_MESSAGE = 50;
+
+/** Not followed by a letter, digit or apostrophe: a word end that also works after "á" or "é". */
+const E = "(?![\\p{L}\\p{N}'])";
+const rx = (source: string): RegExp => new RegExp(source, 'iu');
+
+/** Spanish first-person verbs (the pronoun is usually dropped: "Vivo en Madrid"). */
+const ES_VERBS =
+  'soy|estoy|vivo|trabajo|tengo|empiezo|prefiero|odio|amo|adoro|bebo|hablo|estudio|juego|corro|nací|naci|crecí|creci|voy a|dejé de|deje de|empecé|empece|acabo de|fumo|uso|escribo|desarrollo|llevo|cuido|practico|toco|leo|cocino|sigo|comí|viví|trabajé';
+const ES_SELF = `(?:yo|mi|mis|me (?:llamo|mudé|mude|casé|case|divorcié|encanta\\p{L}*|gusta\\p{L}*|dedico)|(?:ya no|no|nunca|tampoco|también) (?:como|${ES_VERBS})|${ES_VERBS})`;
+const EN_SELF = "(?:i(?:'(?:m|ve|ll|d)|m)?|we(?:'(?:re|ve|ll))?|my|mine|our|me and my|call me)";
+const DE_SELF = '(?:ich|mein\\p{L}*|wir|unser\\p{L}*)';
+const FR_SELF = "(?:je|j'|moi,? je|mon|ma|mes|nous|notre|nos)";
+const SELF_WORD = `(?:${EN_SELF}|${DE_SELF}|${FR_SELF}|${ES_SELF})`;
+
+/** A clause that starts with the user as subject (or their possession). */
+const SELF_START = rx(`^(?:${EN_SELF}|${DE_SELF}|${ES_SELF}|(?:je|moi,? je|mon|ma|mes|nous|notre|nos))${E}|^j'\\p{L}`);
+/** "At work I …", "Next month I'm …", "Depuis mars, j'habite …": a short fronted phrase, then the user. */
+const FRONTED = rx(
+  `^(?:next|last|this|every|each|since|on|at|in|these|nowadays|currently|right now|recently|lately|usually|today|tomorrow|sometimes|often|depuis|cette|ce|chaque|le|desde|este|esta|cada)${E}[^,.!?]{0,40}?[ ,]+(?:i(?:'(?:m|ve|ll))?|we(?:'re)?|je|j'(?=\\p{L}))(?=\\s|\\p{L})`,
+);
+/** Spanish fronted time phrase: "El mes que viene empiezo un curso …". */
+const ES_FRONTED = rx(
+  `^(?:el|la|los|las|este|esta|cada|desde|hoy|mañana|ahora|en)${E}[^,.!?]{0,40}?[ ,]+(?:${ES_VERBS}|empiezo|estoy|voy|me mudo|me caso)${E}`,
+);
+/** German verb-second order: "Nächsten Sommer fahre ich …", "Seit März wohne ich …". */
+const DE_INVERTED = rx(`^(?:\\p{L}+[ ,]+){1,4}?\\p{L}+ (?:ich|wir)${E}`);
+/** Where a sentence splits into clauses: a comma or a conjunction before a new self-statement. */
+const SPLIT = new RegExp(
+  `\\s*(?:[,;]\\s*(?:(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)?|\\s(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)(?=${SELF_WORD}${E}|j'\\p{L})`,
+  'giu',
+);
+/** "my wife" in "my wife and I live in Oslo" is not a clause of its own. */
+const BARE_POSSESSION = rx('^(?:my|our|mein\\p{L}*|unser\\p{L}*|ma|mon|mes|notre|nos|mi|mis|nuestr\\p{L}*)(?:\\s+\\S+){1,2}$');
+
+/** Openers and tails that carry no content: "By the way, I'm vegan" → "I'm vegan". */
+const DISCOURSE = rx(
+  `^(?:(?:also|and|but|so|well|oh|ok|okay|btw|by the way|fyi|fwiw|just so you know|for context|for the record|actually|honestly|anyway|anyways|ps|hi|hello|hey|und|aber|übrigens|ach ja|hallo|et|mais|au fait|d'ailleurs|en fait|bon|bonjour|salut|y|pero|por cierto|además|bueno|pues|hola)(?:[,:!.]+\\s*|\\s+))+`,
+);
+const TAIL = /[\s,]+(?:by the way|btw|fyi)$/i;
+/** A request tacked onto a fact: "I'm colour-blind, so please don't use red" → "I'm colour-blind". */
+const REQUEST_TAIL = rx(`[,;]\\s*(?:so |and |but )?(?:please|can you|could you)${E}.*$`);
+
+/** Questions, also without "?": "is it normal that …", "Wie lange muss ich …". */
+const QUESTION_START = rx(
+  `^(?:what|what's|how|why|where|when|who|whom|whose|which|is|are|am|do|does|did|can|could|should|would|will|shall|may|might|isn't|aren't|don't|doesn't|any idea|anyone know|i wonder|i was wondering|i'm wondering|was|wie|warum|wieso|weshalb|wann|wo|woher|wohin|wer|welche\\p{L}*|kann|kannst|könnte|könntest|soll|sollte|muss|gibt es|ich frage mich|qu'est-ce|est-ce|comment|pourquoi|quand|où|qui|quel\\p{L}*|combien|peux-tu|pouvez-vous|puis-je|je me demande|qué|cómo|por qué|cuándo|dónde|quién|cuál|cuánto\\p{L}*|puedes|podrías|me pregunto)${E}`,
+);
+/** Requests to the assistant. */
+const REQUEST = rx(
+  `^(?:please|can you|could you|would you|will you|help me|tell me|show me|give me|write|explain|suggest|summari[sz]e|translate|list|let's|let me know|remind me|i need you|i want you|i'd like you|i would like you|i need (?:some )?help|i need (?:a|an|some|ideas|advice|suggestions)|i want (?:a|an|some)|i'd like (?:a|an|some|help|to know|to ask|to get)|i would like (?:a|an|some|help|to know|to ask)|i want to know|i'm looking for|i am looking for|bitte|ich brauche (?:hilfe|eine|einen|ein|deine)|ich möchte,? dass du|ich hätte gern|ich will,? dass du|j'ai besoin (?:d'aide|que tu|de ton aide|d'un|d'une)|je voudrais|j'aimerais|s'il te plaît|necesito (?:ayuda|que|un|una)|quiero que|quisiera|por favor)${E}`,
+);
+/** Hypotheticals and conditionals are not facts about the user. */
+const HYPOTHETICAL_START = rx(
+  `^(?:if|what if|suppose|supposing|imagine|hypothetically|let's say|say|assuming|in another life|in a parallel universe|wenn|falls|angenommen|stell dir vor|si|imaginons|supposons|imagina|supongamos)${E}`,
+);
+const HYPOTHETICAL = rx(
+  `(?:^|[^\\p{L}'])(?:if|i'd(?! rather)|i would(?! rather)|würde\\p{L}*|wäre\\p{L}*|hätte\\p{L}*|falls|(?:je |j')\\p{L}+rai(?:s|t)|gustaría|encantaría)${E}|^(?:yo )?\\p{L}+ría(?:s|mos|n)?${E}`,
+);
+/** Jokes and sarcasm, by their markers. */
+const JOKE = rx(
+  `(?:^|[^\\p{L}])(?:lol|lmao|lmfao|rofl|haha\\p{L}*|hehe\\p{L}*|jk|j/k|just kidding|kidding|jaja\\p{L}*|jeje\\p{L}*|mdr+|ptdr|je plaisante|c'est une blague|es broma|nur spa(?:ß|ss)|scherz)${E}|[😂🤣😜😆😹🙃😏]|/s$|^(?:oh sure|oh yeah|yeah right|sure,? because|as if)[ ,]|, obviously[.!]*$`,
+);
+/** A sentence that is only a joke marker takes back the sentence before it. */
+const JOKE_ONLY = rx('^(?:just kidding|jk|j/k|kidding|lol|haha\\p{L}*|jaja\\p{L}*|mdr+|je plaisante|nur spaß|es broma)[\\s.!]*$');
+/** Assistant-style text the user pasted back. */
+const ASSISTANT_SENTENCE = rx("^(?:as an ai|as a language model|as an assistant|based on my (?:analysis|knowledge|training)|here's|here is|here are)");
+const ASSISTANT = rx(
+  `^(?:i can (?:help|assist|summari[sz]e|explain|provide|write|generate|create|translate)|i'd be (?:happy|glad)|i would be (?:happy|glad)|i'm (?:happy|glad) to|i am (?:happy|glad) to|i hope (?:this|that|it) helps|i apologi[sz]e|i understand (?:your|that you|how)|i (?:would |'d )?recommend|i suggest|i'll make sure|i will make sure|i don't have (?:personal|access|the ability)|i'm (?:just )?an ai|i am (?:just )?an ai|i'm not able to|i am not able to|i can(?:not|'t) (?:browse|access))${E}`,
+);
+/** Talk about the conversation itself, not about the user. */
+const SMALL_TALK = rx(
+  `^(?:i(?:'m| am) (?:fine|good|ok|okay|alright|great|well|back|here|sorry|not sure|unsure|confused|curious|wondering|just (?:testing|checking|curious|wondering|asking|looking|saying)|so tired|tired|exhausted|bored|done|ready|lost|stuck|new here|in)|i (?:think|thought|guess|suppose|believe|agree|disagree|understand|see|know|mean|meant|wonder|hope|appreciate|feel like|keep getting|need to know|want to know)|i (?:just |already |also )?(?:tried|noticed|ran|copied|pasted|asked|forgot|followed|installed|restarted|clicked)|i (?:got|get) (?:it|an? error|the error|this error|that|confused)|i(?:'ve| have) (?:tried|a (?:quick )?(?:question|problem|bug|issue|doubt)|(?:some|a few|two|three) questions)|i (?:do not|don't|did not|didn't) (?:know|understand|think|get|mean|see|realize|expect)|i(?:'ll| will) (?:try|check|test|look|let you know|get back|think)|i can't (?:believe|wait|figure|seem|see|tell|remember)|we (?:should|could|can|need to)|we'll|ich (?:verstehe|weiß nicht|weiss nicht|glaube|denke|meine|hoffe|danke|bin mir nicht sicher|habe eine frage|hab eine frage|hab(?:e)? (?:das|es) (?:schon |bereits |auch )?(?:versucht|probiert|gemacht))|je (?:ne sais pas|sais pas|comprends|pense|crois|suppose|vois|me demande|suis d'accord|ne suis pas sûr|ne comprends pas|vais essayer)|j'ai (?:une question|essayé|compris)|(?:no )?estoy segur[oa]|entiendo|creo|pienso|supongo|no sé|tengo una pregunta)${E}`,
+);
+/** "My code …", "my question is …": about the chat, not the user. */
+const MY_NONFACT = rx(
+  `^my (?:question|code|script|query|function|program|error|output|answer|message|prompt|request|bad|mistake|apologies|guess|point|understanding|thoughts|pleasure|last|previous)${E}`,
+);
+const RELATIONS =
+  'sister|sisters|brother|brothers|mom|mum|mother|dad|father|parents|wife|husband|partner|spouse|boyfriend|girlfriend|fianc[ée]e?|son|daughter|kids?|children|child|baby|friends?|boss|manager|colleagues?|co-?workers?|roommates?|flatmates?|neighbou?rs?|grandma|grandpa|grandmother|grandfather|grandparents|uncle|aunt|cousins?|niece|nephew|family|team|teacher|landlord|in-laws|ex|' +
+  'schwester|bruder|mutter|mama|vater|papa|eltern|frau|mann|partnerin|freund|freundin|freunde|sohn|tochter|kinder|kind|chef|chefin|kollege|kollegin|kollegen|nachbar|nachbarin|oma|opa|onkel|tante|cousine|familie|' +
+  'sœur|soeur|frère|frere|mère|mere|père|pere|maman|femme|mari|copain|copine|ami|amie|amis|fils|fille|enfants|patron|patronne|collègue|voisin|voisine|grand-mère|grand-père|oncle|famille|' +
+  'hermana|hermano|madre|mamá|padre|papá|padres|esposa|esposo|marido|mujer|pareja|novio|novia|amigo|amiga|amigos|hijo|hija|hijos|jefe|jefa|compañero|compañera|vecino|vecina|abuela|abuelo|tío|tía|primo|prima|familia';
+/** "My sister is vegan" is about the sister. "My wife and I …" and "my friend is called Jonas" are about the user. */
+const THIRD_PARTY = rx(
+  `^(?:my|our|mein\\p{L}*|unser\\p{L}*|ma|mon|mes|notre|nos|mi|mis|nuestr\\p{L}*)\\s+(?:(?:best|older|younger|little|big|elder|ex|late|new|old|future|ältere|jüngere|kleine|große|grande|petite?|meilleure?|mejor)\\s+)?(?:${RELATIONS})${E}`,
+);
+const WITH_ME = rx(`^\\S+\\s+(?:\\S+\\s+)?(?:and|&|und|et|y)\\s+(?:i|me|ich|moi|yo)${E}`);
+const NAMED = rx(`\\s(?:is called|is named|'s name is|name is|heißt|heisst|s'appelle|se llama)\\s`);
+/** Quote marks and the mark that closes each. Quoted text is someone else's words. */
+const QUOTES = new Map([
+  ['"', '"'],
+  ['“', '”'],
+  ['„', '“”'],
+  ['«', '»'],
+]);
+/** Characters trimmed from both ends of a fact. */
+const EDGE = ' ,;:–—-';
+const TRAILING = ' ,;:.!–—-';
 
 /**
  * @example
@@ -21,37 +122,136 @@ export const MAX_FACTS_PER_MESSAGE = 50;
  * // ["I'm vegetarian", "I live in Berlin"]
  */
 export function extractFacts(message: string): string[] {
-  const text = cleanText(stripMemoryBlock(message));
   const facts: string[] = [];
   const seen = new Set<string>();
-  for (const sentence of splitSentences(text)) {
-    if (facts.length >= MAX_FACTS_PER_MESSAGE) break;
-    if (sentence.endsWith('?') || HYPOTHETICAL.test(sentence)) continue;
-    for (const clause of splitClauses(sentence)) {
-      const fact = clause.replace(/^[\s,;:–—-]+|[\s,;:.!–—-]+$/g, '');
-      if (fact.length < 4 || fact.length > MAX_FACT_CHARS) continue;
-      if (!FIRST_PERSON.test(fact) || REQUEST.test(fact) || HYPOTHETICAL.test(fact)) continue;
-      const key = comparisonKey(fact);
-      if (!seen.has(key)) {
+  let lastSentence: string[] = [];
+  const lines = removeQuoted(stripMemoryBlock(message)).split(/\n+/);
+  for (const line of lines) {
+    for (const sentence of splitSentences(cleanText(line))) {
+      if (facts.length >= MAX_FACTS_PER_MESSAGE) return facts;
+      if (JOKE_ONLY.test(sentence)) {
+        // "I live in my car now. Just kidding!": take back the previous sentence's facts.
+        for (const key of lastSentence) seen.delete(key);
+        facts.splice(facts.length - lastSentence.length, lastSentence.length);
+        lastSentence = [];
+        continue;
+      }
+      lastSentence = [];
+      for (const fact of sentenceFacts(sentence)) {
+        const key = comparisonKey(fact);
+        if (seen.has(key) || facts.length >= MAX_FACTS_PER_MESSAGE) continue;
         seen.add(key);
         facts.push(fact);
+        lastSentence.push(key);
       }
     }
   }
   return facts;
 }
 
+function sentenceFacts(raw: string): string[] {
+  const sentence = normalizeQuotes(stripDiscourse(raw));
+  if (
+    raw.includes('?') ||
+    raw.includes('¿') ||
+    QUESTION_START.test(sentence) ||
+    REQUEST.test(sentence) ||
+    HYPOTHETICAL_START.test(sentence) ||
+    JOKE.test(normalizeQuotes(raw)) ||
+    ASSISTANT_SENTENCE.test(sentence)
+  ) {
+    return [];
+  }
+  const facts: string[] = [];
+  for (const clause of splitClauses(raw)) {
+    const fact = stripTail(trimEdges(stripDiscourse(clause).replace(/^please,?\s+(?=call me\s)/i, '').replace(REQUEST_TAIL, '')));
+    if (fact.length < 4 || fact.length > MAX_FACT_CHARS) continue;
+    if (isSelfStatement(fact)) facts.push(fact);
+  }
+  return facts;
+}
+
+/** True when a clause states something about the user. */
+function isSelfStatement(clause: string): boolean {
+  const c = normalizeQuotes(clause);
+  // "Call me Sam" names the user; "call me when you're done" is a request.
+  if (/^call me\s/i.test(c)) return /^[Cc]all me\s+\p{Lu}/u.test(c);
+  const self = SELF_START.test(c) || FRONTED.test(c) || DE_INVERTED.test(c) || ES_FRONTED.test(c);
+  if (!self) return false;
+  if (QUESTION_START.test(c) || REQUEST.test(c) || HYPOTHETICAL.test(c) || SMALL_TALK.test(c) || ASSISTANT.test(c)) return false;
+  if (MY_NONFACT.test(c)) return false;
+  if (THIRD_PARTY.test(c) && !WITH_ME.test(c) && !NAMED.test(c)) return false;
+  return true;
+}
+
+/** Trim separators and end punctuation, by scanning (a regex like /[,.]+$/ is quadratic on ",,,,…x"). */
+function trimEdges(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && EDGE.includes(text.charAt(start))) start++;
+  while (end > start && TRAILING.includes(text.charAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
+/** "Call me Sam, by the way" → "Call me Sam". */
+function stripTail(text: string): string {
+  // Matched on the last few characters only, so the pattern never scans a long run of commas.
+  const tail = TAIL.exec(text.slice(-24));
+  return tail ? trimEdges(text.slice(0, text.length - tail[0].length)) : text;
+}
+
+/** Blank out quoted passages (one pass; an unclosed quote ends at the end of its line). */
+function removeQuoted(text: string): string {
+  let out = '';
+  let from = 0;
+  let open = -1;
+  let closers = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charAt(i);
+    if (open >= 0) {
+      if (closers.includes(ch)) {
+        out += text.slice(from, open) + ' ';
+        from = i + 1;
+        open = -1;
+      } else if (ch === '\n') {
+        open = -1;
+      }
+    } else {
+      const close = QUOTES.get(ch);
+      if (close !== undefined) {
+        open = i;
+        closers = close;
+      }
+    }
+  }
+  return out + text.slice(from);
+}
+
+function normalizeQuotes(text: string): string {
+  return text.replace(/[’‘]/g, "'");
+}
+
+function stripDiscourse(text: string): string {
+  return text.replace(DISCOURSE, '');
+}
+
 function splitSentences(text: string): string[] {
   return text
-    .split(/(?<=[.!?…])\s+(?=\S)|\n+/u)
+    .split(/(?<=[.!?…])\s+(?=\S)/u)
     .map((s) => s.trim())
     .filter(Boolean);
 }
 
-/** "I'm vegetarian and I live in Berlin" → two clauses; "salt and pepper" stays whole. */
+/** "I'm vegetarian and I live in Berlin" → two clauses; "salt and pepper" and "my wife and I …" stay whole. */
 function splitClauses(sentence: string): string[] {
-  return sentence
-    .split(/\s*(?:[,;]\s*(?:and|but)?\s*|\s(?:and|but)\s)(?=(?:i|i'm|i’m|my|we|our)\b)/i)
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const clauses: string[] = [];
+  let start = 0;
+  for (const m of sentence.matchAll(SPLIT)) {
+    const piece = sentence.slice(start, m.index).trim();
+    if (piece === '' || BARE_POSSESSION.test(piece)) continue;
+    clauses.push(piece);
+    start = m.index + m[0].length;
+  }
+  clauses.push(sentence.slice(start).trim());
+  return clauses.filter(Boolean);
 }

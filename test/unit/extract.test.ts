@@ -92,4 +92,45 @@ describe('extractFacts', () => {
     expect(facts.length).toBeLessThanOrEqual(MAX_FACTS_PER_MESSAGE);
     expect(facts[0]).toBe('I have visited city number 0');
   });
+
+  it('keeps facts about the user and drops facts about other people', () => {
+    expect(extractFacts('My sister is a doctor. My boss lives in Munich.')).toEqual([]);
+    expect(extractFacts('I have a sister named Anna and my sister is vegan.')).toEqual(['I have a sister named Anna']);
+    expect(extractFacts('My wife and I live in Oslo. My best friend is called Jonas.')).toEqual([
+      'My wife and I live in Oslo',
+      'My best friend is called Jonas',
+    ]);
+  });
+
+  it('keeps negations and changes, drops chat remarks that merely start with "I"', () => {
+    expect(extractFacts("I don't drink coffee anymore. I moved to Amsterdam.")).toEqual(["I don't drink coffee anymore", 'I moved to Amsterdam']);
+    expect(extractFacts("I don't know. I think so. I tried that but it didn't work. I'm not sure.")).toEqual([]);
+  });
+
+  it('drops jokes, and a fact taken back by "just kidding"', () => {
+    expect(extractFacts("I'm the Queen of England lol")).toEqual([]);
+    expect(extractFacts('I live in my car now. Just kidding! I live in Leeds.')).toEqual(['I live in Leeds']);
+  });
+
+  it('drops assistant text and quotes the user pasted', () => {
+    expect(extractFacts('I hope this helps! As an AI, I have no opinions. You said "I recommend Postgres".')).toEqual([]);
+  });
+
+  it('reads first-person statements in German, French and Spanish, in their language', () => {
+    expect(extractFacts('Ich bin 28 Jahre alt und ich wohne in Köln.')).toEqual(['Ich bin 28 Jahre alt', 'ich wohne in Köln']);
+    expect(extractFacts("Je suis végétarienne et j'habite à Nantes.")).toEqual(['Je suis végétarienne', "j'habite à Nantes"]);
+    expect(extractFacts('Soy vegetariano y vivo en Sevilla. ¿Qué puedo cocinar?')).toEqual(['Soy vegetariano', 'vivo en Sevilla']);
+    expect(extractFacts('Meine Schwester ist Ärztin. Si viviera en París, aprendería francés.')).toEqual([]);
+  });
+
+  it.each([
+    ['commas', `I ${','.repeat(1_000_000)}x`],
+    ['separators', `I am ${'- '.repeat(500_000)}x`],
+    ['open quotes', '“a'.repeat(500_000)],
+    ['clauses', `I like tea${' and I'.repeat(170_000)}`],
+  ])('stays linear on 1 MB of %s', (_, message) => {
+    const started = performance.now();
+    extractFacts(message);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
 });

@@ -170,7 +170,7 @@ describe('LlmExtractor', () => {
       facts([{ text: 42, category: 'work' }, { category: 'place' }, { text: 'I play the cello', category: 7, forget: 'no' }, null, { text: '   ' }]),
     );
     const out = await extractor.extract([user('I play the cello')], { now: NOW });
-    expect(out).toEqual([{ text: 'I play the cello', slot: null, categories: [], forget: false, sourceTurnIds: ['u1'] }]);
+    expect(out).toEqual([{ text: 'I play the cello', slot: 'pref:play:cello', categories: [], forget: false, sourceTurnIds: ['u1'] }]);
     expect(fallbacks).toEqual([]);
     expect(warnings.join()).toMatch(/dropped 4 invalid/);
   });
@@ -290,7 +290,7 @@ describe('LlmExtractor', () => {
     const { engine, extractor } = await setup();
     engine.extractions.push(facts([{ text: 'Ich wohne in Berlin', category: 'place', forget: true }]));
     const out = await extractor.extract([user('Vergiss bitte, dass ich in Berlin wohne.')], { now: NOW });
-    expect(out).toEqual([{ text: 'Ich wohne in Berlin', slot: null, categories: ['location'], forget: true, sourceTurnIds: ['u1'] }]);
+    expect(out).toEqual([{ text: 'Ich wohne in Berlin', slot: 'home', categories: ['location'], forget: true, sourceTurnIds: ['u1'] }]);
   });
 });
 

@@ -123,7 +123,7 @@ describe('add', () => {
 describe('search', () => {
   beforeEach(async () => {
     await memory.add("I'm vegetarian and I live in Berlin");
-    await memory.add('My sister is a doctor');
+    await memory.add('I have a sister named Anna');
     await memory.add('I work as a software engineer at Siemens');
     await memory.add('I have a dog named Max');
   });

@@ -1,0 +1,142 @@
+/**
+ * Slots: which facts hold the same single-valued attribute, so a new one UPDATEs the old one —
+ * including a habit and its negation ("I drink coffee" → "I don't drink coffee anymore").
+ */
+import { describe, expect, it } from 'vitest';
+import { RuleBasedExtractor } from '../../src/adapters/rule-based-extractor';
+import type { MemoryRecord } from '../../src/engine/types';
+import { decide, type Neighbour } from '../../src/pipeline/decide';
+import { slotOf } from '../../src/pipeline/slots';
+import type { ExtractedFact } from '../../src/ports/extractor';
+
+let label = 0;
+function record(text: string): MemoryRecord {
+  label++;
+  return {
+    id: `m${label}`,
+    label,
+    text,
+    hash: `h${label}`,
+    userId: 'me',
+    agentId: null,
+    runId: null,
+    space: null,
+    site: null,
+    conversationId: null,
+    sourceTurnIds: [],
+    saidAt: 0,
+    categories: [],
+    metadata: {},
+    createdAt: 0,
+    updatedAt: 0,
+    expiresAt: null,
+  };
+}
+
+/** The rule-based extractor's fact for a message (one fact expected). */
+async function factOf(message: string): Promise<ExtractedFact> {
+  const facts = await new RuleBasedExtractor().extract([{ role: 'user', content: message }]);
+  expect(facts, message).toHaveLength(1);
+  return facts[0]!;
+}
+
+/** What the update step does with `newer` when `older` is stored (and close, as the index would find it). */
+async function eventFor(older: string, newer: string): Promise<string> {
+  const neighbours: Neighbour[] = [{ memory: record(older), score: 0.8 }];
+  return decide(await factOf(newer), neighbours).event;
+}
+
+describe('slotOf', () => {
+  it.each([
+    ['I live in Berlin', 'home'],
+    ['I moved to Amsterdam', 'home'],
+    ["I'm based in Nairobi", 'home'],
+    ['Ich wohne in München', 'home'],
+    ["J'habite à Lyon", 'home'],
+    ['Vivo en Madrid', 'home'],
+    ['Me mudé a Valencia', 'home'],
+    ['I work as a nurse', 'job'],
+    ["I'm a software engineer at Siemens", 'job'],
+    ['Ich arbeite als Krankenpfleger', 'job'],
+    ['Trabajo como profesora', 'job'],
+    ["I'm vegetarian", 'diet'],
+    ["I'm not vegetarian anymore", 'diet'],
+    ['I no longer eat meat', 'diet'],
+    ['Ich bin Vegetarierin', 'diet'],
+    ['Ya no como carne', 'diet'],
+    ['My name is Priya', 'name'],
+    ['Call me Sam', 'name'],
+    ["Je m'appelle Claire", 'name'],
+    ['Me llamo Lucía', 'name'],
+    ["I'm 34", 'age'],
+    ["J'ai 41 ans", 'age'],
+    ['My favourite colour is green', 'favourite:colour'],
+  ])('%j fills %s', (fact, slot) => {
+    expect(slotOf(fact)).toBe(slot);
+  });
+
+  it.each([
+    ['I drink coffee', "I don't drink coffee anymore", 'pref:drink:coffee'],
+    ['I drink black coffee every morning', 'I no longer drink coffee', 'pref:drink:coffee'],
+    ['I drink coffee', 'I stopped drinking coffee', 'pref:drink:coffee'],
+    ['I smoke', 'I quit smoking', 'pref:smoke'],
+    ['I smoke', "I don't smoke", 'pref:smoke'],
+    ['I love hiking', 'I hate hiking', 'pref:like:hiking'],
+    ['I like horror movies', "I don't like horror movies", 'pref:like:movies'],
+    ['I love jazz', "I can't stand jazz", 'pref:like:jazz'],
+    ['I use TypeScript at work', "I don't use TypeScript anymore", 'pref:use:typescript'],
+    ['Ich trinke Kaffee', 'Ich trinke keinen Kaffee mehr', 'pref:drink:kaffee'],
+    ["Je bois de l'alcool", "Je ne bois plus d'alcool", 'pref:drink:alcool'],
+    ['Bebo café', 'Ya no bebo café', 'pref:drink:café'],
+  ])('%j and %j share the slot %s', (positive, negative, slot) => {
+    expect(slotOf(positive)).toBe(slot);
+    expect(slotOf(negative)).toBe(slot);
+  });
+
+  it('gives different habits different slots', () => {
+    expect(slotOf('I drink tea')).not.toBe(slotOf("I don't drink coffee"));
+    expect(slotOf('I love hiking')).not.toBe(slotOf('I love jazz'));
+  });
+
+  it.each(['I have a dog named Max', 'I have a cat named Tom', 'I have a sister named Anna', "I'm allergic to peanuts", 'I love 🍕', ''])(
+    'gives %j no slot (a user has many of those)',
+    (fact) => {
+      expect(slotOf(fact)).toBeNull();
+    },
+  );
+
+  it('stays fast on a long fact', () => {
+    const started = performance.now();
+    slotOf(`I like ${'very '.repeat(200_000)}much tea`);
+    slotOf(`I ${'a'.repeat(1_000_000)}`);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('decide with slots', () => {
+  it.each([
+    ['I drink coffee', "I don't drink coffee anymore"],
+    ['I live in Berlin', 'I moved to Amsterdam'],
+    ["I'm vegetarian", "I'm not vegetarian anymore"],
+    ['I love hiking', 'I hate hiking'],
+    ['I smoke', 'I quit smoking'],
+    ['Ich trinke Kaffee', 'Ich trinke keinen Kaffee mehr'],
+    ['I work as a nurse', "I'm a software engineer at Siemens"],
+  ])('UPDATEs %j with %j', async (older, newer) => {
+    expect(await eventFor(older, newer)).toBe('UPDATE');
+  });
+
+  it.each([
+    ['I have a dog named Max', 'I have a cat named Tom'],
+    ['I have a dog named Max', 'I have a dog named Rex'],
+    ['I drink tea', "I don't drink coffee"],
+    ['I live in Berlin', "I'm allergic to peanuts"],
+  ])('ADDs %j next to %j', async (older, newer) => {
+    expect(await eventFor(older, newer)).toBe('ADD');
+  });
+
+  it('does not UPDATE a memory with a third-party statement (it is not extracted at all)', async () => {
+    const facts = await new RuleBasedExtractor().extract([{ role: 'user', content: 'My sister is vegan' }]);
+    expect(facts).toEqual([]);
+  });
+});
