@@ -11,13 +11,14 @@
  */
 import 'fake-indexeddb/auto';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { serialize } from 'node:v8';
 import { TransformersEmbedder } from '../src/adapters/transformers-embedder';
 import { EngramDatabase } from '../src/db/schema';
 import { createEngine } from '../src/engine/create-engine';
 import { BUNDLED_MODEL } from '../src/engine/models';
+import { appendMarkdown, mergeResults, readResults } from './results-file';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   const recordBytes = avg(records.map((r) => serialize(r).length));
   const vectorBytes100 = avg(vectorRows.map((v) => serialize(v).length));
   const vectorBytes384 = vectorBytes100 + (384 - 100) * 4;
-  const existing = existsSync(outPath) ? (JSON.parse(readFileSync(outPath, 'utf8')) as Record<string, unknown>) : {};
+  const existing = readResults(outPath);
   const indexRows = (existing.index as { n: number; method: string; snapshot_bytes: number }[] | undefined) ?? [];
   const hnsw10k = indexRows.find((r) => r.n === 10_000 && r.method === 'hnsw') ?? indexRows.filter((r) => r.method === 'hnsw').at(-1);
   const indexBytes = hnsw10k ? hnsw10k.snapshot_bytes / hnsw10k.n : 0;
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
     hnsw_snapshot_per_memory_384d: Math.round(indexBytes),
     note: 'bytes_per_memory = record + 384-d vector row + HNSW snapshot share (structured-clone sizes, as IndexedDB stores values)',
   };
-  writeFileSync(outPath, JSON.stringify({ ...existing, add, bytes_per_memory, bytes_detail }, null, 2) + '\n');
+  mergeResults(outPath, { add, bytes_per_memory, bytes_detail });
   const md = [
     '',
     '## Engine: add throughput and storage',
@@ -104,10 +105,7 @@ async function main(): Promise<void> {
     `| ${add.n} | ${add.per_s} | ${add.memories_stored} | ${bytes_per_memory} | ${bytes_detail.record} | ${bytes_detail.vector_384d} | ${bytes_detail.hnsw_snapshot_per_memory_384d} |`,
     '',
   ].join('\n');
-  const mdPath = join(dirname(outPath), 'results.md');
-  if (existsSync(mdPath)) appendFileSync(mdPath, md);
-  else writeFileSync(mdPath, `# Engram benchmarks\n${md}`);
-  console.log(md);
+  appendMarkdown(outPath, md);
 }
 
 await main();

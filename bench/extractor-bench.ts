@@ -9,8 +9,8 @@
  * Merges "extractor": { "rule_based": … } into the results JSON (other keys, and other
  * extractors under "extractor", are kept) and appends a section to results.md.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { appendMarkdown, mergeResults, readResults } from './results-file';
 import { extractFacts } from '../src/pipeline/extract';
 import { MATCH_JACCARD, scoreExtraction, type LabelledUtterance } from '../src/pipeline/extraction-score';
 
@@ -51,9 +51,9 @@ function main(): void {
     note: `facts match when token Jaccard ≥ ${MATCH_JACCARD} (greedy one-to-one); the last 72 utterances were a held-out batch scored at P 0.923 / R 0.960 before the rules were tuned on them`,
   };
 
-  const existing = existsSync(outPath) ? (JSON.parse(readFileSync(outPath, 'utf8')) as Record<string, unknown>) : {};
+  const existing = readResults(outPath);
   const extractor = { ...((existing.extractor as Record<string, unknown> | undefined) ?? {}), rule_based };
-  writeFileSync(outPath, JSON.stringify({ ...existing, extractor }, null, 2) + '\n');
+  mergeResults(outPath, { extractor });
 
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
   const md = [
@@ -68,10 +68,7 @@ function main(): void {
     ...Object.entries(score.byKind).map(([kind, c]) => `| ${kind} | ${c.n} | ${pct(c.precision)} | ${pct(c.recall)} | ${c.fp} | ${c.fn} |`),
     '',
   ].join('\n');
-  const mdPath = join(dirname(outPath), 'results.md');
-  if (existsSync(mdPath)) appendFileSync(mdPath, md);
-  else writeFileSync(mdPath, `# Engram benchmarks\n${md}`);
-  console.log(md);
+  appendMarkdown(outPath, md);
 }
 
 main();

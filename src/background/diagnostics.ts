@@ -1,6 +1,7 @@
 import { exactIndexFactory } from '../adapters/exact-index';
 import { hnswIndexFactory } from '../adapters/hnsw-index';
 import type { Engine } from '../engine/create-engine';
+import { mulberry32 } from '../engine/random';
 
 export interface Diagnostics {
   memories: number;
@@ -10,17 +11,6 @@ export interface Diagnostics {
   hnsw: { vectors: number; recallAt10: number; restoredIdentical: boolean; ms: number };
 }
 
-/** A deterministic PRNG (mulberry32), so the self-check is the same everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function unitVector(random: () => number, dims: number): Float32Array {
   const v = new Float32Array(dims);
@@ -41,7 +31,7 @@ function unitVector(random: () => number, dims: number): Float32Array {
  */
 export async function runDiagnostics(engine: Engine, vectors = 2000, dims = 64): Promise<Diagnostics> {
   const started = performance.now();
-  const random = prng(42);
+  const random = mulberry32(42); // the same self-check everywhere
   const hnsw = await hnswIndexFactory.create(dims, vectors);
   const exact = await exactIndexFactory.create(dims, vectors);
   for (let label = 1; label <= vectors; label++) {

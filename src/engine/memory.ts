@@ -65,23 +65,8 @@ export interface SearchOptions extends ScopeOptions {
   threshold?: number;
 }
 
-export interface MemoryItem {
-  id: string;
-  memory: string;
-  metadata: Record<string, JsonValue>;
-  categories: string[];
-  userId: string;
-  agentId: string | null;
-  runId: string | null;
-  space: string | null;
-  site: SiteId | null;
-  conversationId: string | null;
-  sourceTurnIds: string[];
-  saidAt: number;
-  createdAt: number;
-  updatedAt: number;
-  expiresAt: number | null;
-}
+/** A memory as the API returns it (Mem0's shape: the text is `memory`). */
+export type MemoryItem = Omit<MemoryRecord, 'text' | 'hash' | 'label'> & { memory: string };
 
 export interface SearchResult extends MemoryItem {
   score: number;
@@ -563,21 +548,6 @@ function history(
 }
 
 function toItem(m: MemoryRecord): MemoryItem {
-  return {
-    id: m.id,
-    memory: m.text,
-    metadata: m.metadata,
-    categories: m.categories,
-    userId: m.userId,
-    agentId: m.agentId,
-    runId: m.runId,
-    space: m.space,
-    site: m.site,
-    conversationId: m.conversationId,
-    sourceTurnIds: m.sourceTurnIds,
-    saidAt: m.saidAt,
-    createdAt: m.createdAt,
-    updatedAt: m.updatedAt,
-    expiresAt: m.expiresAt,
-  };
+  const { text, hash: _hash, label: _label, ...rest } = m;
+  return { ...rest, memory: text };
 }

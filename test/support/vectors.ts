@@ -8,17 +8,9 @@
  * plus small isotropic noise, then normalised.
  */
 
-/** mulberry32: a tiny, fast, seedable 32-bit PRNG. Returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../src/engine/random';
+
+export { mulberry32 };
 
 /** Standard normal samples (Box–Muller) from a uniform PRNG. */
 export function gaussian(rand: () => number): () => number {
