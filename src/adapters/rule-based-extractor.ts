@@ -1,4 +1,6 @@
+import { stripMemoryBlock } from '../inject/memory-block';
 import { categorize } from '../pipeline/categorize';
+import { cleanText } from '../pipeline/normalize';
 import { extractFacts } from '../pipeline/extract';
 import { slotOf } from '../pipeline/slots';
 import type { ChatMessage, ExtractedFact, Extractor } from '../ports/extractor';
@@ -23,10 +25,19 @@ export class RuleBasedExtractor implements Extractor {
         facts.push({ text, slot: slotOf(text), categories: categorize(text), forget: true, sourceTurnIds: source });
         continue;
       }
+      const context = contextOf(message.content);
       for (const text of extractFacts(message.content)) {
-        facts.push({ text, slot: slotOf(text), categories: categorize(text), forget: false, sourceTurnIds: source });
+        facts.push({ text, slot: slotOf(text), categories: categorize(text), forget: false, sourceTurnIds: source, context });
       }
     }
     return Promise.resolve(facts);
   }
+}
+
+/** At most this much of the source message is kept as a fact's context. */
+export const MAX_CONTEXT_CHARS = 600;
+
+function contextOf(message: string): string {
+  const clean = cleanText(stripMemoryBlock(message));
+  return clean.length > MAX_CONTEXT_CHARS ? clean.slice(0, MAX_CONTEXT_CHARS) : clean;
 }

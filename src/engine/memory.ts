@@ -174,7 +174,14 @@ export class Memory {
     const now = this.#now();
 
     if (decision.event === 'NONE') {
-      return decision.target ? { id: decision.target.id, memory: decision.target.text, event: 'NONE' } : null;
+      const known = decision.target;
+      if (!known) return null;
+      // Said again: nothing changes but the provenance, which gains the new source turns.
+      const fresh = fact.sourceTurnIds.filter((id) => !known.sourceTurnIds.includes(id));
+      if (fresh.length > 0) {
+        await this.#write(model, { put: [{ ...known, sourceTurnIds: [...known.sourceTurnIds, ...fresh] }] });
+      }
+      return { id: known.id, memory: known.text, event: 'NONE' };
     }
     if (decision.event === 'DELETE' && decision.target) {
       await this.#write(model, {
@@ -192,6 +199,7 @@ export class Memory {
         hash,
         categories: fact.categories,
         sourceTurnIds: [...old.sourceTurnIds, ...fact.sourceTurnIds],
+        context: fact.context ?? old.context ?? null,
         site: options.site ?? old.site,
         conversationId: options.conversationId ?? old.conversationId,
         metadata: { ...old.metadata, ...options.metadata },
@@ -216,6 +224,7 @@ export class Memory {
       site: options.site ?? null,
       conversationId: options.conversationId ?? null,
       sourceTurnIds: fact.sourceTurnIds,
+      context: fact.context ?? null,
       saidAt,
       categories: fact.categories,
       metadata: { ...options.metadata },
@@ -266,7 +275,7 @@ export class Memory {
       }
       for (const m of change.put ?? []) {
         cache.byLabel.set(m.label, m);
-        cache.text?.upsert(String(m.label), m.text);
+        cache.text?.upsert(String(m.label), lexicalText(m));
       }
       cache.revision = revision;
     } else {
@@ -294,7 +303,7 @@ export class Memory {
     const cache = this.#cache!;
     if (!cache.text) {
       const text = new TextIndex();
-      for (const [label, m] of byLabel) text.upsert(String(label), m.text);
+      for (const [label, m] of byLabel) text.upsert(String(label), lexicalText(m));
       cache.text = text;
     }
     return cache.text;
@@ -493,6 +502,11 @@ function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
+}
+
+/** What BM25 searches for a memory: its text and the context it was said in. */
+function lexicalText(m: MemoryRecord): string {
+  return m.context ? `${m.text}\n${m.context}` : m.text;
 }
 
 /** Not an expired session memory. */

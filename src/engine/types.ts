@@ -30,6 +30,8 @@ export interface MemoryRecord {
   site: SiteId | null;
   conversationId: string | null;
   sourceTurnIds: string[];
+  /** The source message's words around the fact, searched with it (optional; never shown). */
+  context?: string | null;
   saidAt: number;
   categories: string[];
   metadata: Record<string, JsonValue>;

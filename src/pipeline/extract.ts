@@ -36,7 +36,7 @@ const SELF_WORD = `(?:${EN_SELF}|${DE_SELF}|${FR_SELF}|${ES_SELF})`;
 const SELF_START = rx(`^(?:${EN_SELF}|${DE_SELF}|${ES_SELF}|(?:je|moi,? je|mon|ma|mes|nous|notre|nos))${E}|^j'\\p{L}`);
 /** "At work I …", "Next month I'm …", "Depuis mars, j'habite …": a short fronted phrase, then the user. */
 const FRONTED = rx(
-  `^(?:next|last|this|every|each|since|on|at|in|these|nowadays|currently|right now|recently|lately|usually|today|tomorrow|sometimes|often|depuis|cette|ce|chaque|le|desde|este|esta|cada)${E}[^,.!?]{0,40}?[ ,]+(?:i(?:'(?:m|ve|ll))?|we(?:'re)?|je|j'(?=\\p{L}))(?=\\s|\\p{L})`,
+  `^(?:next|last|this|every|each|since|on|at|in|these|nowadays|currently|right now|recently|lately|usually|today|tomorrow|yesterday|tonight|sometimes|often|a few|two|three|depuis|cette|ce|chaque|le|desde|este|esta|cada)${E}[^,.!?]{0,40}?[ ,]+(?:i(?:'(?:m|ve|ll))?|we(?:'re)?|je|j'(?=\\p{L}))(?=\\s|\\p{L})`,
 );
 /** Spanish fronted time phrase: "El mes que viene empiezo un curso …". */
 const ES_FRONTED = rx(
@@ -164,11 +164,20 @@ function sentenceFacts(raw: string): string[] {
   }
   const facts: string[] = [];
   for (const clause of splitClauses(raw)) {
-    const fact = stripTail(trimEdges(stripDiscourse(clause).replace(/^please,?\s+(?=call me\s)/i, '').replace(REQUEST_TAIL, '')));
+    const fact = stripVocative(
+      stripTail(trimEdges(stripDiscourse(clause).replace(/^please,?\s+(?=call me\s)/i, '').replace(REQUEST_TAIL, ''))),
+    );
     if (fact.length < 4 || fact.length > MAX_FACT_CHARS) continue;
     if (isSelfStatement(fact)) facts.push(fact);
   }
   return facts;
+}
+
+const LISTENER = /\b(?:you|your|yours|yourself|ya)\b/i;
+
+/** "I'm thrilled, Caroline" → "I'm thrilled": the name of the person spoken to is not part of the fact. */
+function stripVocative(text: string): string {
+  return text.replace(/,\s*(?:\p{Lu}[\p{L}'’-]+)(?:\s+\p{Lu}[\p{L}'’-]+)?[!.]*$/u, '');
 }
 
 /** True when a clause states something about the user. */
@@ -180,6 +189,9 @@ function isSelfStatement(clause: string): boolean {
   if (!self) return false;
   if (QUESTION_START.test(c) || REQUEST.test(c) || HYPOTHETICAL.test(c) || SMALL_TALK.test(c) || ASSISTANT.test(c)) return false;
   if (MY_NONFACT.test(c)) return false;
+  // Said to or about the listener ("I'm so happy for you", "I love that you chose pottery"):
+  // about the other person, not a fact about the user.
+  if (LISTENER.test(c)) return false;
   if (THIRD_PARTY.test(c) && !WITH_ME.test(c) && !NAMED.test(c)) return false;
   return true;
 }

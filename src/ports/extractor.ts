@@ -16,6 +16,11 @@ export interface ExtractedFact {
   forget: boolean;
   /** Ids of the messages it came from. */
   sourceTurnIds: string[];
+  /**
+   * The words around the fact in the message it came from (kept on this device): searched
+   * lexically with the fact, so "the dinosaur exhibit" finds "They loved it" said about it.
+   */
+  context?: string;
 }
 
 export interface ExtractionContext {

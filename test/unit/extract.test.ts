@@ -133,4 +133,10 @@ describe('extractFacts', () => {
     extractFacts(message);
     expect(performance.now() - started).toBeLessThan(2000);
   });
+  it('leaves out what is said to the listener, and the name of the person spoken to', () => {
+    expect(extractFacts("I'm so happy for you, Caroline! I love that you chose pottery.")).toEqual([]);
+    expect(extractFacts("I'm thrilled to make a family for kids who need one, Mel!")).toEqual([
+      "I'm thrilled to make a family for kids who need one",
+    ]);
+  });
 });

@@ -243,6 +243,25 @@ describe('scopes and filters', () => {
   });
 });
 
+describe('provenance and context', () => {
+  it('finds a fact through the words around it in the message it came from', async () => {
+    await memory.add([
+      { role: 'user', content: 'I took the kids to the museum last weekend. They were stoked for the dinosaur exhibit!', id: 'D1:5' },
+    ]);
+    await memory.add('I have a dog named Max');
+    const { results } = await memory.search('Where did the kids see the dinosaur exhibit?', { topK: 1 });
+    expect(results[0]?.memory).toBe('I took the kids to the museum last weekend');
+    expect(results[0]?.sourceTurnIds).toEqual(['D1:5']);
+  });
+
+  it('records every turn a repeated fact was said in', async () => {
+    await memory.add([{ role: 'user', content: 'I live in Berlin', id: 't1' }]);
+    const again = await memory.add([{ role: 'user', content: 'I live in Berlin.', id: 't7' }]);
+    expect(again.results[0]?.event).toBe('NONE');
+    expect((await memory.get(again.results[0]!.id))?.sourceTurnIds).toEqual(['t1', 't7']);
+  });
+});
+
 describe('update and history', () => {
   it('edits a memory, re-embeds it and records the edit', async () => {
     const { results } = await memory.add('I live in Berlin');
