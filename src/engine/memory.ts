@@ -2,7 +2,7 @@ import { categorize, indexText } from '../pipeline/categorize';
 import { ruleBasedDecider, type Neighbour } from '../pipeline/decide';
 import type { Decider } from '../ports/decider';
 import { cleanText, factHash, type ScopeKey } from '../pipeline/normalize';
-import { fusedScore } from '../pipeline/rank';
+import { diversifyBySource, fusedScore } from '../pipeline/rank';
 import { slotOf } from '../pipeline/slots';
 import { TextIndex } from '../pipeline/text-index';
 import type { Embedder } from '../ports/embedder';
@@ -344,11 +344,12 @@ export class Memory {
         .filter((label) => (cosine.get(label) ?? -1) >= threshold || (matched.get(label) ?? 0) >= LEXICAL_EVIDENCE)
         .map((label) => ({ label, score: fusedScore({ label, cosine: cosine.get(label) ?? 0, bm25: bm25.get(label) ?? 0 }) }))
         .sort((a, b) => b.score - a.score)
-        .slice(0, topK)
         .flatMap((c) => {
           const m = byLabel.get(c.label);
           return m ? [{ ...toItem(m), score: c.score }] : [];
-        }),
+        })
+        .reduce<SearchResult[]>(diversifyBySource, [])
+        .slice(0, topK),
     };
   }
 

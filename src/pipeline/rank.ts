@@ -24,3 +24,23 @@ export interface Candidate {
 export function fusedScore(c: Candidate, w: RankWeights = DEFAULT_WEIGHTS): number {
   return c.cosine + (w.lexical * c.bm25) / (c.bm25 + w.bm25Half);
 }
+
+/** How much a result loses for each better-ranked result from the same source turn. */
+export const SAME_SOURCE_PENALTY = 0.15;
+
+/**
+ * Diversity (MMR-like), as a reducer over results sorted best first: facts split from one message
+ * all match the same query, so each one after the first loses a little, and the results cover
+ * more of what was said.
+ *
+ * @example
+ * results.reduce(diversifyBySource, []);
+ */
+export function diversifyBySource<T extends { score: number; sourceTurnIds: string[] }>(chosen: T[], next: T): T[] {
+  const shared = chosen.filter((c) => c.sourceTurnIds.some((id) => next.sourceTurnIds.includes(id))).length;
+  const adjusted = shared > 0 ? { ...next, score: next.score - SAME_SOURCE_PENALTY * shared } : next;
+  const at = chosen.findIndex((c) => c.score < adjusted.score);
+  if (at < 0) chosen.push(adjusted);
+  else chosen.splice(at, 0, adjusted);
+  return chosen;
+}
