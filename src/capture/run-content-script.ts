@@ -1,6 +1,26 @@
-import { sendMessage } from '../messaging/protocol';
+import { sendMessage, type CapturedTurn } from '../messaging/protocol';
 import type { SiteAdapter } from '../sites/site-adapter';
 import { interceptSends } from './send-interceptor';
+
+/** Attempts to hand a turn to the background before giving up (about 30 s in all). */
+export const DELIVERY_ATTEMPTS = 6;
+
+/**
+ * Hand a captured turn to the background, retrying with backoff: the browser may stop the
+ * service worker while it is storing the turn. The background queues each capture once (by
+ * content hash, with the same `sentAt`), so a retry never stores a turn twice.
+ */
+export function deliver(turn: CapturedTurn, attempt = 0, send: typeof sendMessage = sendMessage): void {
+  send('captureTurn', turn).catch((error: unknown) => {
+    if (attempt + 1 >= DELIVERY_ATTEMPTS) {
+      console.warn('[Engram] could not hand this message to Engram', error);
+      return;
+    }
+    setTimeout(() => {
+      deliver(turn, attempt + 1, send);
+    }, 500 * 2 ** attempt);
+  });
+}
 
 /**
  * What every chat-site content script does, on top of its site's adapter: warm the models up,
@@ -14,14 +34,7 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): voi
       recall: async (query) =>
         (await sendMessage('recall', { site: adapter.site, query })).memories.map((m) => m.text),
       captured: (text) => {
-        void sendMessage('captureTurn', {
-          site: adapter.site,
-          conversationId: adapter.conversationId(),
-          text,
-          sentAt: Date.now(),
-        }).catch((error: unknown) => {
-          console.warn('[Engram] capture failed', error);
-        });
+        deliver({ site: adapter.site, conversationId: adapter.conversationId(), text, sentAt: Date.now() });
       },
       onError: (error) => {
         console.warn('[Engram]', error);

@@ -23,6 +23,8 @@ export interface Retrieved {
   /** dia_ids the item was made from. */
   sources: string[];
   score: number;
+  /** For memories: when it was said (the extension shows it on each injected line). */
+  saidAt?: number;
 }
 
 export interface Scores {
@@ -64,7 +66,10 @@ export interface EvalOptions {
 }
 
 const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
-const tokensOf = (texts: string[]): number => Math.round(withMemoryBlock(texts, '').length / 4);
+const DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+/** Tokens (chars / 4) of the block the extension would inject for these items, dates included. */
+const tokensOf = (items: Retrieved[]): number =>
+  Math.round(withMemoryBlock(items.map((i) => (i.saidAt === undefined ? i.text : `${i.text} (said ${DATE.format(i.saidAt)})`)), '').length / 4);
 
 function sourcesAt(items: Retrieved[], k: number): string[] {
   return uniq(items.slice(0, k).flatMap((i) => i.sources));
@@ -99,7 +104,7 @@ function score(acc: Acc, evidence: string[], items: Retrieved[]): { r10: number;
   acc.r20 += recall(20);
   acc.s10 += sessions.filter((s) => gotSessions.has(s)).length / sessions.length;
   acc.h10 += h10;
-  acc.tok += tokensOf(items.slice(0, 10).map((i) => i.text));
+  acc.tok += tokensOf(items.slice(0, 10));
   return { r10, h5, h10 };
 }
 
@@ -166,7 +171,7 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
         .slice(0, 20);
       queryMs += performance.now() - started;
       queries++;
-      const items: Retrieved[] = hits.map((h) => ({ text: h.memory, sources: h.sourceTurnIds, score: h.score }));
+      const items: Retrieved[] = hits.map((h) => ({ text: h.memory, sources: h.sourceTurnIds, score: h.score, saidAt: h.saidAt }));
       const category = byCategory.get(qa.category) ?? emptyAcc();
       byCategory.set(qa.category, category);
       const s = score(overall, evidence, items);
