@@ -15,13 +15,13 @@ import { DECISION_SCHEMA_JSON, EXTRACTION_SCHEMA_JSON, conversationDate } from '
 import { loadWebLlm, type WebLlmEngine } from '../../src/adapters/llm/webllm';
 import { RuleBasedExtractor } from '../../src/adapters/rule-based-extractor';
 import { createEngine } from '../../src/engine/create-engine';
-import type { MemoryRecord } from '../../src/engine/types';
 import { BLOCK_HEADER, withMemoryBlock } from '../../src/inject/memory-block';
 import type { Neighbour } from '../../src/pipeline/decide';
 import type { ChatModelRequest, ChatModelResponse } from '../../src/ports/chat-model';
 import type { ChatMessage, ExtractedFact } from '../../src/ports/extractor';
 import { HashingEmbedder } from '../support/fake-embedder';
 import { InMemoryStore } from '../support/memory-store';
+import { memoryRecord } from '../support/records';
 
 /** One scripted answer: the text, an error thrown, or a generation that never ends by itself. */
 type Answer = string | null | Error | { hang: true } | { text: string; finish: string };
@@ -294,26 +294,8 @@ describe('LlmExtractor', () => {
   });
 });
 
-let label = 0;
-const memory = (id: string, text: string): MemoryRecord => ({
-  id,
-  label: ++label,
-  text,
-  hash: id,
-  userId: 'me',
-  agentId: null,
-  runId: null,
-  space: null,
-  site: null,
-  conversationId: null,
-  sourceTurnIds: [],
-  saidAt: 0,
-  categories: [],
-  metadata: {},
-  createdAt: 0,
-  updatedAt: 0,
-  expiresAt: null,
-});
+const memory = (id: string, text: string) => memoryRecord(text, { id, hash: id });
+
 const fact = (text: string, forget = false): ExtractedFact => ({ text, slot: null, categories: [], forget, sourceTurnIds: [] });
 const near: Neighbour[] = [
   { memory: memory('mem-8f3a', 'I have a dog named Max'), score: 0.8 },

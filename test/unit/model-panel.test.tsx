@@ -5,11 +5,12 @@
  */
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ModelJob, ModelStatus } from '../../src/engine/model-manager';
 import { BUNDLED_MODEL, MODELS } from '../../src/engine/models';
 import { ModelPanel } from '../../src/ui/model-panel';
 import { createModelStore, type ModelBackend } from '../../src/ui/model-store';
+import { settle, useContainer } from '../support/dom';
 
 const ARCTIC = 'Snowflake/snowflake-arctic-embed-xs';
 
@@ -34,32 +35,19 @@ function backend(granted: boolean, jobs: ModelJob[]) {
   } satisfies ModelBackend & { advance(): void };
 }
 
-const settle = () =>
-  act(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  });
-
-let container: HTMLElement;
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.append(container);
-});
-afterEach(() => {
-  render(null, container);
-  container.remove();
-});
+const root = useContainer();
 
 async function show(b: ModelBackend) {
   const store = createModelStore(b, 1);
   await act(() => {
-    render(<ModelPanel store={store} />, container);
+    render(<ModelPanel store={store} />, root.el);
   });
   await settle();
   return store;
 }
 
 const download = (): HTMLButtonElement => {
-  const button = container.querySelector<HTMLButtonElement>('button[aria-label^="Download Snowflake"]');
+  const button = root.el.querySelector<HTMLButtonElement>('button[aria-label^="Download Snowflake"]');
   if (!button) throw new Error('no download button for Arctic');
   return button;
 };
@@ -67,7 +55,7 @@ const download = (): HTMLButtonElement => {
 describe('ModelPanel', () => {
   it('shows the model in use and the downloadable ones with their size', async () => {
     await show(backend(true, []));
-    expect(container.querySelector('[data-testid="active-model"]')?.textContent).toContain('Engram GloVe');
+    expect(root.el.querySelector('[data-testid="active-model"]')?.textContent).toContain('Engram GloVe');
     expect(download().getAttribute('aria-label')).toContain('23 MB from huggingface.co');
   });
 
@@ -79,7 +67,7 @@ describe('ModelPanel', () => {
     });
     await settle();
     expect(b.switchTo).not.toHaveBeenCalled();
-    expect(container.querySelector('[role="alert"]')?.textContent).toMatch(/needs your permission/);
+    expect(root.el.querySelector('[role="alert"]')?.textContent).toMatch(/needs your permission/);
   });
 
   it('after consent, shows download and re-embedding progress, then the new model in use', async () => {
@@ -94,16 +82,16 @@ describe('ModelPanel', () => {
     });
     await settle();
     expect(b.switchTo).toHaveBeenCalledWith(ARCTIC);
-    expect(container.textContent).toContain('Downloading Snowflake Arctic Embed XS');
-    expect(container.querySelector('progress')?.getAttribute('value')).toBe('40');
+    expect(root.el.textContent).toContain('Downloading Snowflake Arctic Embed XS');
+    expect(root.el.querySelector('progress')?.getAttribute('value')).toBe('40');
     expect(download().disabled).toBe(true); // one switch at a time
     b.advance();
     await settle();
-    expect(container.textContent).toContain('Updating memories for Snowflake Arctic Embed XS: 3 of 10');
+    expect(root.el.textContent).toContain('Updating memories for Snowflake Arctic Embed XS: 3 of 10');
     b.advance();
     await settle();
-    expect(container.querySelector('[data-testid="active-model"]')?.textContent).toContain('Snowflake Arctic Embed XS');
-    expect(container.textContent).toContain('Now using Snowflake Arctic Embed XS');
+    expect(root.el.querySelector('[data-testid="active-model"]')?.textContent).toContain('Snowflake Arctic Embed XS');
+    expect(root.el.textContent).toContain('Now using Snowflake Arctic Embed XS');
   });
 });
 
@@ -121,11 +109,11 @@ describe('StatusLine', () => {
             })
           }
         />,
-        container,
+        root.el,
       );
     });
     await settle();
-    const text = container.querySelector('[data-testid="engine-status"]')?.textContent ?? '';
+    const text = root.el.querySelector('[data-testid="engine-status"]')?.textContent ?? '';
     expect(text).toContain('Remembering with built-in rules · 2 messages waiting');
     expect(text).toContain('did not answer in time');
   });

@@ -5,10 +5,11 @@
  */
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { MemoryView } from '../../src/engine/types';
 import { createMemoryListStore, type MemoryBackend } from '../../src/ui/memory-list-store';
 import { PopupApp } from '../../src/ui/popup-app';
+import { settle, useContainer } from '../support/dom';
 
 const BERLIN: MemoryView = { id: 'm1', text: 'I live in Berlin', site: 'chatgpt', createdAt: Date.UTC(2026, 1, 14, 12, 0) };
 const VEGGIE: MemoryView = { id: 'm2', text: "I'm vegetarian", site: 'claude', createdAt: Date.UTC(2025, 10, 3, 9, 30) };
@@ -28,37 +29,21 @@ function memoryBackend(initial: MemoryView[]) {
   };
 }
 
-/** Lets pending promises settle and preact re-render. */
-const settle = () =>
-  act(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  });
-
-let container: HTMLElement;
-
-beforeEach(() => {
-  container = document.createElement('div');
-  document.body.append(container);
-});
-
-afterEach(() => {
-  render(null, container);
-  container.remove();
-});
+const root = useContainer();
 
 async function show(backend: MemoryBackend) {
   const store = createMemoryListStore(backend);
   await act(() => {
-    render(<PopupApp store={store} />, container);
+    render(<PopupApp store={store} />, root.el);
   });
   await settle();
   return store;
 }
 
-const items = () => [...container.querySelectorAll<HTMLElement>('[data-testid="memory"]')];
+const items = () => [...root.el.querySelectorAll<HTMLElement>('[data-testid="memory"]')];
 const texts = () => items().map((li) => li.querySelector('.memory-text')?.textContent);
 const forget = (text: string): HTMLButtonElement => {
-  const button = [...container.querySelectorAll('button')].find(
+  const button = [...root.el.querySelectorAll('button')].find(
     (b) => b.getAttribute('aria-label') === `Forget "${text}"` && b.textContent.trim() === 'Forget',
   );
   if (!button) throw new Error(`no Forget button for ${text}`);
@@ -70,7 +55,7 @@ describe('PopupApp', () => {
     await show(memoryBackend([BERLIN, VEGGIE, DOG]));
 
     expect(texts()).toEqual(['I live in Berlin', "I'm vegetarian", 'My dog is called Max']);
-    expect(container.querySelector('[data-testid="memory-count"]')?.textContent).toBe('3 memories');
+    expect(root.el.querySelector('[data-testid="memory-count"]')?.textContent).toBe('3 memories');
     const [berlin, veggie, dog] = items();
     expect(berlin!.querySelector('.memory-meta')?.textContent).toContain('ChatGPT');
     expect(veggie!.querySelector('.memory-meta')?.textContent).toContain('Claude');
@@ -83,7 +68,7 @@ describe('PopupApp', () => {
 
   it('says "1 memory" for a single memory', async () => {
     await show(memoryBackend([BERLIN]));
-    expect(container.querySelector('[data-testid="memory-count"]')?.textContent).toBe('1 memory');
+    expect(root.el.querySelector('[data-testid="memory-count"]')?.textContent).toBe('1 memory');
   });
 
   it('shows a loading message until the memories arrive', async () => {
@@ -93,19 +78,19 @@ describe('PopupApp', () => {
       remove: () => Promise.resolve(),
     };
     await show(backend);
-    expect(container.textContent).toContain('Loading memories');
+    expect(root.el.textContent).toContain('Loading memories');
 
     answer([BERLIN]);
     await settle();
-    expect(container.textContent).not.toContain('Loading memories');
+    expect(root.el.textContent).not.toContain('Loading memories');
     expect(texts()).toEqual(['I live in Berlin']);
   });
 
   it('shows the empty state when there are no memories', async () => {
     await show(memoryBackend([]));
-    expect(container.querySelector('[data-testid="empty"]')?.textContent).toMatch(/No memories yet/);
+    expect(root.el.querySelector('[data-testid="empty"]')?.textContent).toMatch(/No memories yet/);
     expect(items()).toHaveLength(0);
-    expect(container.querySelector('[role="alert"]')).toBeNull();
+    expect(root.el.querySelector('[role="alert"]')).toBeNull();
   });
 
   it('removes a memory when the user clicks Forget, and deletes it in the backend', async () => {
@@ -128,7 +113,7 @@ describe('PopupApp', () => {
       forget('I live in Berlin').click();
     });
     await settle();
-    expect(container.querySelector('[data-testid="empty"]')).not.toBeNull();
+    expect(root.el.querySelector('[data-testid="empty"]')).not.toBeNull();
   });
 
   it('puts the memory back and shows the error when the backend fails to forget it', async () => {
@@ -146,7 +131,7 @@ describe('PopupApp', () => {
     await settle();
 
     expect(texts()).toEqual(['I live in Berlin', "I'm vegetarian"]);
-    expect(container.querySelector('[role="alert"]')?.textContent).toBe('Database is locked');
+    expect(root.el.querySelector('[role="alert"]')?.textContent).toBe('Database is locked');
   });
 
   it('shows the error when the memories cannot be loaded', async () => {
@@ -154,9 +139,9 @@ describe('PopupApp', () => {
       list: () => Promise.reject(new Error('Extension context invalidated')),
       remove: () => Promise.resolve(),
     });
-    expect(container.querySelector('[role="alert"]')?.textContent).toBe('Extension context invalidated');
-    expect(container.textContent).not.toContain('Loading memories');
-    expect(container.querySelector('[data-testid="empty"]')).toBeNull();
+    expect(root.el.querySelector('[role="alert"]')?.textContent).toBe('Extension context invalidated');
+    expect(root.el.textContent).not.toContain('Loading memories');
+    expect(root.el.querySelector('[data-testid="empty"]')).toBeNull();
   });
 });
 

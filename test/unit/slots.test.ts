@@ -4,34 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RuleBasedExtractor } from '../../src/adapters/rule-based-extractor';
-import type { MemoryRecord } from '../../src/engine/types';
 import { decide, type Neighbour } from '../../src/pipeline/decide';
 import { slotOf } from '../../src/pipeline/slots';
 import type { ExtractedFact } from '../../src/ports/extractor';
+import { memoryRecord } from '../support/records';
 
-let label = 0;
-function record(text: string): MemoryRecord {
-  label++;
-  return {
-    id: `m${label}`,
-    label,
-    text,
-    hash: `h${label}`,
-    userId: 'me',
-    agentId: null,
-    runId: null,
-    space: null,
-    site: null,
-    conversationId: null,
-    sourceTurnIds: [],
-    saidAt: 0,
-    categories: [],
-    metadata: {},
-    createdAt: 0,
-    updatedAt: 0,
-    expiresAt: null,
-  };
-}
+const record = (text: string) => memoryRecord(text);
 
 /** The rule-based extractor's fact for a message (one fact expected). */
 async function factOf(message: string): Promise<ExtractedFact> {
