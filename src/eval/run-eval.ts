@@ -162,10 +162,13 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
     for (const [qaIndex, qa] of sample.qa.entries()) {
       const evidence = qa.evidence.filter((e) => /^D\d+:\d+$/.test(e));
       if (evidence.length === 0) continue;
+      // The speakers' names select whose memories to search; as words they would only match
+      // other turns that address that person ("Thanks, Mel!").
+      const query = withoutNames(qa.question, [a, b]);
       const started = performance.now();
       const hits = [
-        ...(await memory.search(qa.question, { userId: a, topK: 20 })).results,
-        ...(await memory.search(qa.question, { userId: b, topK: 20 })).results,
+        ...(await memory.search(query, { userId: a, topK: 20 })).results,
+        ...(await memory.search(query, { userId: b, topK: 20 })).results,
       ]
         .sort((x, y) => y.score - x.score)
         .slice(0, 20);
@@ -218,6 +221,14 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
     },
     questions,
   };
+}
+
+/** The question without the speakers' names (first names and their short forms). */
+export function withoutNames(question: string, names: string[]): string {
+  const forms = names.flatMap((n) => [n, n.slice(0, 3)]).filter((f) => f.length >= 3);
+  const pattern = new RegExp(`\\b(?:${forms.join('|')})(?:'s|’s)?(?![\\p{L}])`, 'giu');
+  const stripped = question.replace(pattern, ' ').replace(/\s+/g, ' ').trim();
+  return stripped || question;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

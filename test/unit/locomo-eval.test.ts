@@ -44,3 +44,12 @@ describe('runEval on the fixture', () => {
     expect(lisbon?.sources_at_10).toContain('D1:1');
   });
 });
+
+describe('withoutNames', () => {
+  it('drops the speakers’ names and short forms from a question, and nothing else', async () => {
+    const { withoutNames } = await import('../../src/eval/run-eval');
+    expect(withoutNames("What did Mel and Caroline's kids paint?", ['Caroline', 'Melanie'])).toBe('What did and kids paint?');
+    expect(withoutNames('Is Melody considering a career in cars?', ['Caroline', 'Melanie'])).toBe('Is Melody considering a career in cars?');
+    expect(withoutNames('Caroline?', ['Caroline', 'Melanie'])).toBe('?');
+  });
+});
