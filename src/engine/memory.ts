@@ -2,9 +2,10 @@ import { categorize, indexText } from '../pipeline/categorize';
 import { ruleBasedDecider, type Neighbour } from '../pipeline/decide';
 import type { Decider } from '../ports/decider';
 import { cleanText, factHash, type ScopeKey } from '../pipeline/normalize';
+import { entitiesOf } from '../pipeline/entities';
 import { diversifyBySource, fusedScore } from '../pipeline/rank';
 import { slotOf } from '../pipeline/slots';
-import { TextIndex } from '../pipeline/text-index';
+import { terms, TextIndex } from '../pipeline/text-index';
 import type { Embedder } from '../ports/embedder';
 import type { ChatMessage, ExtractedFact, Extractor } from '../ports/extractor';
 import type { MemoryStore } from '../ports/memory-store';
@@ -19,6 +20,11 @@ import {
   type VectorRecord,
 } from './types';
 import type { VectorSearch } from './vector-search';
+
+/** Entity links are followed from this many top results… */
+export const ENTITY_HOP_FROM = 3;
+/** …and a linked memory scores this share of the result that led to it. */
+export const ENTITY_HOP_DISCOUNT = 0.55;
 
 /** Query words a memory must share to pass the threshold on lexical evidence alone. */
 export const LEXICAL_EVIDENCE = 2;
@@ -107,7 +113,12 @@ export class Memory {
   readonly #newId: () => string;
   #queue: Promise<unknown> = Promise.resolve();
   /** All memories by label, valid for one store revision. */
-  #cache: { revision: number; byLabel: Map<number, MemoryRecord>; text: TextIndex | null } | null = null;
+  #cache: {
+    revision: number;
+    byLabel: Map<number, MemoryRecord>;
+    text: TextIndex | null;
+    entities: EntityLinks | null;
+  } | null = null;
 
   constructor(deps: MemoryDeps) {
     this.#store = deps.store;
@@ -270,10 +281,15 @@ export class Memory {
     const cache = this.#cache;
     if (cache && cache.revision === revision - 1) {
       for (const label of change.removedLabels ?? []) {
+        const old = cache.byLabel.get(label);
+        if (old) cache.entities?.unlink(old);
         cache.byLabel.delete(label);
         cache.text?.remove(String(label));
       }
       for (const m of change.put ?? []) {
+        const old = cache.byLabel.get(m.label);
+        if (old) cache.entities?.unlink(old);
+        cache.entities?.link(m);
         cache.byLabel.set(m.label, m);
         cache.text?.upsert(String(m.label), lexicalText(m));
       }
@@ -293,8 +309,20 @@ export class Memory {
     if (this.#cache?.revision === revision) return this.#cache.byLabel;
     const all = await this.#store.list();
     const byLabel = new Map(all.map((m) => [m.label, m]));
-    this.#cache = { revision, byLabel, text: null };
+    this.#cache = { revision, byLabel, text: null, entities: null };
     return byLabel;
+  }
+
+  /** Which memories name which entity, built on first use and kept in step with writes. */
+  async #entityLinks(): Promise<EntityLinks> {
+    const byLabel = await this.#memories();
+    const cache = this.#cache!;
+    if (!cache.entities) {
+      const links = new EntityLinks();
+      for (const m of byLabel.values()) links.link(m);
+      cache.entities = links;
+    }
+    return cache.entities;
   }
 
   /** The BM25 index of memory texts, built on first use and kept in step with writes. */
@@ -337,13 +365,31 @@ export class Memory {
     const bm25 = new Map(lexical.map((h) => [Number(h.id), h.score]));
     const matched = new Map(lexical.map((h) => [Number(h.id), h.matched.length]));
     const threshold = options.threshold ?? -Infinity;
+    const ranked = [...new Set([...cosine.keys(), ...bm25.keys()])]
+      // Relevant enough to return: semantically close, or sharing several words with the query
+      // (one shared word, like "works" in a question about photosynthesis, is not enough).
+      .filter((label) => (cosine.get(label) ?? -1) >= threshold || (matched.get(label) ?? 0) >= LEXICAL_EVIDENCE)
+      .map((label) => ({ label, score: fusedScore({ label, cosine: cosine.get(label) ?? 0, bm25: bm25.get(label) ?? 0 }) }))
+      .sort((a, b) => b.score - a.score);
+    // Second hop: memories naming an entity that a top result names ("Atlas is managed by
+    // Priya" draws "Priya lives in Lisbon"), a little below the memory that led to them.
+    const links = await this.#entityLinks();
+    const byRank = new Map(ranked.map((r) => [r.label, r]));
+    // Hop through bridge entities only: what the query names is already searched for directly.
+    const named = new Set(entitiesOf(text).concat(terms(text)));
+    for (const parent of ranked.slice(0, ENTITY_HOP_FROM)) {
+      const memory = byLabel.get(parent.label);
+      if (!memory) continue;
+      const score = parent.score * ENTITY_HOP_DISCOUNT;
+      for (const label of links.linked(memory, named)) {
+        const known = byRank.get(label);
+        if (known) known.score = Math.max(known.score, score);
+        else if (accept(label)) byRank.set(label, { label, score });
+      }
+    }
+    ranked.splice(0, ranked.length, ...[...byRank.values()].sort((a, b) => b.score - a.score));
     return {
-      results: [...new Set([...cosine.keys(), ...bm25.keys()])]
-        // Relevant enough to return: semantically close, or sharing several words with the query
-        // (one shared word, like "works" in a question about photosynthesis, is not enough).
-        .filter((label) => (cosine.get(label) ?? -1) >= threshold || (matched.get(label) ?? 0) >= LEXICAL_EVIDENCE)
-        .map((label) => ({ label, score: fusedScore({ label, cosine: cosine.get(label) ?? 0, bm25: bm25.get(label) ?? 0 }) }))
-        .sort((a, b) => b.score - a.score)
+      results: ranked
         .flatMap((c) => {
           const m = byLabel.get(c.label);
           return m ? [{ ...toItem(m), score: c.score }] : [];
@@ -496,6 +542,36 @@ export class Memory {
     const run = this.#queue.then(task);
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+}
+
+/** entity → labels of the memories naming it. Very common entities link nothing (no signal). */
+class EntityLinks {
+  static readonly MAX_LINKED = 8;
+  readonly #byEntity = new Map<string, Set<number>>();
+
+  link(m: MemoryRecord): void {
+    for (const e of entitiesOf(m.text)) {
+      let set = this.#byEntity.get(e);
+      if (!set) this.#byEntity.set(e, (set = new Set()));
+      set.add(m.label);
+    }
+  }
+
+  unlink(m: MemoryRecord): void {
+    for (const e of entitiesOf(m.text)) this.#byEntity.get(e)?.delete(m.label);
+  }
+
+  /** Labels of other memories that name an entity `m` names (other than those in `except`). */
+  linked(m: MemoryRecord, except: ReadonlySet<string> = new Set()): number[] {
+    const out = new Set<number>();
+    for (const e of entitiesOf(m.text)) {
+      if (except.has(e)) continue;
+      const set = this.#byEntity.get(e);
+      if (!set || set.size > EntityLinks.MAX_LINKED) continue;
+      for (const label of set) if (label !== m.label) out.add(label);
+    }
+    return [...out];
   }
 }
 

@@ -262,6 +262,24 @@ describe('provenance and context', () => {
   });
 });
 
+describe('entity links', () => {
+  it('answers a two-hop question: the memory naming the entity draws the memory about its bridge', async () => {
+    for (const t of [
+      'I work on project Atlas',
+      'Atlas is managed by Priya',
+      'Priya is based in Lisbon',
+      'Our office is based in Berlin',
+      'My brother is based in Madrid',
+      'The Atlas launch is in May',
+      'I like hiking',
+    ]) {
+      await memory.add(t, { infer: false });
+    }
+    const top = await found('Who manages Atlas, and where is that person based?', { topK: 3 });
+    expect(top.slice(0, 2)).toEqual(['Atlas is managed by Priya', 'Priya is based in Lisbon']);
+  });
+});
+
 describe('update and history', () => {
   it('edits a memory, re-embeds it and records the edit', async () => {
     const { results } = await memory.add('I live in Berlin');
