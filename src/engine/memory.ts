@@ -3,7 +3,7 @@ import { ruleBasedDecider, type Neighbour } from '../pipeline/decide';
 import type { Decider } from '../ports/decider';
 import { cleanText, factHash, type ScopeKey } from '../pipeline/normalize';
 import { entitiesOf } from '../pipeline/entities';
-import { diversifyBySource, fusedScore } from '../pipeline/rank';
+import { diversifyBySource, fusedScore, weightedScore, type Weighting } from '../pipeline/rank';
 import { slotOf } from '../pipeline/slots';
 import { terms, TextIndex } from '../pipeline/text-index';
 import type { Embedder } from '../ports/embedder';
@@ -369,7 +369,11 @@ export class Memory {
       // Relevant enough to return: semantically close, or sharing several words with the query
       // (one shared word, like "works" in a question about photosynthesis, is not enough).
       .filter((label) => (cosine.get(label) ?? -1) >= threshold || (matched.get(label) ?? 0) >= LEXICAL_EVIDENCE)
-      .map((label) => ({ label, score: fusedScore({ label, cosine: cosine.get(label) ?? 0, bm25: bm25.get(label) ?? 0 }) }))
+      .map((label) => {
+        const relevance = fusedScore({ label, cosine: cosine.get(label) ?? 0, bm25: bm25.get(label) ?? 0 });
+        const m = byLabel.get(label);
+        return { label, score: m ? weightedScore(relevance, weightingOf(m), now) : relevance };
+      })
       .sort((a, b) => b.score - a.score);
     // Second hop: memories naming an entity that a top result names ("Atlas is managed by
     // Priya" draws "Priya lives in Lisbon"), a little below the memory that led to them.
@@ -543,6 +547,16 @@ export class Memory {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** What the user said about a memory's weight: `metadata.pinned`, `metadata.importance` (1–5). */
+function weightingOf(m: MemoryRecord): Weighting {
+  const { pinned, importance } = m.metadata;
+  return {
+    saidAt: m.saidAt,
+    pinned: pinned === true,
+    ...(typeof importance === 'number' ? { importance } : {}),
+  };
 }
 
 /** entity → labels of the memories naming it. Very common entities link nothing (no signal). */

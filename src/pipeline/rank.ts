@@ -44,3 +44,35 @@ export function diversifyBySource<T extends { score: number; sourceTurnIds: stri
   else chosen.splice(at, 0, adjusted);
   return chosen;
 }
+
+/** What, besides relevance, weighs on a memory's rank. */
+export interface Weighting {
+  /** When it was said. */
+  saidAt: number;
+  /** The user pinned it (metadata.pinned). */
+  pinned?: boolean;
+  /** The user's rating, 1–5 (metadata.importance). */
+  importance?: number;
+}
+
+export const WEIGHTS = {
+  /** A pinned memory's bonus: it stays findable however old. */
+  pinned: 0.2,
+  /** Per point of the user's 1–5 rating. */
+  importancePerPoint: 0.03,
+  /** Bonus for a memory said just now, halving every `recencyHalfLifeDays`. */
+  recency: 0.05,
+  recencyHalfLifeDays: 180,
+} as const;
+
+/**
+ * Relevance weighed against importance and recency: a pinned or highly rated memory keeps its
+ * place as it ages, and between two equally relevant memories the more recent wins (current
+ * values beat stale ones). The bonuses are small next to relevance, so they reorder near-ties.
+ */
+export function weightedScore(relevance: number, w: Weighting, now: number): number {
+  const ageDays = Math.max(0, now - w.saidAt) / 86_400_000;
+  const recency = WEIGHTS.recency * 2 ** (-ageDays / WEIGHTS.recencyHalfLifeDays);
+  const importance = Math.min(5, Math.max(0, w.importance ?? 0)) * WEIGHTS.importancePerPoint;
+  return relevance + recency + importance + (w.pinned ? WEIGHTS.pinned : 0);
+}

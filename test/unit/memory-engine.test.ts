@@ -280,6 +280,14 @@ describe('entity links', () => {
   });
 });
 
+describe('importance', () => {
+  it('a pinned memory ranks above an equally relevant one', async () => {
+    await memory.add('I drink green tea every morning', { infer: false, metadata: { pinned: true } });
+    await memory.add('I drink black coffee every morning', { infer: false });
+    expect((await found('What do I drink every morning?', { topK: 2 }))[0]).toBe('I drink green tea every morning');
+  });
+});
+
 describe('update and history', () => {
   it('edits a memory, re-embeds it and records the edit', async () => {
     const { results } = await memory.add('I live in Berlin');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diversifyBySource, fusedScore, SAME_SOURCE_PENALTY } from '../../src/pipeline/rank';
+import { diversifyBySource, fusedScore, SAME_SOURCE_PENALTY, weightedScore } from '../../src/pipeline/rank';
 
 const r = (id: string, score: number, source: string) => ({ id, score, sourceTurnIds: [source] });
 
@@ -25,5 +25,27 @@ describe('diversifyBySource', () => {
   it('leaves results from different messages in their order', () => {
     const sorted = [r('a', 0.9, 'm1'), r('b', 0.8, 'm2'), r('c', 0.7, 'm3')];
     expect(sorted.reduce<typeof sorted>(diversifyBySource, []).map((x) => x.id)).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('weightedScore', () => {
+  const now = Date.UTC(2026, 10, 23);
+  const day = 86_400_000;
+
+  it('between equally relevant memories, the more recent wins', () => {
+    expect(weightedScore(0.5, { saidAt: now - 10 * day }, now)).toBeGreaterThan(weightedScore(0.5, { saidAt: now - 400 * day }, now));
+  });
+
+  it('keeps a pinned or highly rated old memory above a slightly more relevant new one', () => {
+    const oldPinned = weightedScore(0.5, { saidAt: now - 1000 * day, pinned: true }, now);
+    const oldRated = weightedScore(0.5, { saidAt: now - 1000 * day, importance: 5 }, now);
+    const fresh = weightedScore(0.55, { saidAt: now }, now);
+    expect(oldPinned).toBeGreaterThan(fresh);
+    expect(oldRated).toBeGreaterThan(weightedScore(0.52, { saidAt: now }, now));
+  });
+
+  it('never lets weighting outrank a clearly more relevant memory', () => {
+    const maxBonus = weightedScore(0, { saidAt: now, pinned: true, importance: 5 }, now);
+    expect(maxBonus).toBeLessThan(0.5);
   });
 });
