@@ -1,6 +1,7 @@
 import { defineBackground } from 'wxt/utils/define-background';
 import { runDiagnostics } from '../src/background/diagnostics';
 import { createExtensionEngine } from '../src/background/extension-engine';
+import { maintain } from '../src/background/maintenance';
 import { registerHandlers } from '../src/background/register-handlers';
 
 const DRAIN_ALARM = 'engram-drain-queue';
@@ -13,7 +14,7 @@ export default defineBackground({
     // A safety net for retries with backoff: the worker may be stopped before its timers fire.
     void chrome.alarms.create(DRAIN_ALARM, { periodInMinutes: 1 });
     chrome.alarms.onAlarm.addListener((alarm) => {
-      if (alarm.name === DRAIN_ALARM) void engine.ready.then(() => engine.queue.drain());
+      if (alarm.name === DRAIN_ALARM) void engine.ready.then(() => maintain(engine));
     });
     // For the service worker's DevTools console (and the end-to-end tests): `await engram.memory.search('…')`.
     Object.assign(globalThis, {

@@ -1,5 +1,5 @@
 import { categorize, indexText } from '../pipeline/categorize';
-import { ruleBasedDecider, type Neighbour } from '../pipeline/decide';
+import { ruleBasedDecider, SAME_FACT, SAME_WORDS, wordOverlap, type Neighbour } from '../pipeline/decide';
 import type { Decider } from '../ports/decider';
 import { cleanText, factHash, type ScopeKey } from '../pipeline/normalize';
 import { entitiesOf } from '../pipeline/entities';
@@ -492,6 +492,76 @@ export class Memory {
       this.#cache = null;
       this.#vectors.invalidate();
     });
+  }
+
+  /**
+   * Consolidation (run in the background): near-duplicate memories of one scope, the same fact
+   * in other words, are merged into the most recent one, which gains the other's provenance;
+   * both changes are kept in history. Returns how many memories were merged away.
+   */
+  consolidate(): Promise<number> {
+    return this.#serial(async () => {
+      const byLabel = await this.#memories();
+      const model = this.#embedder.modelId;
+      const now = this.#now();
+      const vectors = new Map((await this.#store.vectors(model)).map((v) => [v.memoryId, v.vector]));
+      const groups = new Map<string, MemoryRecord[]>();
+      for (const m of byLabel.values()) {
+        const key = [m.userId, m.agentId, m.runId, m.space].join('\u0000');
+        groups.set(key, [...(groups.get(key) ?? []), m]);
+      }
+      const merged: MemoryRecord[] = [];
+      const removed: MemoryRecord[] = [];
+      const history: HistoryEntry[] = [];
+      for (const group of groups.values()) {
+        const kept: MemoryRecord[] = [];
+        for (const m of group.sort((a, b) => b.saidAt - a.saidAt || b.updatedAt - a.updatedAt)) {
+          const v = vectors.get(m.id);
+          const twin = v
+            ? kept.find((k) => {
+                const w = vectors.get(k.id);
+                return !!w && dot(v, w) >= SAME_FACT && wordOverlap(k.text, m.text) >= SAME_WORDS;
+              })
+            : undefined;
+          if (!twin) {
+            kept.push({ ...m }); // a copy: the cache changes only once the write has landed
+            continue;
+          }
+          twin.sourceTurnIds = [...new Set([...twin.sourceTurnIds, ...m.sourceTurnIds])];
+          twin.updatedAt = now;
+          if (!merged.includes(twin)) merged.push(twin);
+          removed.push(m);
+          history.push(
+            { memoryId: m.id, event: 'DELETE', oldText: m.text, newText: null, at: now, reason: `merged into: ${twin.text}` },
+            { memoryId: twin.id, event: 'UPDATE', oldText: twin.text, newText: twin.text, at: now, reason: `merged: ${m.text}` },
+          );
+        }
+      }
+      if (removed.length === 0) return 0;
+      await this.#write(model, {
+        put: merged,
+        delete: removed.map((m) => m.id),
+        removedLabels: removed.map((m) => m.label),
+        history,
+      });
+      return removed.length;
+    });
+  }
+
+  /**
+   * A short profile of the user: the current value of each single-valued attribute (name, home,
+   * job, diet, age, favourites…), then pinned and highly rated memories, most recent first.
+   */
+  async profile(options: { userId?: string; limit?: number } = {}): Promise<MemoryItem[]> {
+    const { results } = await this.getAll({ userId: options.userId ?? DEFAULT_USER });
+    const bySlot = new Map<string, MemoryItem>();
+    for (const m of [...results].sort((a, b) => b.saidAt - a.saidAt)) {
+      const slot = slotOf(m.memory);
+      if (slot && !bySlot.has(slot)) bySlot.set(slot, m);
+    }
+    const important = results.filter((m) => m.metadata.pinned === true || (typeof m.metadata.importance === 'number' && m.metadata.importance >= 4));
+    const profile = [...new Set([...bySlot.values(), ...important])];
+    return profile.slice(0, options.limit ?? 12);
   }
 
   /** Remove expired session memories (history kept). Returns how many. */

@@ -288,6 +288,37 @@ describe('importance', () => {
   });
 });
 
+describe('consolidation and profile', () => {
+  it('merges near-duplicates said in other words into the most recent, keeping provenance and history', async () => {
+    await memory.add([{ role: 'user', content: 'I have two cats named Tom and Jerry', id: 't1' }], { infer: false });
+    clock += 1000;
+    await memory.add([{ role: 'user', content: 'I have two cats, named Tom and Jerry!', id: 't2' }], { infer: false });
+    await memory.add([{ role: 'user', content: 'I have a dog named Max', id: 't3' }], { infer: false });
+    expect(await db.memories.count()).toBe(3);
+    expect(await memory.consolidate()).toBe(1);
+    const { results } = await memory.getAll();
+    expect(results.map((r) => r.memory).sort()).toEqual(['I have a dog named Max', 'I have two cats, named Tom and Jerry!']);
+    const cats = results.find((r) => r.memory.includes('cats'))!;
+    expect(cats.sourceTurnIds.sort()).toEqual(['t1', 't2']);
+    expect((await memory.history(cats.id)).at(-1)).toMatchObject({ event: 'UPDATE', reason: 'merged: I have two cats named Tom and Jerry' });
+    expect(await memory.consolidate()).toBe(0);
+    expect((await memory.search('How many cats do I have?', { topK: 1 })).results[0]?.memory).toBe('I have two cats, named Tom and Jerry!');
+  });
+
+  it('keeps a profile: the current value of each attribute, and what the user pinned', async () => {
+    await memory.add('I live in Berlin');
+    clock += 1000;
+    await memory.add('I moved to Amsterdam');
+    await memory.add('I work as a nurse');
+    await memory.add('I went to the museum last weekend');
+    await memory.add('I am allergic to peanuts', { infer: false, metadata: { pinned: true } });
+    const profile = (await memory.profile()).map((m) => m.memory);
+    expect(profile).toEqual(expect.arrayContaining(['I moved to Amsterdam', 'I work as a nurse', 'I am allergic to peanuts']));
+    expect(profile).not.toContain('I live in Berlin');
+    expect(profile).not.toContain('I went to the museum last weekend'); // an event, not an attribute
+  });
+});
+
 describe('update and history', () => {
   it('edits a memory, re-embeds it and records the edit', async () => {
     const { results } = await memory.add('I live in Berlin');

@@ -1,0 +1,29 @@
+// @vitest-environment node
+import { describe, expect, it } from 'vitest';
+import { CONSOLIDATE_EVERY_MS, maintain } from '../../src/background/maintenance';
+import { TurnQueue } from '../../src/engine/turn-queue';
+import { testEngine } from '../support/engine';
+
+describe('maintain', () => {
+  it('drains queued turns, drops expired sessions, and merges near-duplicates at most every 6 hours', async () => {
+    const start = Date.UTC(2026, 10, 23);
+    let clock = start;
+    const { memory, store, db } = testEngine({ now: () => clock });
+    const queue = new TurnQueue(db, memory, { now: () => clock });
+    await queue.enqueue({ site: 'chatgpt', conversationId: 'c', text: 'I have a dog named Max', sentAt: start });
+    await memory.add('I am debugging the login page', { runId: 'chat-1', sessionTtlMs: 1000, infer: false });
+    await memory.add('I have two cats named Tom and Jerry', { infer: false });
+    clock += 2000;
+    await memory.add('I have two cats, named Tom and Jerry!', { infer: false });
+
+    await maintain({ queue, memory, store }, clock);
+    const texts = async () => (await memory.getAll()).results.map((r) => r.memory).sort();
+    expect(await texts()).toEqual(['I have a dog named Max', 'I have two cats, named Tom and Jerry!']);
+
+    await memory.add('I have a dog called Max!', { infer: false });
+    await maintain({ queue, memory, store }, clock + 60_000); // too soon to consolidate again
+    expect(await texts()).toHaveLength(3);
+    await maintain({ queue, memory, store }, clock + CONSOLIDATE_EVERY_MS + 1);
+    expect(await texts()).toHaveLength(2);
+  });
+});
