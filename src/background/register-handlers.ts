@@ -21,7 +21,13 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
     await ready;
     const { results } = await memory.search(data.query, { userId: DEFAULT_USER, topK: RECALL.candidates, threshold: RECALL.threshold });
     const chosen = selectForPrompt(
-      results.map((r) => ({ id: r.id, text: r.memory, score: r.score, saidAt: r.saidAt })),
+      results.map((r) => ({
+        id: r.id,
+        text: r.memory,
+        score: r.score,
+        saidAt: r.saidAt,
+        ...(r.supersededAt === undefined ? {} : { supersededAt: r.supersededAt }),
+      })),
       { budgetTokens: RECALL.budgetTokens, maxItems: RECALL.topK },
     );
     return { memories: chosen.map((c) => ({ id: c.id, text: c.line, score: c.score })) };

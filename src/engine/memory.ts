@@ -21,6 +21,9 @@ import {
 } from './types';
 import type { VectorSearch } from './vector-search';
 
+/** Words that ask about the past ("where did I live before", "used to", "previously"). */
+export const ABOUT_THE_PAST = /\b(?:used to|previously|formerly|originally|before|earlier|at first|in the past|back then|no longer|anymore|did (?:i|we|you) (?:use|live|work|have)|where did|what was)\b/i;
+
 /** Entity links are followed from this many top results… */
 export const ENTITY_HOP_FROM = 3;
 /** …and a linked memory scores this share of the result that led to it. */
@@ -76,6 +79,8 @@ export type MemoryItem = Omit<MemoryRecord, 'text' | 'hash' | 'label'> & { memor
 
 export interface SearchResult extends MemoryItem {
   score: number;
+  /** For a value the memory no longer holds (a question about the past): when it was replaced. */
+  supersededAt?: number;
 }
 
 export interface MemoryDeps {
@@ -392,15 +397,34 @@ export class Memory {
       }
     }
     ranked.splice(0, ranked.length, ...[...byRank.values()].sort((a, b) => b.score - a.score));
-    return {
-      results: ranked
-        .flatMap((c) => {
-          const m = byLabel.get(c.label);
-          return m ? [{ ...toItem(m), score: c.score }] : [];
-        })
-        .reduce<SearchResult[]>(diversifyBySource, [])
-        .slice(0, topK),
-    };
+    const results = ranked
+      .flatMap((c) => {
+        const m = byLabel.get(c.label);
+        return m ? [{ ...toItem(m), score: c.score }] : [];
+      })
+      .reduce<SearchResult[]>(diversifyBySource, []);
+    // Current values answer questions about now; a question about the past also reaches the
+    // values these memories held before (from history), each marked as superseded.
+    const past = ABOUT_THE_PAST.test(text) ? await this.#supersededValues(results.slice(0, topK), vector) : [];
+    return { results: [...results, ...past].sort((a, b) => b.score - a.score).slice(0, topK) };
+  }
+
+  async #supersededValues(current: SearchResult[], query: Float32Array): Promise<SearchResult[]> {
+    const olds: { memory: SearchResult; text: string; at: number }[] = [];
+    for (const memory of current) {
+      for (const h of await this.#store.history(memory.id)) {
+        if (h.event === 'UPDATE' && h.oldText && h.oldText !== memory.memory) olds.push({ memory, text: h.oldText, at: h.at });
+      }
+    }
+    if (olds.length === 0) return [];
+    const vectors = await this.#embedder.embedBatch(olds.map((o) => indexText(o.text, categorize(o.text))));
+    return olds.map((o, i) => ({
+      ...o.memory,
+      memory: o.text,
+      // As relevant as its current value, a little below it, and above it when closer to the query.
+      score: Math.max(o.memory.score - 0.05, dot(query, vectors[i]!)),
+      supersededAt: o.at,
+    }));
   }
 
   #filterOf(options: ScopeOptions & { filters?: MemoryFilter }): MemoryFilter {

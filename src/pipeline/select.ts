@@ -6,6 +6,8 @@ export interface Ranked {
   score: number;
   /** When it was said, ms since epoch. */
   saidAt: number;
+  /** When it stopped being true (a value from history), if it did. */
+  supersededAt?: number;
 }
 
 export interface SelectOptions {
@@ -41,7 +43,10 @@ export function selectForPrompt(ranked: readonly Ranked[], options: SelectOption
   for (const r of [...ranked].sort((a, b) => b.score - a.score)) {
     if (chosen.length >= maxItems) break;
     if (chosen.some((c) => wordOverlap(c.text, r.text) >= overlap)) continue;
-    const line = `${r.text} (said ${dates.format(r.saidAt)})`;
+    const line =
+      r.supersededAt === undefined
+        ? `${r.text} (said ${dates.format(r.saidAt)})`
+        : `${r.text} (no longer true since ${dates.format(r.supersededAt)})`;
     const cost = tokens(`- ${line}\n`);
     if (used + cost > budget) continue; // a shorter, lower-ranked memory may still fit
     used += cost;

@@ -91,6 +91,17 @@ describe('add', () => {
     expect((await found('Which city do I live in?', { topK: 1 }))[0]).toBe('I moved to Amsterdam');
   });
 
+  it('answers "now" with the current value and reaches the old one for a question about the past', async () => {
+    await memory.add('I live in Berlin');
+    clock += 86_400_000;
+    await memory.add('I moved to Amsterdam');
+    const now = (await memory.search('Which city do I live in?', { topK: 3 })).results;
+    expect(now.map((r) => r.memory)).toEqual(['I moved to Amsterdam']);
+    const before = (await memory.search('Where did I live before?', { topK: 3 })).results;
+    expect(before.map((r) => r.memory)).toEqual(expect.arrayContaining(['I moved to Amsterdam', 'I live in Berlin']));
+    expect(before.find((r) => r.memory === 'I live in Berlin')?.supersededAt).toBe(clock);
+  });
+
   it('keeps facts a user has many of (pets, friends) side by side', async () => {
     await memory.add('I have a dog named Max');
     await memory.add('I have a cat named Tom');

@@ -31,4 +31,8 @@ describe('selectForPrompt', () => {
     expect(selectForPrompt(many, { maxItems: 5 })).toHaveLength(5);
     expect(selectForPrompt([])).toEqual([]);
   });
+  it('marks a value that is no longer true', () => {
+    const lines = selectForPrompt([{ ...m('a', 'I live in Berlin', 0.5), supersededAt: at('2024-06-01T00:00:00Z') }]);
+    expect(lines[0]?.line).toBe('I live in Berlin (no longer true since 1 Jun 2024)');
+  });
 });
