@@ -30,6 +30,8 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
       })),
       { budgetTokens: RECALL.budgetTokens, maxItems: RECALL.topK },
     );
+    // Off the send path: the reply goes out now, the use is recorded after.
+    if (chosen.length > 0) void memory.noteUse(chosen.map((c) => c.id)).catch(() => undefined);
     return { memories: chosen.map((c) => ({ id: c.id, text: c.line, score: c.score })) };
   });
   onMessage('warmUp', async () => {

@@ -588,6 +588,23 @@ export class Memory {
     return profile.slice(0, options.limit ?? 12);
   }
 
+  /**
+   * Record that these memories went into a prompt (and so were kept by the user): used memories
+   * keep their weight in ranking. Not recorded in history (nothing about the fact changed).
+   */
+  noteUse(ids: readonly string[]): Promise<void> {
+    return this.#serial(async () => {
+      const records = await this.#store.getMany(ids);
+      if (records.length === 0) return;
+      const now = this.#now();
+      const put = records.map((m) => ({
+        ...m,
+        metadata: { ...m.metadata, uses: (typeof m.metadata.uses === 'number' ? m.metadata.uses : 0) + 1, lastUsedAt: now },
+      }));
+      await this.#write(this.#embedder.modelId, { put });
+    });
+  }
+
   /** Remove expired session memories (history kept). Returns how many. */
   sweepExpired(): Promise<number> {
     return this.#serial(async () => {
@@ -645,11 +662,12 @@ export class Memory {
 
 /** What the user said about a memory's weight: `metadata.pinned`, `metadata.importance` (1–5). */
 function weightingOf(m: MemoryRecord): Weighting {
-  const { pinned, importance } = m.metadata;
+  const { pinned, importance, uses } = m.metadata;
   return {
     saidAt: m.saidAt,
     pinned: pinned === true,
     ...(typeof importance === 'number' ? { importance } : {}),
+    ...(typeof uses === 'number' ? { uses } : {}),
   };
 }
 

@@ -53,6 +53,8 @@ export interface Weighting {
   pinned?: boolean;
   /** The user's rating, 1–5 (metadata.importance). */
   importance?: number;
+  /** How often it was injected into a prompt and kept (metadata.uses). */
+  uses?: number;
 }
 
 export const WEIGHTS = {
@@ -63,16 +65,21 @@ export const WEIGHTS = {
   /** Bonus for a memory said just now, halving every `recencyHalfLifeDays`. */
   recency: 0.05,
   recencyHalfLifeDays: 180,
+  /** Per doubling of the times it was used, at most `useCap`. */
+  usePerDoubling: 0.02,
+  useCap: 0.1,
 } as const;
 
 /**
- * Relevance weighed against importance and recency: a pinned or highly rated memory keeps its
- * place as it ages, and between two equally relevant memories the more recent wins (current
- * values beat stale ones). The bonuses are small next to relevance, so they reorder near-ties.
+ * Relevance weighed against importance, use and recency: a pinned, highly rated or often used
+ * memory keeps its place as it ages, and between two equally relevant memories the more recent
+ * wins (current values beat stale ones). The bonuses are small next to relevance, so they
+ * reorder near-ties.
  */
 export function weightedScore(relevance: number, w: Weighting, now: number): number {
   const ageDays = Math.max(0, now - w.saidAt) / 86_400_000;
   const recency = WEIGHTS.recency * 2 ** (-ageDays / WEIGHTS.recencyHalfLifeDays);
   const importance = Math.min(5, Math.max(0, w.importance ?? 0)) * WEIGHTS.importancePerPoint;
-  return relevance + recency + importance + (w.pinned ? WEIGHTS.pinned : 0);
+  const use = Math.min(WEIGHTS.useCap, WEIGHTS.usePerDoubling * Math.log2(1 + Math.max(0, w.uses ?? 0)));
+  return relevance + recency + importance + use + (w.pinned ? WEIGHTS.pinned : 0);
 }

@@ -41,17 +41,28 @@ export class TextIndex {
     searchOptions: { tokenize: (text) => terms(text), processTerm: (term) => term },
   });
 
+  /** The indexed documents, so a removal updates BM25's statistics exactly (no lazy discard). */
+  readonly #docs = new Map<string, { id: string; text: string }>();
+
   get size(): number {
     return this.#search.documentCount;
   }
 
+  /** Index `text` under `id`; unchanged text (a metadata-only update) changes nothing. */
   upsert(id: string, text: string): void {
-    if (this.#search.has(id)) this.#search.discard(id);
-    this.#search.add({ id, text });
+    const old = this.#docs.get(id);
+    if (old?.text === text) return;
+    if (old) this.#search.remove(old);
+    const doc = { id, text };
+    this.#docs.set(id, doc);
+    this.#search.add(doc);
   }
 
   remove(id: string): void {
-    if (this.#search.has(id)) this.#search.discard(id);
+    const old = this.#docs.get(id);
+    if (!old) return;
+    this.#search.remove(old);
+    this.#docs.delete(id);
   }
 
   /** The `k` best BM25 matches (any query term may match), best first. */

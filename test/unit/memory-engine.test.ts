@@ -292,6 +292,20 @@ describe('entity links', () => {
 });
 
 describe('importance', () => {
+  it('a memory used in prompts gains weight; the others do not', async () => {
+    await memory.add('I drink green tea every morning', { infer: false });
+    await memory.add('I drink black coffee every morning', { infer: false });
+    const [first, second] = (await memory.search('What do I drink every morning?', { topK: 2 })).results;
+    for (let i = 0; i < 8; i++) await memory.noteUse([second!.id]);
+    expect((await memory.get(second!.id))?.metadata).toMatchObject({ uses: 8 });
+    expect((await memory.history(second!.id)).map((h) => h.event)).toEqual(['ADD']);
+    const after = (await memory.search('What do I drink every morning?', { topK: 2 })).results;
+    const usedAfter = after.find((r) => r.id === second!.id)!;
+    const otherAfter = after.find((r) => r.id === first!.id)!;
+    expect(usedAfter.score - second!.score).toBeCloseTo(0.02 * Math.log2(9), 3);
+    expect(otherAfter.score).toBeCloseTo(first!.score, 6);
+  });
+
   it('a pinned memory ranks above an equally relevant one', async () => {
     await memory.add('I drink green tea every morning', { infer: false, metadata: { pinned: true } });
     await memory.add('I drink black coffee every morning', { infer: false });
