@@ -46,7 +46,7 @@ const ES_FRONTED = rx(
 const DE_INVERTED = rx(`^(?:\\p{L}+[ ,]+){1,4}?\\p{L}+ (?:ich|wir)${E}`);
 /** Where a sentence splits into clauses: a comma or a conjunction before a new self-statement. */
 const SPLIT = new RegExp(
-  `\\s*(?:[,;]\\s*(?:(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)?|\\s(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)(?=${SELF_WORD}${E}|j'\\p{L})`,
+  `\\s*(?:\\s[-–—]\\s+|[,;]\\s*(?:(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)?|\\s(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)(?=${SELF_WORD}${E}|j'\\p{L})`,
   'giu',
 );
 /** "my wife" in "my wife and I live in Oslo" is not a clause of its own. */

@@ -139,4 +139,10 @@ describe('extractFacts', () => {
       "I'm thrilled to make a family for kids who need one",
     ]);
   });
+  it('splits a statement from a wish joined by a dash, keeping the statement', () => {
+    expect(extractFacts("I'm keen on counseling or working in mental health - I'd love to support others")).toEqual([
+      "I'm keen on counseling or working in mental health",
+    ]);
+    expect(extractFacts('I live in Berlin – I moved here in 2019')).toEqual(['I live in Berlin', 'I moved here in 2019']);
+  });
 });
