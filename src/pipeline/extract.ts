@@ -180,12 +180,19 @@ function stripVocative(text: string): string {
   return text.replace(/,\s*(?:\p{Lu}[\p{L}'’-]+)(?:\s+\p{Lu}[\p{L}'’-]+)?[!.]*$/u, '');
 }
 
+/**
+ * Casual first person without the "I": "Gonna continue my studies", "Just finished a painting",
+ * "Been running more lately", "Researching adoption agencies". Only with a first-person word
+ * later in the clause (my, me, myself), so that a bare "Looking good" or "Getting late" is not one.
+ */
+const IMPLICIT_SELF = /^(?:just |finally |still |recently |also )?(?:gonna|going to|been|started|finished|researching|planning|thinking about|learning|taking|trying|working on)\b(?=.*\b(?:my|me|myself)\b)/i;
+
 /** True when a clause states something about the user. */
 function isSelfStatement(clause: string): boolean {
   const c = normalizeQuotes(clause);
   // "Call me Sam" names the user; "call me when you're done" is a request.
   if (/^call me\s/i.test(c)) return /^[Cc]all me\s+\p{Lu}/u.test(c);
-  const self = SELF_START.test(c) || FRONTED.test(c) || DE_INVERTED.test(c) || ES_FRONTED.test(c);
+  const self = SELF_START.test(c) || FRONTED.test(c) || DE_INVERTED.test(c) || ES_FRONTED.test(c) || IMPLICIT_SELF.test(c);
   if (!self) return false;
   if (QUESTION_START.test(c) || REQUEST.test(c) || HYPOTHETICAL.test(c) || SMALL_TALK.test(c) || ASSISTANT.test(c)) return false;
   if (MY_NONFACT.test(c)) return false;

@@ -145,4 +145,10 @@ describe('extractFacts', () => {
     ]);
     expect(extractFacts('I live in Berlin – I moved here in 2019')).toEqual(['I live in Berlin', 'I moved here in 2019']);
   });
+  it('keeps casual first person without the "I" when the clause is about the user', () => {
+    expect(extractFacts('Just finished a painting for my mom.')).toEqual(['Just finished a painting for my mom']);
+    expect(extractFacts('Been running more lately to clear my head.')).toEqual(['Been running more lately to clear my head']);
+    expect(extractFacts('Looking good!')).toEqual([]);
+    expect(extractFacts('Thinking about you!')).toEqual([]);
+  });
 });
