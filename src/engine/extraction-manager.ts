@@ -61,6 +61,8 @@ type Choice = { kind: 'webllm'; modelId: string } | { kind: 'local'; baseUrl: st
  */
 export class ExtractionManager {
   #job: LlmJob | null = null;
+  /** The GPU does not change while the worker lives: ask once (it may start the offscreen document). */
+  #webgpu: Promise<WebGpuSupport> | null = null;
   #abort: AbortController | null = null;
   #engine: WebLlmEngine | null = null;
   note: string | null = null;
@@ -68,8 +70,16 @@ export class ExtractionManager {
 
   constructor(private readonly deps: ExtractionManagerDeps) {}
 
+  #gpu(): Promise<WebGpuSupport> {
+    this.#webgpu ??= this.deps.webgpu().catch((error: unknown) => {
+      this.#webgpu = null;
+      throw error;
+    });
+    return this.#webgpu;
+  }
+
   async status(): Promise<LlmStatus> {
-    const [webgpu, cached] = await Promise.all([this.deps.webgpu(), this.deps.cachedModels().catch((): string[] => [])]);
+    const [webgpu, cached] = await Promise.all([this.#gpu(), this.deps.cachedModels().catch((): string[] => [])]);
     const f16 = webgpu.supported ? webgpu.shaderF16 : true;
     return {
       webgpu,
@@ -109,7 +119,7 @@ export class ExtractionManager {
   }
 
   async #check(tier: WebLlmTierId): Promise<string> {
-    const support = await this.deps.webgpu();
+    const support = await this.#gpu();
     if (!support.supported) throw new Error(`A local AI model cannot run here: ${support.reason}.`);
     if (!(await this.deps.consent.granted(this.deps.webllmOrigins))) {
       throw new Error('Engram will not download a model until you allow it in the popup.');
@@ -186,7 +196,7 @@ export class ExtractionManager {
         this.#use(this.deps.localServer(choice), `local-server:${choice.model}`);
         return;
       }
-      const support = await this.deps.webgpu();
+      const support = await this.#gpu();
       if (!support.supported) {
         this.note = `The local AI model is off: ${support.reason}. Using built-in rules.`;
         return;
