@@ -2,6 +2,7 @@ import { categorize, indexText } from '../pipeline/categorize';
 import { ruleBasedDecider, SAME_FACT, SAME_WORDS, wordOverlap, type Neighbour } from '../pipeline/decide';
 import type { Decider } from '../ports/decider';
 import { cleanText, factHash, type ScopeKey } from '../pipeline/normalize';
+import { dot } from '../pipeline/similarity';
 import { entitiesOf } from '../pipeline/entities';
 import { diversifyBySource, fusedScore, weightedScore, type Weighting } from '../pipeline/rank';
 import { slotOf } from '../pipeline/slots';
@@ -701,11 +702,6 @@ class EntityLinks {
   }
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
 
 /** What BM25 searches for a memory: its text and the context it was said in. */
 function lexicalText(m: MemoryRecord): string {

@@ -12,6 +12,7 @@ import { createEngine } from '../engine/create-engine';
 import { RECALL } from '../engine/recall';
 import { withMemoryBlock } from '../inject/memory-block';
 import { TextIndex } from '../pipeline/text-index';
+import { dot } from '../pipeline/similarity';
 import type { Embedder } from '../ports/embedder';
 import { sessionOfDiaId, sessionsOf, turnText, type LocomoSample } from './locomo';
 
@@ -231,11 +232,6 @@ export function withoutNames(question: string, names: string[]): string {
   return stripped || question;
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
 
 /** The result as a markdown table (engine and baselines side by side, then by category). */
 export function markdownOf(result: EvalResult): string {

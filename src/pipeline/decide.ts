@@ -1,6 +1,7 @@
 import type { ExtractedFact } from '../ports/extractor';
 import type { MemoryEvent, MemoryRecord } from '../engine/types';
 import { comparisonKey } from './normalize';
+import { jaccard } from './similarity';
 import { slotOf } from './slots';
 
 /** A stored memory near a new fact, with its cosine similarity. */
@@ -54,12 +55,7 @@ export function decide(fact: ExtractedFact, neighbours: readonly Neighbour[]): D
 /** Share of words two texts have in common (Jaccard over lower-cased word sets). */
 export function wordOverlap(a: string, b: string): number {
   const words = (t: string): Set<string> => new Set(comparisonKey(t).split(/[^\p{L}\p{N}']+/u).filter(Boolean));
-  const A = words(a);
-  const B = words(b);
-  if (A.size === 0 || B.size === 0) return 0;
-  let shared = 0;
-  for (const w of A) if (B.has(w)) shared++;
-  return shared / (A.size + B.size - shared);
+  return jaccard(words(a), words(b));
 }
 
 /** The rule-based Decider (the default). */

@@ -19,6 +19,8 @@
  * false negatives.
  */
 
+import { jaccard } from './similarity';
+
 export interface LabelledUtterance {
   text: string;
   lang: string;
@@ -59,12 +61,7 @@ export function factTokens(text: string): Set<string> {
 
 /** Token Jaccard similarity of two facts (0 when either has no tokens). */
 export function factSimilarity(a: string, b: string): number {
-  const A = factTokens(a);
-  const B = factTokens(b);
-  if (A.size === 0 || B.size === 0) return 0;
-  let shared = 0;
-  for (const t of A) if (B.has(t)) shared++;
-  return shared / (A.size + B.size - shared);
+  return jaccard(factTokens(a), factTokens(b));
 }
 
 /** Greedy one-to-one matching of extracted to expected facts; returns the matched pairs' indices. */
