@@ -53,8 +53,8 @@ export class DexieMemoryStore implements MemoryStore {
         if (change.put?.length) await db.memories.bulkPut(change.put);
         if (change.vectors?.length) await db.vectors.bulkPut(change.vectors);
         if (change.history?.length) await db.history.bulkAdd(change.history);
-        const revision = Number((await db.settings.get(SETTING.revision))?.value ?? 0);
-        await db.settings.put({ key: SETTING.revision, value: revision + 1 });
+        await bump(db, SETTING.revision);
+        if (change.vectors?.length || change.delete?.length) await bump(db, SETTING.vectorRevision);
       });
     } catch (error) {
       throw asStorageError(error);
@@ -71,7 +71,11 @@ export class DexieMemoryStore implements MemoryStore {
   }
 
   async deleteVectors(model: string): Promise<void> {
-    await this.db.vectors.where('model').equals(model).delete();
+    const { db } = this;
+    await db.transaction('rw', [db.vectors, db.settings], async () => {
+      await db.vectors.where('model').equals(model).delete();
+      await bump(db, SETTING.vectorRevision);
+    });
   }
 
   history(memoryId: string): Promise<HistoryEntry[]> {
@@ -89,6 +93,10 @@ export class DexieMemoryStore implements MemoryStore {
 
   async revision(): Promise<number> {
     return Number((await this.db.settings.get(SETTING.revision))?.value ?? 0);
+  }
+
+  async vectorRevision(): Promise<number> {
+    return Number((await this.db.settings.get(SETTING.vectorRevision))?.value ?? 0);
   }
 
   async getSetting(key: string): Promise<JsonValue | undefined> {
@@ -119,10 +127,16 @@ export class DexieMemoryStore implements MemoryStore {
     const { db } = this;
     await db.transaction('rw', [db.memories, db.vectors, db.history, db.snapshots, db.settings], async () => {
       await Promise.all([db.memories.clear(), db.vectors.clear(), db.history.clear(), db.snapshots.clear()]);
-      const revision = Number((await db.settings.get(SETTING.revision))?.value ?? 0);
-      await db.settings.put({ key: SETTING.revision, value: revision + 1 });
+      await bump(db, SETTING.revision);
+      await bump(db, SETTING.vectorRevision);
     });
   }
+}
+
+/** Increment a counter in settings (inside the caller's transaction). */
+async function bump(db: EngramDatabase, key: string): Promise<void> {
+  const value = Number((await db.settings.get(key))?.value ?? 0);
+  await db.settings.put({ key, value: value + 1 });
 }
 
 function asStorageError(error: unknown): unknown {

@@ -11,7 +11,7 @@ export interface IndexSnapshot {
   key: string;
   model: string;
   kind: 'exact' | 'hnsw';
-  /** The store revision the snapshot reflects; any other revision means stale. */
+  /** The store's vector revision the snapshot reflects; any other means stale. */
   revision: number;
   dimensions: number;
   bytes: Uint8Array;
@@ -94,6 +94,7 @@ export class EngramDatabase extends Dexie {
 export const SETTING = {
   nextLabel: 'nextLabel',
   revision: 'revision',
+  vectorRevision: 'vectorRevision',
   activeModel: 'activeModel',
 } as const;
 

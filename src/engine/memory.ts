@@ -303,11 +303,14 @@ export class Memory {
     } else {
       this.#cache = null;
     }
-    this.#vectors.applied(
-      model,
-      { upserts: (change.vectors ?? []).filter((v) => v.model === model), removed: change.removedLabels ?? [] },
-      revision,
-    );
+    // Metadata-only writes leave the vector index (and its saved snapshot) as they are.
+    if (change.vectors?.length || change.delete?.length) {
+      this.#vectors.applied(
+        model,
+        { upserts: (change.vectors ?? []).filter((v) => v.model === model), removed: change.removedLabels ?? [] },
+        await this.#store.vectorRevision(),
+      );
+    }
   }
 
   async #memories(): Promise<Map<number, MemoryRecord>> {

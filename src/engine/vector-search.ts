@@ -15,7 +15,7 @@ export interface VectorSearchOptions {
 interface Loaded {
   model: string;
   index: VectorIndex;
-  /** The store revision the index reflects. */
+  /** The store's vector revision the index reflects. */
   revision: number;
 }
 
@@ -23,7 +23,7 @@ const snapshotKey = (model: string): string => `${model}:hnsw`;
 
 /**
  * Keeps one vector index per active model in step with the store. The index is a cache: loaded
- * from its snapshot when that reflects the store's current revision, rebuilt from the stored
+ * from its snapshot when that reflects the store's current vector revision, rebuilt from the stored
  * vectors when it is missing, stale or corrupt. Small stores use an exact scan; from the measured
  * crossover on, HNSW.
  */
@@ -41,7 +41,7 @@ export class VectorSearch {
 
   /** The index for `model`, loading or rebuilding it when needed. */
   async index(model: string): Promise<VectorIndex> {
-    const current = await this.store.revision();
+    const current = await this.store.vectorRevision();
     const loaded = this.#loaded;
     if (loaded?.model === model && loaded.revision === current) return loaded.index;
     this.#loading ??= this.#load(model, current).finally(() => {
@@ -83,7 +83,7 @@ export class VectorSearch {
   }
 
   /**
-   * Apply a change the store has just committed (at `revision`) to the loaded index, so the next
+   * Apply a vector change the store has just committed (at vector revision `revision`) to the loaded index, so the next
    * search needs no reload. Vectors of other models are ignored.
    */
   applied(

@@ -31,8 +31,14 @@ export interface MemoryStore {
   history(memoryId: string): Promise<HistoryEntry[]>;
   /** Reserve `n` fresh labels. */
   allocateLabels(n: number): Promise<number[]>;
-  /** Increases with every write: a persisted index of another revision is stale. */
+  /** Increases with every write (memories, vectors, history). */
   revision(): Promise<number>;
+  /**
+   * Increases only when vectors are written or memories deleted: a persisted vector index of
+   * another vector revision is stale. Metadata-only writes (a use counted, provenance added)
+   * leave it, so they never force an index save or rebuild.
+   */
+  vectorRevision(): Promise<number>;
   getSetting(key: string): Promise<JsonValue | undefined>;
   setSetting(key: string, value: JsonValue): Promise<void>;
   getSnapshot(key: string): Promise<IndexSnapshot | undefined>;

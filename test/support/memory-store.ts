@@ -10,6 +10,7 @@ export class InMemoryStore implements MemoryStore {
   readonly settings = new Map<string, JsonValue>();
   readonly snapshots = new Map<string, IndexSnapshot>();
   #rev = 0;
+  #vectorRev = 0;
   #nextLabel = 1;
 
   get(id: string) {
@@ -44,6 +45,7 @@ export class InMemoryStore implements MemoryStore {
     for (const v of change.vectors ?? []) this.vectorRows.set(`${v.model}|${v.memoryId}`, v);
     for (const h of change.history ?? []) this.historyRows.push({ ...h, id: this.historyRows.length + 1 });
     this.#rev++;
+    if (change.vectors?.length || change.delete?.length) this.#vectorRev++;
     return Promise.resolve();
   }
   vectors(model: string, memoryIds?: readonly string[]) {
@@ -55,6 +57,7 @@ export class InMemoryStore implements MemoryStore {
   }
   deleteVectors(model: string) {
     for (const [k, v] of this.vectorRows) if (v.model === model) this.vectorRows.delete(k);
+    this.#vectorRev++;
     return Promise.resolve();
   }
   history(memoryId: string) {
@@ -67,6 +70,9 @@ export class InMemoryStore implements MemoryStore {
   }
   revision() {
     return Promise.resolve(this.#rev);
+  }
+  vectorRevision() {
+    return Promise.resolve(this.#vectorRev);
   }
   getSetting(key: string) {
     return Promise.resolve(this.settings.get(key));
@@ -92,6 +98,7 @@ export class InMemoryStore implements MemoryStore {
     this.historyRows.length = 0;
     this.snapshots.clear();
     this.#rev++;
+    this.#vectorRev++;
     return Promise.resolve();
   }
 }

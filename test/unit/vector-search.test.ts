@@ -96,6 +96,18 @@ describe('index lifecycle', () => {
     healed.vectors.dispose();
   });
 
+  it('keeps a saved snapshot fresh across writes that change no vector (uses, provenance)', async () => {
+    const engine = await seeded();
+    const { results } = await engine.memory.search('Who loves chess in Paris?', { topK: 2 });
+    expect(await engine.vectors.save(embedder.modelId)).toBe(true);
+    await engine.memory.noteUse(results.map((r) => r.id));
+    engine.vectors.dispose();
+    const reopened = createEngine({ db: engine.db, embedder, crossover: 100 });
+    await top(reopened, 'Who loves chess in Paris?');
+    expect(reopened.vectors.lastLoad).toBe('snapshot');
+    reopened.vectors.dispose();
+  });
+
   it('keeps the index in step with updates and deletes', async () => {
     const engine = await seeded();
     const { results } = await engine.memory.search('Note 42', { topK: 1 });
