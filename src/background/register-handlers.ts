@@ -12,6 +12,7 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
     void ready.then(() => queue.drain());
     return { queued };
   });
+  onMessage('discardTurn', async ({ data }) => ({ discarded: await queue.discard(data) }));
   onMessage('engineStatus', async () => ({
     extractor: memory.extractorName,
     extractorNote: extraction.note,
@@ -19,7 +20,12 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
   }));
   onMessage('recall', async ({ data }) => {
     await ready;
-    const { results } = await memory.search(data.query, { userId: DEFAULT_USER, topK: RECALL.candidates, threshold: RECALL.threshold });
+    const { results } = await memory.search(data.query, {
+      userId: DEFAULT_USER,
+      topK: RECALL.candidates,
+      threshold: RECALL.threshold,
+      ...(data.before === undefined ? {} : { filters: { saidAt: { lte: data.before - 1 } } }),
+    });
     const chosen = selectForPrompt(
       results.map((r) => ({
         id: r.id,

@@ -28,13 +28,24 @@ export function deliver(turn: CapturedTurn, attempt = 0, send: typeof sendMessag
  */
 export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): void {
   void sendMessage('warmUp').catch(() => undefined); // the first send must not wait for a model load
+  /** The last capture of each text, to withdraw it if its send fails. */
+  const inFlight = new Map<string, CapturedTurn>();
   interceptSends(
     adapter,
     {
-      recall: async (query) =>
-        (await sendMessage('recall', { site: adapter.site, query })).memories.map((m) => m.text),
+      recall: async (query) => {
+        const turn = inFlight.get(query);
+        const request = { site: adapter.site, query, ...(turn ? { before: turn.sentAt } : {}) };
+        return (await sendMessage('recall', request)).memories.map((m) => m.text);
+      },
       captured: (text) => {
-        deliver({ site: adapter.site, conversationId: adapter.conversationId(), text, sentAt: Date.now() });
+        const turn = { site: adapter.site, conversationId: adapter.conversationId(), text, sentAt: Date.now() };
+        inFlight.set(text, turn);
+        deliver(turn);
+      },
+      discarded: (text) => {
+        const turn = inFlight.get(text);
+        if (turn) void sendMessage('discardTurn', turn).catch(() => undefined);
       },
       onError: (error) => {
         console.warn('[Engram]', error);

@@ -4,8 +4,14 @@ import type { SiteAdapter } from '../sites/site-adapter';
 export interface SendHooks {
   /** Memories to put ahead of `query`; may be empty. */
   recall(query: string): Promise<string[]>;
-  /** Called once the user's turn was sent, with the text they typed (no memory block). */
+  /**
+   * Called once per send, with the text the user typed (no memory block), as soon as the send is
+   * intercepted: the turn is stored durably before the prompt even leaves, so closing the browser
+   * right after sending loses nothing.
+   */
   captured(text: string): void;
+  /** Called when the send failed after all: the captured turn was not sent and is withdrawn. */
+  discarded?(text: string): void;
   /** How long a send may wait for memories before it goes out without them. */
   recallTimeoutMs?: number;
   onError?(error: unknown): void;
@@ -37,6 +43,7 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
 
   const send = async (typed: string): Promise<void> => {
     const prompt = stripMemoryBlock(typed);
+    if (prompt) hooks.captured(prompt);
     let memories: string[] = [];
     try {
       memories = prompt ? await withTimeout(hooks.recall(prompt), timeoutMs) : [];
@@ -48,8 +55,8 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
       if (final !== typed) await adapter.writeComposer(final);
       resending = true;
       await adapter.submit();
-      if (prompt) hooks.captured(prompt); // only what was really sent is remembered
     } catch (error) {
+      if (prompt) hooks.discarded?.(prompt); // only what was really sent is remembered
       hooks.onError?.(error);
     } finally {
       resending = false;

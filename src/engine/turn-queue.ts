@@ -45,12 +45,7 @@ export class TurnQueue {
 
   /** Queue a captured turn. Resolves once it is durably stored; returns false if already queued. */
   async enqueue(turn: CapturedTurn): Promise<boolean> {
-    const hash = factHash(`${turn.site}\u0000${turn.conversationId}\u0000${turn.sentAt}\u0000${turn.text}`, {
-      userId: DEFAULT_USER,
-      agentId: null,
-      runId: null,
-      space: null,
-    });
+    const hash = captureHash(turn);
     const now = this.#now();
     try {
       await this.db.jobs.add({
@@ -72,6 +67,12 @@ export class TurnQueue {
       if (error instanceof Dexie.ConstraintError) return false; // the same capture, delivered twice
       throw error;
     }
+  }
+
+  /** Withdraw a captured turn whose send failed, unless it was already processed. */
+  async discard(turn: CapturedTurn): Promise<boolean> {
+    const hash = captureHash(turn);
+    return (await this.db.jobs.where('hash').equals(hash).and((j) => j.status === 'pending').delete()) > 0;
   }
 
   /** Process every pending turn that is due, one at a time, oldest first. */
@@ -153,4 +154,14 @@ export class TurnQueue {
     const lastFailed = await this.db.jobs.where('status').anyOf('pending', 'failed').filter((j) => j.lastError !== null).last();
     return { pending: pending ?? 0, failed: failed ?? 0, done: done ?? 0, lastError: lastFailed?.lastError ?? null };
   }
+}
+
+/** The identity of one capture: the same turn delivered twice has the same hash. */
+function captureHash(turn: CapturedTurn): string {
+  return factHash(`${turn.site}\u0000${turn.conversationId}\u0000${turn.sentAt}\u0000${turn.text}`, {
+    userId: DEFAULT_USER,
+    agentId: null,
+    runId: null,
+    space: null,
+  });
 }

@@ -24,6 +24,11 @@ export interface CapturedTurn {
 export interface RecallRequest {
   site: SiteId;
   query: string;
+  /**
+   * When this very message was captured: memories from it (or restated by it) are not recalled
+   * into it, since its turn may already be processed while the recall runs.
+   */
+  before?: number;
 }
 
 export interface RecallResult {
@@ -41,6 +46,8 @@ export interface EngineStatus {
 export interface ProtocolMap {
   /** Content script → background: a user turn was sent; queue it durably, process it later. */
   captureTurn(turn: CapturedTurn): { queued: boolean };
+  /** Content script → background: that send failed after all; withdraw its turn if still queued. */
+  discardTurn(turn: CapturedTurn): { discarded: boolean };
   /** Content script → background: memories relevant to the text about to be sent. */
   recall(request: RecallRequest): RecallResult;
   /** Content script → background: load the models now, so the first send is not slowed. */

@@ -192,6 +192,21 @@ describe('interceptSends', () => {
     expect(hooks.captured).toHaveBeenCalledWith('What should I cook tonight?');
   });
 
+  it('captures the turn before the prompt leaves, and withdraws it if the send fails', async () => {
+    let answer: (memories: string[]) => void = () => undefined;
+    const discarded = vi.fn<NonNullable<SendHooks['discarded']>>();
+    const hooks = start({ recall: () => new Promise<string[]>((resolve) => (answer = resolve)), discarded });
+    type('I have a dog named Max');
+    pressEnter();
+    expect(hooks.captured).toHaveBeenCalledWith('I have a dog named Max'); // before recall answered
+    expect(page().prompts).toEqual([]);
+    vi.spyOn(adapter, 'submit').mockRejectedValueOnce(new Error('send button gone'));
+    answer([]);
+    await vi.waitFor(() => {
+      expect(discarded).toHaveBeenCalledWith('I have a dog named Max');
+    });
+  });
+
   it('sends once when Enter is pressed again while memories are being recalled', async () => {
     let answer: (memories: string[]) => void = () => undefined;
     const hooks = start({ recall: () => new Promise<string[]>((resolve) => (answer = resolve)) });

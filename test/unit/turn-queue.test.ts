@@ -46,6 +46,16 @@ describe('TurnQueue', () => {
     expect(await db.memories.count()).toBe(2);
   });
 
+  it('withdraws a turn whose send failed, before it is processed', async () => {
+    const { queue, memory } = setup();
+    const captured = turn('I have a cat named Tom');
+    await queue.enqueue(captured);
+    expect(await queue.discard(captured)).toBe(true);
+    await queue.drain();
+    expect(await texts(memory)).toEqual([]);
+    expect(await queue.discard(captured)).toBe(false);
+  });
+
   it('processes turns in capture order within a conversation', async () => {
     const { queue, memory } = setup();
     await queue.enqueue(turn('I live in Berlin'));
