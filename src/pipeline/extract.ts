@@ -46,7 +46,7 @@ const ES_FRONTED = rx(
 const DE_INVERTED = rx(`^(?:\\p{L}+[ ,]+){1,4}?\\p{L}+ (?:ich|wir)${E}`);
 /** Where a sentence splits into clauses: a comma or a conjunction before a new self-statement. */
 const SPLIT = new RegExp(
-  `\\s*(?:\\s[-–—]\\s+|[,;]\\s*(?:(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)?|\\s(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)(?=${SELF_WORD}${E}|j'\\p{L})`,
+  `\\s[-–—]\\s+|\\s*(?:[,;]\\s*(?:(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)?|\\s(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)(?=${SELF_WORD}${E}|j'\\p{L})`,
   'giu',
 );
 /** "my wife" in "my wife and I live in Oslo" is not a clause of its own. */
@@ -55,6 +55,13 @@ const BARE_POSSESSION = rx('^(?:my|our|mein\\p{L}*|unser\\p{L}*|ma|mon|mes|notre
 /** Openers and tails that carry no content: "By the way, I'm vegan" → "I'm vegan". */
 const DISCOURSE = rx(
   `^(?:(?:also|and|but|so|well|oh|ok|okay|btw|by the way|fyi|fwiw|just so you know|for context|for the record|actually|honestly|anyway|anyways|ps|hi|hello|hey|und|aber|übrigens|ach ja|hallo|et|mais|au fait|d'ailleurs|en fait|bon|bonjour|salut|y|pero|por cierto|además|bueno|pues|hola)(?:[,:!.]+\\s*|\\s+))+`,
+);
+/**
+ * Reactions and a name at the start of a chat message, always followed by punctuation: "Yes,
+ * tomorrow is my day off", "Thanks, Dave! …", "Hey Maria, long time no talk", "Caroline, I …".
+ */
+const INTERJECTION = rx(
+  `^(?:(?:yes|yeah|yep|yup|yea|sure|sure thing|definitely|absolutely|totally|true|exactly|right|indeed|of course|wow|whoa|cool|nice|great|awesome|amazing|aw+|ooh|hmm+|nah|no|nope|thanks|thank you|thanks so much|thank you so much|thx|hey|hi|hello|haha|hah|ha|woohoo|yay|mmm?|ah|um|uh)(?:\\s+\\p{Lu}[\\p{L}'-]*)?[,!.]+\\s*|\\p{Lu}[\\p{L}'-]+,\\s+(?=\\p{Ll}|i\\b|I\\b))+`,
 );
 const TAIL = /[\s,]+(?:by the way|btw|fyi)$/i;
 /** A request tacked onto a fact: "I'm colour-blind, so please don't use red" → "I'm colour-blind". */
@@ -73,7 +80,7 @@ const HYPOTHETICAL_START = rx(
   `^(?:if|what if|suppose|supposing|imagine|hypothetically|let's say|say|assuming|in another life|in a parallel universe|wenn|falls|angenommen|stell dir vor|si|imaginons|supposons|imagina|supongamos)${E}`,
 );
 const HYPOTHETICAL = rx(
-  `(?:^|[^\\p{L}'])(?:if|i'd(?! rather)|i would(?! rather)|würde\\p{L}*|wäre\\p{L}*|hätte\\p{L}*|falls|(?:je |j')\\p{L}+rai(?:s|t)|gustaría|encantaría)${E}|^(?:yo )?\\p{L}+ría(?:s|mos|n)?${E}`,
+  `(?:^|[^\\p{L}'])(?:if|i'd(?! rather)|i would(?! rather)|würde\\p{L}*|wäre\\p{L}*|hätte\\p{L}*|(?:je |j')\\p{L}+rai(?:s|t)|gustaría|encantaría)${E}|^(?:yo )?\\p{L}+ría(?:s|mos|n)?${E}`,
 );
 /** Jokes and sarcasm, by their markers. */
 const JOKE = rx(
@@ -88,7 +95,7 @@ const ASSISTANT = rx(
 );
 /** Talk about the conversation itself, not about the user. */
 const SMALL_TALK = rx(
-  `^(?:i(?:'m| am) (?:fine|good|ok|okay|alright|great|well|back|here|sorry|not sure|unsure|confused|curious|wondering|just (?:testing|checking|curious|wondering|asking|looking|saying)|so tired|tired|exhausted|bored|done|ready|lost|stuck|new here|in)|i (?:think|thought|guess|suppose|believe|agree|disagree|understand|see|know|mean|meant|wonder|hope|appreciate|feel like|keep getting|need to know|want to know)|i (?:just |already |also )?(?:tried|noticed|ran|copied|pasted|asked|forgot|followed|installed|restarted|clicked)|i (?:got|get) (?:it|an? error|the error|this error|that|confused)|i(?:'ve| have) (?:tried|a (?:quick )?(?:question|problem|bug|issue|doubt)|(?:some|a few|two|three) questions)|i (?:do not|don't|did not|didn't) (?:know|understand|think|get|mean|see|realize|expect)|i(?:'ll| will) (?:try|check|test|look|let you know|get back|think)|i can't (?:believe|wait|figure|seem|see|tell|remember)|we (?:should|could|can|need to)|we'll|ich (?:verstehe|weiß nicht|weiss nicht|glaube|denke|meine|hoffe|danke|bin mir nicht sicher|habe eine frage|hab eine frage|hab(?:e)? (?:das|es) (?:schon |bereits |auch )?(?:versucht|probiert|gemacht))|je (?:ne sais pas|sais pas|comprends|pense|crois|suppose|vois|me demande|suis d'accord|ne suis pas sûr|ne comprends pas|vais essayer)|j'ai (?:une question|essayé|compris)|(?:no )?estoy segur[oa]|entiendo|creo|pienso|supongo|no sé|tengo una pregunta)${E}`,
+  `^(?:i(?:'m| am) (?:fine|good|ok|okay|alright|great|well|back|here|sorry|not sure|unsure|confused|curious|wondering|just (?:testing|checking|curious|wondering|asking|looking|saying)|so tired|tired|exhausted|bored|done|ready|lost|stuck|new here|in)|i (?:think|thought|guess|suppose|believe|agree|disagree|mean|meant|wonder|hope|appreciate|feel like|keep getting|need to know|want to know)|i (?:understand|see|know|(?:got|get) it)(?=$|[\\s,]+(?:what|why|how|that|this|now|right|the problem|the issue|so|thanks)${E})|i (?:just |already |also )?(?:tried(?! to)|noticed|ran|copied|pasted|asked|forgot|followed|installed|restarted|clicked)|i (?:got|get) (?:an? error|the error|this error|that|confused)|i(?:'ve| have) (?:tried|a (?:quick )?(?:question|problem|bug|issue|doubt)|(?:some|a few|two|three) questions)|i (?:do not|don't|did not|didn't) (?:know|understand|think|get|mean|see|realize|expect)|i(?:'ll| will) (?:try|check|test|look|let you know|get back|think)|i can't (?:believe|wait|figure|seem|see|tell|remember)|we (?:should|could|can|need to)|we'll|ich (?:verstehe|weiß nicht|weiss nicht|glaube|denke|meine|hoffe|danke|bin mir nicht sicher|habe eine frage|hab eine frage|hab(?:e)? (?:das|es) (?:schon |bereits |auch )?(?:versucht|probiert|gemacht))|je (?:ne sais pas|sais pas|comprends|pense|crois|suppose|vois|me demande|suis d'accord|ne suis pas sûr|ne comprends pas|vais essayer)|j'ai (?:une question|essayé|compris)|(?:no )?estoy segur[oa]|entiendo|creo|pienso|supongo|no sé|tengo una pregunta)${E}`,
 );
 /** "My code …", "my question is …": about the chat, not the user. */
 const MY_NONFACT = rx(
@@ -185,21 +192,40 @@ function stripVocative(text: string): string {
  * "Been running more lately", "Researching adoption agencies". Only with a first-person word
  * later in the clause (my, me, myself), so that a bare "Looking good" or "Getting late" is not one.
  */
-const IMPLICIT_SELF = /^(?:just |finally |still |recently |also )?(?:gonna|going to|been|started|finished|researching|planning|thinking about|learning|taking|trying|working on)\b(?=.*\b(?:my|me|myself)\b)/i;
+const IMPLICIT_SELF =
+  /^(?:just |finally |still |recently |also )?(?:(?:gonna|going to|been|started|finished|researching|planning|thinking about|learning|taking|trying|working on)\b(?=.*\b(?:my|me|myself)\b)|been (?:\w+ing|(?:real|really|so|super|pretty|very) busy)\b)/i;
+
+/**
+ * The user named later in a declarative clause: "Playing video games is my main hobby", "Fixing
+ * cars is like therapy for me", "That beach is where I got married". English only; the clause must
+ * not open with thanks, praise or a reaction to the listener.
+ */
+const SELF_INSIDE = /\s(?:i|i'm|i've|i'd|i'll|my|me|myself|mine)\b/i;
+const NOT_INSIDE = rx(
+  `^(?:thanks?|thank you|thx|congrat\\p{L}*|wow|whoa|omg|oh|aw+|yay|woo\\p{L}*|cool|nice|great|awesome|amazing|sweet|sorry|glad|good luck|good to|nice to|great to|happy to|sounds|looks|seems|hope|hopefully|let's|let me|talk|see you|same here|me too|no worries|no problem|sure|yes|yeah|yep|nope|no|not|` +
+    // Imperatives: "Draft a reply to my landlord" is a request, not a fact.
+    `draft|write|rewrite|fix|make|send|create|generate|edit|check|review|compare|find|recommend|book|convert|calculate|plan|proofread|correct|improve|format|add|remove|update|schedule|remind|tell|give|show|help|describe|analy[sz]e|outline|prepare|come|look|take|keep|go|get|don't|do|try)${E}`,
+);
 
 /** True when a clause states something about the user. */
 function isSelfStatement(clause: string): boolean {
   const c = normalizeQuotes(clause);
   // "Call me Sam" names the user; "call me when you're done" is a request.
   if (/^call me\s/i.test(c)) return /^[Cc]all me\s+\p{Lu}/u.test(c);
-  const self = SELF_START.test(c) || FRONTED.test(c) || DE_INVERTED.test(c) || ES_FRONTED.test(c) || IMPLICIT_SELF.test(c);
+  const self =
+    SELF_START.test(c) ||
+    FRONTED.test(c) ||
+    DE_INVERTED.test(c) ||
+    ES_FRONTED.test(c) ||
+    IMPLICIT_SELF.test(c) ||
+    (SELF_INSIDE.test(c) && !NOT_INSIDE.test(c));
   if (!self) return false;
   if (QUESTION_START.test(c) || REQUEST.test(c) || HYPOTHETICAL.test(c) || SMALL_TALK.test(c) || ASSISTANT.test(c)) return false;
   if (MY_NONFACT.test(c)) return false;
   // Said to or about the listener ("I'm so happy for you", "I love that you chose pottery"):
   // about the other person, not a fact about the user.
   if (LISTENER.test(c)) return false;
-  if (THIRD_PARTY.test(c) && !WITH_ME.test(c) && !NAMED.test(c)) return false;
+  if (THIRD_PARTY.test(c) && !WITH_ME.test(c) && !NAMED.test(c) && !SELF_INSIDE.test(c)) return false;
   return true;
 }
 
@@ -251,7 +277,7 @@ function normalizeQuotes(text: string): string {
 }
 
 function stripDiscourse(text: string): string {
-  return text.replace(DISCOURSE, '');
+  return text.replace(INTERJECTION, '').replace(DISCOURSE, '');
 }
 
 function splitSentences(text: string): string[] {

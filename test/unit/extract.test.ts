@@ -151,4 +151,35 @@ describe('extractFacts', () => {
     expect(extractFacts('Looking good!')).toEqual([]);
     expect(extractFacts('Thinking about you!')).toEqual([]);
   });
+  it('keeps a statement that names the user after its subject, as people write in casual chat', () => {
+    expect(extractFacts('Playing video games and watching movies are my main hobbies.')).toEqual([
+      'Playing video games and watching movies are my main hobbies',
+    ]);
+    expect(extractFacts("That beach is super special to me. It's where I got married.")).toEqual([
+      'That beach is super special to me',
+      "It's where I got married",
+    ]);
+    expect(extractFacts('Been real busy tackling a project to support veterans.')).toEqual([
+      'Been real busy tackling a project to support veterans',
+    ]);
+    // A request in the imperative names the user too, but is not a fact.
+    expect(extractFacts('Draft a polite reply to my landlord about the heater.')).toEqual([]);
+    expect(extractFacts('Thanks for helping me out!')).toEqual([]);
+  });
+  it('reads past a reaction or a name at the start of the message', () => {
+    expect(extractFacts('Yes, tomorrow is my day off.')).toEqual(['tomorrow is my day off']);
+    expect(extractFacts('Thanks, Maria! I see them at least once a week.')).toEqual(['I see them at least once a week']);
+    expect(extractFacts('Hey Evan, my friends were mocking my weight last Friday.')).toEqual([
+      'my friends were mocking my weight last Friday',
+    ]);
+    expect(extractFacts('I see. I got it!')).toEqual([]);
+  });
+  it('does not read an English word as a foreign conditional', () => {
+    expect(extractFacts('I took this photo at Whispering Falls.')).toEqual(['I took this photo at Whispering Falls']);
+  });
+  it('splits at a dash even when the next clause is not about the user', () => {
+    expect(extractFacts("Roasted chicken is one of my favorites - sure, I'll send you the recipe.")).toEqual([
+      'Roasted chicken is one of my favorites',
+    ]);
+  });
 });
