@@ -26,7 +26,7 @@ const rx = (source: string): RegExp => new RegExp(source, 'iu');
 /** Spanish first-person verbs (the pronoun is usually dropped: "Vivo en Madrid"). */
 const ES_VERBS =
   'soy|estoy|vivo|trabajo|tengo|empiezo|prefiero|odio|amo|adoro|bebo|hablo|estudio|juego|corro|nací|naci|crecí|creci|voy a|dejé de|deje de|empecé|empece|acabo de|fumo|uso|escribo|desarrollo|llevo|cuido|practico|toco|leo|cocino|sigo|comí|viví|trabajé';
-const ES_SELF = `(?:yo|mi|mis|me (?:llamo|mudé|mude|casé|case|divorcié|encanta\\p{L}*|gusta\\p{L}*|dedico)|(?:ya no|no|nunca|tampoco|también) (?:como|${ES_VERBS})|${ES_VERBS})`;
+const ES_SELF = `(?:yo(?= [a-záéíóúñ])|mi|mis|me (?:llamo|mudé|mude|casé|case|divorcié|encanta\\p{L}*|gusta\\p{L}*|dedico)|(?:ya no|no|nunca|tampoco|también) (?:como|${ES_VERBS})|${ES_VERBS})`;
 const EN_SELF = "(?:i(?:'(?:m|ve|ll|d)|m)?|we(?:'(?:re|ve|ll))?|my|mine|our|me and my|call me)";
 const DE_SELF = '(?:ich|mein\\p{L}*|wir|unser\\p{L}*)';
 const FR_SELF = "(?:je|j'|moi,? je|mon|ma|mes|nous|notre|nos)";
@@ -36,7 +36,7 @@ const SELF_WORD = `(?:${EN_SELF}|${DE_SELF}|${FR_SELF}|${ES_SELF})`;
 const SELF_START = rx(`^(?:${EN_SELF}|${DE_SELF}|${ES_SELF}|(?:je|moi,? je|mon|ma|mes|nous|notre|nos))${E}|^j'\\p{L}`);
 /** "At work I …", "Next month I'm …", "Depuis mars, j'habite …": a short fronted phrase, then the user. */
 const FRONTED = rx(
-  `^(?:next|last|this|every|each|since|on|at|in|these|nowadays|currently|right now|recently|lately|usually|today|tomorrow|yesterday|tonight|sometimes|often|a few|two|three|depuis|cette|ce|chaque|le|desde|este|esta|cada)${E}[^,.!?]{0,40}?[ ,]+(?:i(?:'(?:m|ve|ll))?|we(?:'re)?|je|j'(?=\\p{L}))(?=\\s|\\p{L})`,
+  `^(?:next|last|this|every|each|since|on|at|in|these|nowadays|currently|right now|recently|lately|usually|today|tomorrow|yesterday|tonight|sometimes|often|a few|two|three|depuis|cette|ce|chaque|le|desde|este|esta|cada)${E}[^,.!?]{0,40}?[ ,]+(?:(?:i(?:'(?:m|ve|ll))?|we(?:'re)?|je)(?=\\s)|j'(?=\\p{L}))`,
 );
 /** Spanish fronted time phrase: "El mes que viene empiezo un curso …". */
 const ES_FRONTED = rx(
@@ -49,6 +49,10 @@ const SPLIT = new RegExp(
   `\\s[-–—]\\s+|\\s*(?:[,;]\\s*(?:(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)?|\\s(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)(?=${SELF_WORD}${E}|j'\\p{L})`,
   'giu',
 );
+/** At most four words: "Yesterday", "Last week", "Ever since then". */
+const SHORT_PIECE = rx(
+  `^(?:yesterday|today|tomorrow|tonight|last|next|this|that|every|ever|since|on|in|at|after|before|when|while|recently|lately|then|now|back|growing up|as a kid|once|later|earlier|finally|mostly|usually|sometimes|often|plus|gestern|heute|morgen|letzte\\p{L}*|nächste\\p{L}*|hier|aujourd'hui|demain|ayer|hoy|mañana)${E}\\S*(?:\\s+\\S+){0,3}$`,
+);
 /** "my wife" in "my wife and I live in Oslo" is not a clause of its own. */
 const BARE_POSSESSION = rx('^(?:my|our|mein\\p{L}*|unser\\p{L}*|ma|mon|mes|notre|nos|mi|mis|nuestr\\p{L}*)(?:\\s+\\S+){1,2}$');
 
@@ -57,12 +61,16 @@ const DISCOURSE = rx(
   `^(?:(?:also|and|but|so|well|oh|ok|okay|btw|by the way|fyi|fwiw|just so you know|for context|for the record|actually|honestly|anyway|anyways|ps|hi|hello|hey|und|aber|übrigens|ach ja|hallo|et|mais|au fait|d'ailleurs|en fait|bon|bonjour|salut|y|pero|por cierto|además|bueno|pues|hola)(?:[,:!.]+\\s*|\\s+))+`,
 );
 /**
- * Reactions and a name at the start of a chat message, always followed by punctuation: "Yes,
- * tomorrow is my day off", "Thanks, Dave! …", "Hey Maria, long time no talk", "Caroline, I …".
+ * Reactions at the start of a chat message, each with an optional name and always followed by
+ * punctuation: "Yes, tomorrow is my day off", "Thanks, Dave! …", "Hey Maria, long time no talk".
  */
-const INTERJECTION = rx(
-  `^(?:(?:yes|yeah|yep|yup|yea|sure|sure thing|definitely|absolutely|totally|true|exactly|right|indeed|of course|wow|whoa|cool|nice|great|awesome|amazing|aw+|ooh|hmm+|nah|no|nope|thanks|thank you|thanks so much|thank you so much|thx|hey|hi|hello|haha|hah|ha|woohoo|yay|mmm?|ah|um|uh)(?:\\s+\\p{Lu}[\\p{L}'-]*)?[,!.]+\\s*|\\p{Lu}[\\p{L}'-]+,\\s+(?=\\p{Ll}|i\\b|I\\b))+`,
+const REACTION = rx(
+  `^(?:yes|yeah|yep|yup|yea|sure|sure thing|definitely|absolutely|totally|true|exactly|right|indeed|of course|wow|whoa|cool|nice|great|awesome|amazing|aw+|ooh|hmm+|nah|no|nope|thanks|thank you|thanks so much|thank you so much|thx|hey|hi|hello|haha|hah|ha|woohoo|yay|mmm?|ah|um|uh)${E}`,
 );
+/** A name after a reaction ("Thanks, Dave!"); case-sensitive, so written without the i flag. */
+const NAME_AFTER = /^,?\s+\p{Lu}[\p{L}'’-]*/u;
+const REACTION_END = /^[,!.]+\s*/u;
+
 const TAIL = /[\s,]+(?:by the way|btw|fyi)$/i;
 /** A request tacked onto a fact: "I'm colour-blind, so please don't use red" → "I'm colour-blind". */
 const REQUEST_TAIL = rx(`[,;]\\s*(?:so |and |but )?(?:please|can you|could you)${E}.*$`);
@@ -89,13 +97,15 @@ const JOKE = rx(
 /** A sentence that is only a joke marker takes back the sentence before it. */
 const JOKE_ONLY = rx('^(?:just kidding|jk|j/k|kidding|lol|haha\\p{L}*|jaja\\p{L}*|mdr+|je plaisante|nur spaß|es broma)[\\s.!]*$');
 /** Assistant-style text the user pasted back. */
+/** "Here's a photo of my horse painting": in chat, the user showing something of their own. */
+const HERE_IS = /^(?:here's|here is)\s/i;
 const ASSISTANT_SENTENCE = rx("^(?:as an ai|as a language model|as an assistant|based on my (?:analysis|knowledge|training)|here's|here is|here are)");
 const ASSISTANT = rx(
   `^(?:i can (?:help|assist|summari[sz]e|explain|provide|write|generate|create|translate)|i'd be (?:happy|glad)|i would be (?:happy|glad)|i'm (?:happy|glad) to|i am (?:happy|glad) to|i hope (?:this|that|it) helps|i apologi[sz]e|i understand (?:your|that you|how)|i (?:would |'d )?recommend|i suggest|i'll make sure|i will make sure|i don't have (?:personal|access|the ability)|i'm (?:just )?an ai|i am (?:just )?an ai|i'm not able to|i am not able to|i can(?:not|'t) (?:browse|access))${E}`,
 );
 /** Talk about the conversation itself, not about the user. */
 const SMALL_TALK = rx(
-  `^(?:i(?:'m| am) (?:fine|good|ok|okay|alright|great|well|back|here|sorry|not sure|unsure|confused|curious|wondering|just (?:testing|checking|curious|wondering|asking|looking|saying)|so tired|tired|exhausted|bored|done|ready|lost|stuck|new here|in)|i (?:think|thought|guess|suppose|believe|agree|disagree|mean|meant|wonder|hope|appreciate|feel like|keep getting|need to know|want to know)|i (?:understand|see|know|(?:got|get) it)(?=$|[\\s,]+(?:what|why|how|that|this|now|right|the problem|the issue|so|thanks)${E})|i (?:just |already |also )?(?:tried(?! to)|noticed|ran|copied|pasted|asked|forgot|followed|installed|restarted|clicked)|i (?:got|get) (?:an? error|the error|this error|that|confused)|i(?:'ve| have) (?:tried|a (?:quick )?(?:question|problem|bug|issue|doubt)|(?:some|a few|two|three) questions)|i (?:do not|don't|did not|didn't) (?:know|understand|think|get|mean|see|realize|expect)|i(?:'ll| will) (?:try|check|test|look|let you know|get back|think)|i can't (?:believe|wait|figure|seem|see|tell|remember)|we (?:should|could|can|need to)|we'll|ich (?:verstehe|weiß nicht|weiss nicht|glaube|denke|meine|hoffe|danke|bin mir nicht sicher|habe eine frage|hab eine frage|hab(?:e)? (?:das|es) (?:schon |bereits |auch )?(?:versucht|probiert|gemacht))|je (?:ne sais pas|sais pas|comprends|pense|crois|suppose|vois|me demande|suis d'accord|ne suis pas sûr|ne comprends pas|vais essayer)|j'ai (?:une question|essayé|compris)|(?:no )?estoy segur[oa]|entiendo|creo|pienso|supongo|no sé|tengo una pregunta)${E}`,
+  `^(?:i(?:'m| am) (?:fine|good|ok|okay|alright|great|well|back|here|sorry|not sure|unsure|confused|curious|wondering|just (?:testing|checking|curious|wondering|asking|looking|saying)|so tired|tired|exhausted|bored|done|ready|lost|stuck|new here|in)|i (?:think|thought|guess|suppose|believe|agree|disagree|mean|meant|wonder|hope|appreciate|feel like|keep getting|need to know|want to know)|i (?:understand|see|know|(?:got|get) it)(?=$|[\\s,]+(?:what|why|how|that|this|now|right|the problem|the issue|so|thanks)${E})|i (?:just |already |also )?(?:tried(?=\\s+(?:that|it|this|again|everything|both|those|these|your|the (?:code|command|fix|solution|steps|suggestion|script))${E}|\\s*[.,!;]|\\s*$)|noticed|ran|copied|pasted|asked|forgot|followed|installed|restarted|clicked)|i (?:got|get) (?:an? error|the error|this error|that|confused)|i(?:'ve| have) (?:tried|a (?:quick )?(?:question|problem|bug|issue|doubt)|(?:some|a few|two|three) questions)|i (?:do not|don't|did not|didn't) (?:know|understand|think|get|mean|see|realize|expect)|i(?:'ll| will) (?:try|check|test|look|let you know|get back|think)|i can't (?:believe|wait|figure|seem|see|tell|remember)|we (?:should|could|can|need to)|we'll|ich (?:verstehe|weiß nicht|weiss nicht|glaube|denke|meine|hoffe|danke|bin mir nicht sicher|habe eine frage|hab eine frage|hab(?:e)? (?:das|es) (?:schon |bereits |auch )?(?:versucht|probiert|gemacht))|je (?:ne sais pas|sais pas|comprends|pense|crois|suppose|vois|me demande|suis d'accord|ne suis pas sûr|ne comprends pas|vais essayer)|j'ai (?:une question|essayé|compris)|(?:no )?estoy segur[oa]|entiendo|creo|pienso|supongo|no sé|tengo una pregunta)${E}`,
 );
 /** "My code …", "my question is …": about the chat, not the user. */
 const MY_NONFACT = rx(
@@ -165,7 +175,7 @@ function sentenceFacts(raw: string): string[] {
     REQUEST.test(sentence) ||
     HYPOTHETICAL_START.test(sentence) ||
     JOKE.test(normalizeQuotes(raw)) ||
-    ASSISTANT_SENTENCE.test(sentence)
+    (ASSISTANT_SENTENCE.test(sentence) && !(HERE_IS.test(sentence) && SELF_INSIDE.test(sentence)))
   ) {
     return [];
   }
@@ -193,14 +203,14 @@ function stripVocative(text: string): string {
  * later in the clause (my, me, myself), so that a bare "Looking good" or "Getting late" is not one.
  */
 const IMPLICIT_SELF =
-  /^(?:just |finally |still |recently |also )?(?:(?:gonna|going to|been|started|finished|researching|planning|thinking about|learning|taking|trying|working on)\b(?=.*\b(?:my|me|myself)\b)|been (?:\w+ing|(?:real|really|so|super|pretty|very) busy)\b)/i;
+  /^(?:just |finally |still |recently |also )?(?:(?:gonna|going to|been|started|finished|researching|planning|thinking about|learning|taking|trying|working on)\b(?=.*\b(?:my|me|myself)\b)|been (?:\w+ing|(?:real|really|so|super|pretty|very) busy)\b|(?:just|finally|recently) (?:\w+ed|got|made|went|came|bought|took|saw|met|won|began|wrote|read|ran|built|found|did|had)\b)/i;
 
 /**
  * The user named later in a declarative clause: "Playing video games is my main hobby", "Fixing
  * cars is like therapy for me", "That beach is where I got married". English only; the clause must
  * not open with thanks, praise or a reaction to the listener.
  */
-const SELF_INSIDE = /\s(?:i|i'm|i've|i'd|i'll|my|me|myself|mine)\b/i;
+const SELF_INSIDE = /\s(?:i|i'm|i've|i'd|i'll|my|me|myself|mine|we|we're|we've|our|us)\b/i;
 const NOT_INSIDE = rx(
   `^(?:thanks?|thank you|thx|congrat\\p{L}*|wow|whoa|omg|oh|aw+|yay|woo\\p{L}*|cool|nice|great|awesome|amazing|sweet|sorry|glad|good luck|good to|nice to|great to|happy to|sounds|looks|seems|hope|hopefully|let's|let me|talk|see you|same here|me too|no worries|no problem|sure|yes|yeah|yep|nope|no|not|` +
     // Imperatives: "Draft a reply to my landlord" is a request, not a fact.
@@ -212,6 +222,8 @@ function isSelfStatement(clause: string): boolean {
   const c = normalizeQuotes(clause);
   // "Call me Sam" names the user; "call me when you're done" is a request.
   if (/^call me\s/i.test(c)) return /^[Cc]all me\s+\p{Lu}/u.test(c);
+  // "Yo Tim!" greets Tim; Spanish "yo" is followed by a verb.
+  if (/^[Yy]o\s+\p{Lu}/u.test(c)) return false;
   const self =
     SELF_START.test(c) ||
     FRONTED.test(c) ||
@@ -245,7 +257,10 @@ function stripTail(text: string): string {
   return tail ? trimEdges(text.slice(0, text.length - tail[0].length)) : text;
 }
 
-/** Blank out quoted passages (one pass; an unclosed quote ends at the end of its line). */
+const MAX_TITLE_WORDS = 6;
+const wordCount = (text: string): number => text.split(/\s+/).filter(Boolean).length;
+
+/** Blank out quoted passages longer than a title (one pass; an unclosed quote ends at the end of its line). */
 function removeQuoted(text: string): string {
   let out = '';
   let from = 0;
@@ -255,8 +270,11 @@ function removeQuoted(text: string): string {
     const ch = text.charAt(i);
     if (open >= 0) {
       if (closers.includes(ch)) {
-        out += text.slice(from, open) + ' ';
-        from = i + 1;
+        // A short quote is a title or a name ("Brave" by Sara Bareilles); a longer one is someone's words.
+        if (wordCount(text.slice(open + 1, i)) > MAX_TITLE_WORDS) {
+          out += text.slice(from, open) + ' ';
+          from = i + 1;
+        }
         open = -1;
       } else if (ch === '\n') {
         open = -1;
@@ -277,7 +295,28 @@ function normalizeQuotes(text: string): string {
 }
 
 function stripDiscourse(text: string): string {
-  return text.replace(INTERJECTION, '').replace(DISCOURSE, '');
+  // "Oh yeah, well, …": openers of either kind, in any order.
+  let rest = text;
+  for (;;) {
+    const next = stripReactions(rest).replace(DISCOURSE, '');
+    if (next === rest) return rest;
+    rest = next;
+  }
+}
+
+/** "Wow, thanks Dave! I …" → "I …"; a bare "Great food is my passion" keeps its first word. */
+function stripReactions(text: string): string {
+  let rest = text;
+  for (;;) {
+    const word = REACTION.exec(rest);
+    if (!word) return rest;
+    let after = rest.slice(word[0].length);
+    const name = NAME_AFTER.exec(after);
+    if (name) after = after.slice(name[0].length);
+    const end = REACTION_END.exec(after);
+    if (!end) return rest;
+    rest = after.slice(end[0].length);
+  }
 }
 
 function splitSentences(text: string): string[] {
@@ -293,7 +332,8 @@ function splitClauses(sentence: string): string[] {
   let start = 0;
   for (const m of sentence.matchAll(SPLIT)) {
     const piece = sentence.slice(start, m.index).trim();
-    if (piece === '' || BARE_POSSESSION.test(piece)) continue;
+    // "my wife and I …", "Yesterday, I …", "Last week, I …": too short to stand alone, so joined to what follows.
+    if (piece === '' || BARE_POSSESSION.test(piece) || /^(?:me|us|moi|yo)$/i.test(piece) || (SHORT_PIECE.test(piece) && !SELF_START.test(piece))) continue;
     clauses.push(piece);
     start = m.index + m[0].length;
   }

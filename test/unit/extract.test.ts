@@ -182,4 +182,27 @@ describe('extractFacts', () => {
       'Roasted chicken is one of my favorites',
     ]);
   });
+  it('keeps a fronted time phrase with its statement, and never stores the phrase alone', () => {
+    expect(extractFacts('Yesterday, I went home early.')).toEqual(['Yesterday, I went home early']);
+    expect(extractFacts('You know what? Last week, I got a new Ferrari!')).toEqual(['Last week, I got a new Ferrari']);
+    expect(extractFacts('Last week')).toEqual([]);
+  });
+  it('does not take a greeting for Spanish "yo", nor "we" inside another word', () => {
+    expect(extractFacts('Yo Tim! Great to hear from you.')).toEqual([]);
+    expect(extractFacts('Yo vivo en Sevilla.')).toEqual(['Yo vivo en Sevilla']);
+  });
+  it('keeps short quoted titles, and still drops long quoted words of others', () => {
+    expect(extractFacts('Just finished "A Dance with Dragons" and loved it.')).toEqual(['Just finished "A Dance with Dragons" and loved it']);
+    expect(extractFacts('My boss said "I think I will move everyone to the night shift tomorrow".')).toEqual([]);
+  });
+  it('keeps a photo the user shows of their own life, not assistant-style "here is" text', () => {
+    expect(extractFacts("Here's a picture I took on vacation in Bogota.")).toEqual(["Here's a picture I took on vacation in Bogota"]);
+    expect(extractFacts("Here's a summary of the article.")).toEqual([]);
+  });
+  it('reads "me and my team" and "us" as the user', () => {
+    expect(extractFacts('me and my team had a blast at the tournament')).toEqual(['me and my team had a blast at the tournament']);
+    expect(extractFacts('Three times a week; it keeps us on track.')).toEqual(['Three times a week; it keeps us on track']);
+    expect(extractFacts('I tried making sourdough last month.')).toEqual(['I tried making sourdough last month']);
+    expect(extractFacts('I tried that but it did not work.')).toEqual([]);
+  });
 });
