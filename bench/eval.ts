@@ -1,7 +1,9 @@
 /**
- * `npm run eval -- --data <file> --out <file> [--limit N] [--extractor rule|raw]`
+ * `npm run eval -- --data <file> --out <file> [--limit N] [--extractor rule|raw] [--min k=v,…]`
  * Evaluates Engram's retrieval on a file in the LoCoMo layout (see src/eval/run-eval.ts) and
- * writes the JSON result and, next to it, a markdown table.
+ * writes the JSON result and, next to it, a markdown table. `--min turn_recall_at_10=0.6,…`
+ * fails the run (exit 1) when an overall figure falls below its floor: `npm test` uses it on
+ * the reduced run, so a retrieval regression on real conversations fails CI.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -29,3 +31,13 @@ writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
 const md = markdownOf(result);
 writeFileSync(out.replace(/\.json$/, '') + '.md', md);
 console.log(`\n${md}\n${((performance.now() - started) / 1000).toFixed(1)} s. Wrote ${out}`);
+
+const floors = (arg('min') ?? '').split(',').filter(Boolean).map((pair) => {
+  const [key = '', value = ''] = pair.split('=');
+  if (!(key in result.overall) || Number.isNaN(Number(value))) throw new Error(`--min: unknown figure or value in "${pair}"`);
+  return { key: key as keyof typeof result.overall, floor: Number(value) };
+});
+const below = floors.filter(({ key, floor }) => (result.overall[key] ?? 0) < floor);
+for (const { key, floor } of below) console.error(`✗ ${key} = ${result.overall[key]} is below its floor ${floor}`);
+if (below.length > 0) process.exit(1);
+if (floors.length > 0) console.log(`✓ ${floors.map(({ key, floor }) => `${key} ${result.overall[key]} ≥ ${floor}`).join(', ')}`);

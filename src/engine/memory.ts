@@ -7,6 +7,7 @@ import { entitiesOf } from '../pipeline/entities';
 import { diversifyBySource, fusedScore, weightedScore, type Weighting } from '../pipeline/rank';
 import { slotOf } from '../pipeline/slots';
 import { terms, TextIndex } from '../pipeline/text-index';
+import { saidWithin, timeWindowOf } from '../pipeline/time-query';
 import type { Embedder } from '../ports/embedder';
 import type { ChatMessage, ExtractedFact, Extractor } from '../ports/extractor';
 import type { MemoryStore } from '../ports/memory-store';
@@ -29,6 +30,14 @@ export const ABOUT_THE_PAST = /\b(?:used to|previously|formerly|originally|befor
 export const ENTITY_HOP_FROM = 3;
 /** …and a linked memory scores this share of the result that led to it. */
 export const ENTITY_HOP_DISCOUNT = 0.55;
+
+/**
+ * A query anchored in time ("in July 2022", "last week") lifts what was said then by this much,
+ * and draws in at most TIME_CANDIDATES such memories (the most recent first) besides the usual
+ * candidates.
+ */
+export const TIME_BONUS = 1.0;
+export const TIME_CANDIDATES = 200;
 
 /** Query words a memory must share to pass the threshold on lexical evidence alone. */
 export const LEXICAL_EVIDENCE = 2;
@@ -366,7 +375,15 @@ export class Memory {
     const semantic = await this.#vectors.search(model, vector, pool, accept);
     const lexical = (await this.#textIndex()).search(text, pool, (id) => accept(Number(id)));
     const cosine = new Map(semantic.map((h) => [h.label, h.score]));
-    const missing = lexical.map((h) => Number(h.id)).filter((label) => !cosine.has(label));
+    // Said in the period the query names: candidates too, and ranked up.
+    const window = timeWindowOf(text, now);
+    const inWindow = new Set<number>();
+    if (window) {
+      const said = [...byLabel.values()].filter((m) => saidWithin(window, m.saidAt) && accept(m.label));
+      said.sort((x, y) => y.saidAt - x.saidAt);
+      for (const m of said.slice(0, TIME_CANDIDATES)) inWindow.add(m.label);
+    }
+    const missing = [...new Set([...lexical.map((h) => Number(h.id)), ...inWindow])].filter((label) => !cosine.has(label));
     if (missing.length > 0) {
       const ids = missing.flatMap((label) => byLabel.get(label)?.id ?? []);
       for (const v of await this.#store.vectors(model, ids)) cosine.set(v.label, dot(vector, v.vector));
@@ -375,11 +392,13 @@ export class Memory {
     const matched = new Map(lexical.map((h) => [Number(h.id), h.matched.length]));
     const threshold = options.threshold ?? -Infinity;
     const ranked = [...new Set([...cosine.keys(), ...bm25.keys()])]
-      // Relevant enough to return: semantically close, or sharing several words with the query
-      // (one shared word, like "works" in a question about photosynthesis, is not enough).
-      .filter((label) => (cosine.get(label) ?? -1) >= threshold || (matched.get(label) ?? 0) >= LEXICAL_EVIDENCE)
+      // Relevant enough to return: semantically close, sharing several words with the query
+      // (one shared word, like "works" in a question about photosynthesis, is not enough), or
+      // said in the period the query asks about.
+      .filter((label) => (cosine.get(label) ?? -1) >= threshold || (matched.get(label) ?? 0) >= LEXICAL_EVIDENCE || inWindow.has(label))
       .map((label) => {
-        const relevance = fusedScore({ label, cosine: cosine.get(label) ?? 0, bm25: bm25.get(label) ?? 0 });
+        const relevance =
+          fusedScore({ label, cosine: cosine.get(label) ?? 0, bm25: bm25.get(label) ?? 0 }) + (inWindow.has(label) ? TIME_BONUS : 0);
         const m = byLabel.get(label);
         return { label, score: m ? weightedScore(relevance, weightingOf(m), now) : relevance };
       })

@@ -54,6 +54,8 @@ export interface EvalResult {
   by_category: Record<string, Scores>;
   baselines: { bm25_turns: Scores; vector_turns: Scores };
   ms_per_query: number;
+  /** Share of the questions' evidence turns that at least one memory came from (the extractor's reach). */
+  evidence_coverage: number;
   setup: Record<string, string | number>;
   questions: QuestionRow[];
 }
@@ -134,14 +136,19 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
   const vector = emptyAcc();
   const questions: QuestionRow[] = [];
   let queryMs = 0;
+  let evidenceTurns = 0;
+  let evidenceCovered = 0;
   let queries = 0;
 
   for (const sample of samples) {
     const { speaker_a: a, speaker_b: b } = sample.conversation;
     const db = new EngramDatabase(`eval-${sample.sample_id}`, { indexedDB: new IDBFactory(), IDBKeyRange });
-    const { memory, vectors } = createEngine({ db, embedder, saveDelayMs: 3_600_000 });
+    // Questions are asked the day after the last session: "last week" means the conversation's last week.
+    const sessions = sessionsOf(sample);
+    const askedAt = (sessions.at(-1)?.date ?? 0) + 86_400_000;
+    const { memory, vectors } = createEngine({ db, embedder, saveDelayMs: 3_600_000, now: () => askedAt });
     const turns: { id: string; text: string }[] = [];
-    for (const session of sessionsOf(sample)) {
+    for (const session of sessions) {
       for (const turn of session.turns) {
         const text = turnText(turn);
         turns.push({ id: turn.dia_id, text: `${turn.speaker}: ${text}` });
@@ -153,6 +160,12 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
       }
     }
     onProgress?.(`${sample.sample_id}: ${turns.length} turns → ${await db.memories.count()} memories`);
+    const remembered = new Set((await db.memories.toArray()).flatMap((m) => m.sourceTurnIds));
+    for (const e of new Set(sample.qa.flatMap((qa) => qa.evidence))) {
+      if (!/^D\d+:\d+$/.test(e)) continue;
+      evidenceTurns++;
+      if (remembered.has(e)) evidenceCovered++;
+    }
 
     // Baselines over the raw turns, speaker-prefixed, with the same embedding model.
     const text = new TextIndex();
@@ -214,6 +227,7 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
     by_category: Object.fromEntries([...byCategory.entries()].sort(([x], [y]) => x - y).map(([c, acc]) => [String(c), finish(acc)])),
     baselines: { bm25_turns: finish(bm25), vector_turns: finish(vector) },
     ms_per_query: r3(queryMs / Math.max(queries, 1)),
+    evidence_coverage: r3(evidenceCovered / Math.max(evidenceTurns, 1)),
     setup: {
       conversations: samples.length,
       extractor: extractor === 'raw' ? 'raw (every turn verbatim)' : 'rule-based',
@@ -252,7 +266,7 @@ export function markdownOf(result: EvalResult): string {
       ([c, s]) => `| ${c} | ${s.turn_recall_at_10} | ${s.hit_at_10} | ${s.tokens_at_10} | ${s.abstained ?? ''} | ${s.n} |`,
     ),
     '',
-    `${result.ms_per_query} ms per query (engine).`,
+    `${result.ms_per_query} ms per query (engine). Evidence turns with at least one memory: ${result.evidence_coverage}.`,
     '',
   ].join('\n');
 }

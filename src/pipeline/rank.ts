@@ -26,7 +26,7 @@ export function fusedScore(c: Candidate, w: RankWeights = DEFAULT_WEIGHTS): numb
 }
 
 /** How much a result loses for each better-ranked result from the same source turn. */
-export const SAME_SOURCE_PENALTY = 0.15;
+export const SAME_SOURCE_PENALTY = 0.5;
 
 /**
  * Diversity (MMR-like), as a reducer over results sorted best first: facts split from one message

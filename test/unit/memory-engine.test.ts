@@ -159,6 +159,16 @@ describe('search', () => {
     }
   });
 
+  it('answers a question anchored in time with what was said then, though it shares no word with it', async () => {
+    await memory.add("I'm learning to play the cello", { saidAt: Date.UTC(2026, 2, 3) });
+    await memory.add('I went hiking in the Alps with my cousins', { saidAt: Date.UTC(2026, 6, 12) });
+    await memory.add('I adopted a rescue cat called Miso', { saidAt: Date.UTC(2026, 10, 18) });
+    expect((await found('What did I get up to in July 2026?', { topK: 1 }))[0]).toBe('I went hiking in the Alps with my cousins');
+    expect((await found('What happened in March?', { topK: 1 }))[0]).toBe("I'm learning to play the cello");
+    expect((await found('What did I do on 18 November 2026?', { topK: 1 }))[0]).toBe('I adopted a rescue cat called Miso');
+    // Without a time, the order is relevance alone.
+    expect((await found('Which instrument do I play?', { topK: 1 }))[0]).toBe("I'm learning to play the cello");
+  });
   it('returns Mem0-shaped results, best first, at most topK', async () => {
     const { results } = await memory.search('restaurant near me', { topK: 3 });
     expect(results).toHaveLength(3);
