@@ -46,7 +46,7 @@ const ES_FRONTED = rx(
 const DE_INVERTED = rx(`^(?:\\p{L}+[ ,]+){1,4}?\\p{L}+ (?:ich|wir)${E}`);
 /** Where a sentence splits into clauses: a comma or a conjunction before a new self-statement. */
 const SPLIT = new RegExp(
-  `\\s[-–—]\\s+|\\s*(?:[,;]\\s*(?:(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)?|\\s(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)(?=${SELF_WORD}${E}|j'\\p{L})`,
+  `\\s[-–—]\\s+|[,;]\\s*(?:but|yet|so|aber|mais|pero)\\s+|\\s*(?:[,;]\\s*(?:(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)?|\\s(?:and|but|so|because|und|aber|weil|denn|et|mais|car|parce que|y|pero|porque)\\s+)(?=${SELF_WORD}${E}|j'\\p{L})`,
   'giu',
 );
 /** At most four words: "Yesterday", "Last week", "Ever since then". */
@@ -85,7 +85,7 @@ const REQUEST = rx(
 );
 /** Hypotheticals and conditionals are not facts about the user. */
 const HYPOTHETICAL_START = rx(
-  `^(?:if|what if|suppose|supposing|imagine|hypothetically|let's say|say|assuming|in another life|in a parallel universe|wenn|falls|angenommen|stell dir vor|si|imaginons|supposons|imagina|supongamos)${E}`,
+  `^(?:if|what if|suppose|supposing|imagine|hypothetically|let's say|say|assuming|maybe|perhaps|someday|some day|one day|vielleicht|peut-être|quizás|quizá|tal vez|in another life|in a parallel universe|wenn|falls|angenommen|stell dir vor|si|imaginons|supposons|imagina|supongamos)${E}`,
 );
 const HYPOTHETICAL = rx(
   `(?:^|[^\\p{L}'])(?:if|i'd(?! rather)|i would(?! rather)|würde\\p{L}*|wäre\\p{L}*|hätte\\p{L}*|(?:je |j')\\p{L}+rai(?:s|t)|gustaría|encantaría)${E}|^(?:yo )?\\p{L}+ría(?:s|mos|n)?${E}`,
@@ -212,7 +212,7 @@ const IMPLICIT_SELF =
  */
 const SELF_INSIDE = /\s(?:i|i'm|i've|i'd|i'll|my|me|myself|mine|we|we're|we've|our|us)\b/i;
 const NOT_INSIDE = rx(
-  `^(?:thanks?|thank you|thx|congrat\\p{L}*|wow|whoa|omg|oh|aw+|yay|woo\\p{L}*|cool|nice|great|awesome|amazing|sweet|sorry|glad|good luck|good to|nice to|great to|happy to|sounds|looks|seems|hope|hopefully|let's|let me|talk|see you|same here|me too|no worries|no problem|sure|yes|yeah|yep|nope|no|not|` +
+  `^(?:thanks?|thank you|thx|congrat\\p{L}*|wow|whoa|omg|oh|aw+|yay|woo\\p{L}*|cool|nice|great|awesome|amazing|sweet|sorry|glad|good luck|good to|nice to|great to|happy to|sounds|looks|seems|that's what|that is what|hope|hopefully|let's|let me|talk|see you|same here|me too|no worries|no problem|sure|yes|yeah|yep|nope|no|not|` +
     // Imperatives: "Draft a reply to my landlord" is a request, not a fact.
     `draft|write|rewrite|fix|make|send|create|generate|edit|check|review|compare|find|recommend|book|convert|calculate|plan|proofread|correct|improve|format|add|remove|update|schedule|remind|tell|give|show|help|describe|analy[sz]e|outline|prepare|come|look|take|keep|go|get|don't|do|try)${E}`,
 );

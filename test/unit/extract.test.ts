@@ -205,4 +205,10 @@ describe('extractFacts', () => {
     expect(extractFacts('I tried making sourdough last month.')).toEqual(['I tried making sourdough last month']);
     expect(extractFacts('I tried that but it did not work.')).toEqual([]);
   });
+  it('drops uncertain plans and praise of what the listener said, and splits at ", but"', () => {
+    expect(extractFacts("Maybe one day I'll open my own little café.")).toEqual([]);
+    expect(extractFacts("That's what I like to hear!")).toEqual([]);
+    expect(extractFacts('Cats are great, but dogs are more my thing.')).toEqual(['dogs are more my thing']);
+    expect(extractFacts("I'm vegetarian, but I eat fish now and then.")).toEqual(["I'm vegetarian", 'I eat fish now and then']);
+  });
 });
