@@ -38,6 +38,8 @@ export const ENTITY_HOP_DISCOUNT = 0.55;
  */
 export const TIME_BONUS = 1.0;
 export const TIME_CANDIDATES = 200;
+/** A question about the user themselves. */
+const OWN = /\b(?:i|i'm|i've|my|me|we|our|us)\b/i;
 
 /** Query words a memory must share to pass the threshold on lexical evidence alone. */
 export const LEXICAL_EVIDENCE = 2;
@@ -378,6 +380,9 @@ export class Memory {
     // Said in the period the query names: candidates too, and ranked up.
     const window = timeWindowOf(text, now);
     const inWindow = new Set<number>();
+    // "What did I do last week?" wants what was said then, however unlike the question it is;
+    // "the best laptops of 2026" does not: only the user's own day, week or month passes the gate.
+    const asksOwnPast = window !== null && window.unit !== 'year' && OWN.test(text);
     if (window) {
       const said = [...byLabel.values()].filter((m) => saidWithin(window, m.saidAt) && accept(m.label));
       said.sort((x, y) => y.saidAt - x.saidAt);
@@ -395,7 +400,10 @@ export class Memory {
       // Relevant enough to return: semantically close, sharing several words with the query
       // (one shared word, like "works" in a question about photosynthesis, is not enough), or
       // said in the period the query asks about.
-      .filter((label) => (cosine.get(label) ?? -1) >= threshold || (matched.get(label) ?? 0) >= LEXICAL_EVIDENCE || inWindow.has(label))
+      .filter(
+        (label) =>
+          (cosine.get(label) ?? -1) >= threshold || (matched.get(label) ?? 0) >= LEXICAL_EVIDENCE || (asksOwnPast && inWindow.has(label)),
+      )
       .map((label) => {
         const relevance =
           fusedScore({ label, cosine: cosine.get(label) ?? 0, bm25: bm25.get(label) ?? 0 }) + (inWindow.has(label) ? TIME_BONUS : 0);

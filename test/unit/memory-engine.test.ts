@@ -166,6 +166,12 @@ describe('search', () => {
     expect((await found('What did I get up to in July 2026?', { topK: 1 }))[0]).toBe('I went hiking in the Alps with my cousins');
     expect((await found('What happened in March?', { topK: 1 }))[0]).toBe("I'm learning to play the cello");
     expect((await found('What did I do on 18 November 2026?', { topK: 1 }))[0]).toBe('I adopted a rescue cat called Miso');
+    // Before a send (the relevance gate on), the user's own day passes it; a year in a question
+    // about the world does not make this year's memories relevant.
+    expect((await memory.search('What did I do on 18 November 2026?', { topK: 1, threshold: RECALL.threshold })).results[0]?.memory).toBe(
+      'I adopted a rescue cat called Miso',
+    );
+    expect((await memory.search('What are the best laptops of 2026?', { topK: 5, threshold: RECALL.threshold })).results).toEqual([]);
     // Without a time, the order is relevance alone.
     expect((await found('Which instrument do I play?', { topK: 1 }))[0]).toBe("I'm learning to play the cello");
   });
