@@ -8,6 +8,7 @@ import { diversifyBySource, fusedScore, weightedScore, type Weighting } from '..
 import { slotOf } from '../pipeline/slots';
 import { terms, TextIndex } from '../pipeline/text-index';
 import { saidWithin, timeWindowOf } from '../pipeline/time-query';
+import { relationsOf, type Relation } from '../pipeline/relations';
 import type { Embedder } from '../ports/embedder';
 import type { ChatMessage, ExtractedFact, Extractor } from '../ports/extractor';
 import type { MemoryStore } from '../ports/memory-store';
@@ -104,6 +105,12 @@ export interface MemoryDeps {
   decider?: Decider;
   now?: () => number;
   newId?: () => string;
+}
+
+/** What Memory.graph() returns. */
+export interface EntityGraph {
+  entities: { name: string; memories: number }[];
+  relations: (Relation & { memoryId: string; saidAt: number })[];
 }
 
 export interface ReembedProgress {
@@ -226,6 +233,7 @@ export class Memory {
         text: fact.text,
         hash,
         categories: fact.categories,
+        relations: relationsOf(fact.text),
         sourceTurnIds: [...old.sourceTurnIds, ...fact.sourceTurnIds],
         context: fact.context ?? old.context ?? null,
         site: options.site ?? old.site,
@@ -248,6 +256,7 @@ export class Memory {
       label,
       text: fact.text,
       hash,
+      relations: relationsOf(fact.text),
       ...scope,
       site: options.site ?? null,
       conversationId: options.conversationId ?? null,
@@ -493,7 +502,7 @@ export class Memory {
       if (!vector) throw new Error('Engram: the embedding model returned nothing');
       const model = this.#embedder.modelId;
       const now = this.#now();
-      const updated: MemoryRecord = { ...old, text: clean, categories, hash: factHash(clean, old), updatedAt: now };
+      const updated: MemoryRecord = { ...old, text: clean, categories, relations: relationsOf(clean), hash: factHash(clean, old), updatedAt: now };
       await this.#write(model, {
         put: [updated],
         vectors: [{ memoryId: id, model, label: old.label, vector }],
@@ -601,6 +610,26 @@ export class Memory {
       });
       return removed.length;
     });
+  }
+
+  /**
+   * The entities the user's memories name (people, projects, places, pets), most mentioned
+   * first, and the relations the memories state between the user and them, each with the memory
+   * that states it: user –work on→ atlas, atlas –managed by→ priya, priya –lives in→ lisbon.
+   */
+  async graph(options: ScopeOptions = {}): Promise<EntityGraph> {
+    const { results } = await this.getAll(options);
+    const mentions = new Map<string, number>();
+    const relations: EntityGraph['relations'] = [];
+    for (const m of results) {
+      for (const e of entitiesOf(m.memory)) mentions.set(e, (mentions.get(e) ?? 0) + 1);
+      // Memories stored before relations were kept get theirs from the text.
+      for (const r of m.relations ?? relationsOf(m.memory)) relations.push({ ...r, memoryId: m.id, saidAt: m.saidAt });
+    }
+    const entities = [...mentions.entries()]
+      .map(([name, memories]) => ({ name, memories }))
+      .sort((a, b) => b.memories - a.memories || a.name.localeCompare(b.name));
+    return { entities, relations };
   }
 
   /**

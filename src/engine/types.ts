@@ -1,4 +1,5 @@
 /** Shapes shared by the engine, the messaging protocol and the UI. */
+import type { Relation } from '../pipeline/relations';
 
 /** The chat sites Engram knows. `demo` is Engram's built-in demo chat site. */
 export type SiteId = 'chatgpt' | 'claude' | 'demo';
@@ -34,6 +35,8 @@ export interface MemoryRecord {
   context?: string | null;
   saidAt: number;
   categories: string[];
+  /** Relations the fact states between the user and named entities (pipeline/relations.ts). */
+  relations?: Relation[];
   metadata: Record<string, JsonValue>;
   createdAt: number;
   updatedAt: number;

@@ -27,4 +27,13 @@ test('the memory engine runs inside the extension service worker, HNSW included'
   expect(result.moved).toMatchObject([{ event: 'UPDATE', memory: 'I moved to Amsterdam', previousMemory: 'I live in Berlin' }]);
   expect(result.top).toBe('I moved to Amsterdam');
   expect(result.history).toEqual(['ADD', 'UPDATE']);
+
+  // Relations come from compromise's tagger, which runs under the worker's CSP too.
+  const edges = await worker.evaluate(async () => {
+    const { memory } = (globalThis as unknown as EngramGlobal).engram;
+    await memory.add('My sister Anna lives in Porto', { userId: 'e2e', infer: false });
+    const { relations } = await memory.graph({ userId: 'e2e' });
+    return relations.map((r) => `${r.subject} –${r.predicate}→ ${r.object}`);
+  });
+  expect(edges.sort()).toEqual(['anna –lives in→ porto', 'user –moved to→ amsterdam', 'user –sister→ anna']);
 });

@@ -305,6 +305,31 @@ describe('entity links', () => {
     const top = await found('Who manages Atlas, and where is that person based?', { topK: 3 });
     expect(top.slice(0, 2)).toEqual(['Atlas is managed by Priya', 'Priya is based in Lisbon']);
   });
+
+  it('stores the relations each fact states, keeps them in step with edits, and lists them as a graph', async () => {
+    await memory.add("I'm working on project Atlas, it's a lot of fun.", { saidAt: Date.UTC(2026, 9, 1) });
+    await memory.add('Atlas is managed by Priya', { infer: false });
+    await memory.add('My colleague Priya lives in Lisbon', { infer: false });
+    const { entities, relations } = await memory.graph();
+    const edges = relations.map((r) => `${r.subject} –${r.predicate}→ ${r.object}`);
+    expect(edges).toEqual(
+      expect.arrayContaining(['user –working on→ atlas', 'atlas –managed by→ priya', 'user –colleague→ priya', 'priya –lives in→ lisbon']),
+    );
+    expect(entities).toEqual([
+      { name: 'atlas', memories: 2 },
+      { name: 'priya', memories: 2 },
+      { name: 'lisbon', memories: 1 },
+    ]);
+    // Each relation points at the memory that states it, where it is stored too.
+    const lisbon = relations.find((r) => r.object === 'lisbon')!;
+    expect((await memory.get(lisbon.memoryId))?.relations).toEqual([
+      { subject: 'user', predicate: 'colleague', object: 'priya' },
+      { subject: 'priya', predicate: 'lives in', object: 'lisbon' },
+    ]);
+    await memory.update(lisbon.memoryId, 'My colleague Priya lives in Porto');
+    expect((await memory.graph()).relations.map((r) => r.object)).toContain('porto');
+    expect((await memory.graph()).relations.map((r) => r.object)).not.toContain('lisbon');
+  });
 });
 
 describe('importance', () => {
