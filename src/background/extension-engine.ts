@@ -8,6 +8,8 @@ import { openAiCompatibleChatModel, LOCAL_SERVER_ORIGINS } from '../adapters/llm
 import { WEBLLM_HOST_ORIGINS } from '../adapters/llm/webllm-tiers';
 import { offscreenWebLlm } from './offscreen-llm-client';
 import { BUNDLED_MODEL, HUB_ORIGINS, modelInfo, type EmbeddingModelInfo } from '../engine/models';
+import { calibrate } from '../engine/calibration';
+import { RECALL } from '../engine/recall';
 
 const HUB = 'https://huggingface.co/';
 
@@ -37,6 +39,8 @@ export interface ExtensionEngine extends Engine {
   extraction: ExtractionManager;
   /** Resolves once the chosen model is active; handlers wait for it. */
   ready: Promise<void>;
+  /** The relevance gate for the active model, calibrated once per model (engine/calibration.ts). */
+  recallThreshold: () => Promise<number>;
 }
 
 /** The memory engine as the extension runs it: Dexie storage, the chosen model on WASM. */
@@ -80,5 +84,22 @@ export function createExtensionEngine(): ExtensionEngine {
   });
   // Turns captured before the worker was stopped are processed as soon as it starts again.
   void ready.then(() => queue.drain());
-  return { ...engine, embedder, models, ready, queue, extraction };
+  const thresholds = new Map<string, Promise<number>>();
+  const recallThreshold = (): Promise<number> => {
+    const active = engine.memory.embedder;
+    let threshold = thresholds.get(active.modelId);
+    if (!threshold) {
+      threshold = calibrate(active).then(
+        (c) => c.threshold,
+        (error: unknown) => {
+          console.warn('[Engram] could not calibrate the relevance gate; using the bundled model’s', error);
+          thresholds.delete(active.modelId);
+          return RECALL.threshold;
+        },
+      );
+      thresholds.set(active.modelId, threshold);
+    }
+    return threshold;
+  };
+  return { ...engine, embedder, models, ready, queue, extraction, recallThreshold };
 }

@@ -5,7 +5,7 @@ import { onMessage } from '../messaging/protocol';
 import type { ExtensionEngine } from './extension-engine';
 
 /** Answers every message the background handles. One handler per message of the protocol. */
-export function registerHandlers({ memory, embedder, models, ready, queue, extraction }: ExtensionEngine): void {
+export function registerHandlers({ memory, embedder, models, ready, queue, extraction, recallThreshold }: ExtensionEngine): void {
   onMessage('captureTurn', async ({ data }) => {
     // Written to IndexedDB first; extraction happens off the send path.
     const queued = await queue.enqueue(data);
@@ -23,7 +23,7 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
     const { results } = await memory.search(data.query, {
       userId: DEFAULT_USER,
       topK: RECALL.candidates,
-      threshold: RECALL.threshold,
+      threshold: await recallThreshold(),
       ...(data.before === undefined ? {} : { filters: { saidAt: { lte: data.before - 1 } } }),
     });
     const chosen = selectForPrompt(
