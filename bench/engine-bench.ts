@@ -7,7 +7,7 @@
  * Turns come from LoCoMo (../shared/data/locomo10.json, read in place, never copied). The engine
  * is the real one: Dexie on fake-indexeddb, the bundled model through transformers.js (100-d;
  * the downloadable production models are 384-d, so bytes are also projected for 384-d).
- * Merges "add" and "bytes_per_memory" into the results JSON and appends a section to results.md.
+ * Merges "add" and "bytes_per_memory" into the results JSON and writes its section of results.md.
  */
 import 'fake-indexeddb/auto';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
@@ -18,7 +18,7 @@ import { TransformersEmbedder } from '../src/adapters/transformers-embedder';
 import { EngramDatabase } from '../src/db/schema';
 import { createEngine } from '../src/engine/create-engine';
 import { BUNDLED_MODEL } from '../src/engine/models';
-import { appendMarkdown, mergeResults, readResults } from './results-file';
+import { mergeResults, readResults, writeMarkdownSection } from './results-file';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     `| ${add.n} | ${add.per_s} | ${add.memories_stored} | ${bytes_per_memory} | ${bytes_detail.record} | ${bytes_detail.vector_384d} | ${bytes_detail.hnsw_snapshot_per_memory_384d} |`,
     '',
   ].join('\n');
-  appendMarkdown(outPath, md);
+  writeMarkdownSection(outPath, 'engine-bench', md);
 }
 
 await main();

@@ -7,10 +7,10 @@
  *
  * The set is small, so --quick runs the same measurement (it only shortens the timing loop).
  * Merges "extractor": { "rule_based": … } into the results JSON (other keys, and other
- * extractors under "extractor", are kept) and appends a section to results.md.
+ * extractors under "extractor", are kept) and writes its section of results.md.
  */
 import { readFileSync } from 'node:fs';
-import { appendMarkdown, mergeResults, readResults } from './results-file';
+import { mergeResults, readResults, writeMarkdownSection } from './results-file';
 import { extractFacts } from '../src/pipeline/extract';
 import { MATCH_JACCARD, scoreExtraction, type LabelledUtterance } from '../src/pipeline/extraction-score';
 
@@ -68,7 +68,7 @@ function main(): void {
     ...Object.entries(score.byKind).map(([kind, c]) => `| ${kind} | ${c.n} | ${pct(c.precision)} | ${pct(c.recall)} | ${c.fp} | ${c.fn} |`),
     '',
   ].join('\n');
-  appendMarkdown(outPath, md);
+  writeMarkdownSection(outPath, 'extractor-bench', md);
 }
 
 main();
