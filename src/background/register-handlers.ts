@@ -1,8 +1,16 @@
 import { RECALL } from '../engine/recall';
 import { selectForPrompt } from '../pipeline/select';
-import { DEFAULT_USER } from '../engine/types';
+import { DEFAULT_USER, type MemoryView } from '../engine/types';
+import type { MemoryItem } from '../engine/memory';
 import { onMessage } from '../messaging/protocol';
 import type { ExtensionEngine } from './extension-engine';
+
+/** At most this many memories answer a search in the popup. */
+const SEARCH_RESULTS = 20;
+
+function toView(m: MemoryItem): MemoryView {
+  return { id: m.id, text: m.memory, site: m.site, createdAt: m.createdAt, pinned: m.metadata.pinned === true };
+}
 
 /** Answers every message the background handles. One handler per message of the protocol. */
 export function registerHandlers({ memory, embedder, models, ready, queue, extraction, recallThreshold }: ExtensionEngine): void {
@@ -46,9 +54,24 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
   });
   onMessage('listMemories', async () => {
     const { results } = await memory.getAll({ userId: DEFAULT_USER });
-    return results.map((r) => ({ id: r.id, text: r.memory, site: r.site, createdAt: r.createdAt }));
+    // Pinned first, then newest first.
+    return results.map(toView).sort((a, b) => Number(b.pinned ?? false) - Number(a.pinned ?? false));
   });
   onMessage('deleteMemory', async ({ data }) => ({ deleted: (await memory.delete(data)).deleted }));
+  onMessage('searchMemories', async ({ data }) => {
+    await ready;
+    // The popup finds what a prompt would: the same gate, more results.
+    const { results } = await memory.search(data, { userId: DEFAULT_USER, topK: SEARCH_RESULTS, threshold: await recallThreshold() });
+    return results.filter((r) => r.supersededAt === undefined).map(toView);
+  });
+  onMessage('editMemory', async ({ data }) => {
+    await ready;
+    await memory.update(data.id, data.text);
+    const edited = await memory.get(data.id);
+    if (!edited) throw new Error('Engram: the memory was deleted meanwhile');
+    return toView(edited);
+  });
+  onMessage('pinMemory', async ({ data }) => toView(await memory.setMetadata(data.id, { pinned: data.pinned ? true : null })));
   onMessage('modelStatus', () => models.status());
   onMessage('switchModel', async ({ data }) => {
     await models.switchTo(data);

@@ -512,6 +512,23 @@ export class Memory {
     });
   }
 
+  /**
+   * Merge `patch` into a memory's metadata (a null value removes the key): the user pinning
+   * (`pinned: true`) or rating (`importance: 1–5`) a memory. The text and its vector are
+   * unchanged, so nothing is re-embedded and history is not touched.
+   */
+  setMetadata(id: string, patch: Record<string, JsonValue>): Promise<MemoryItem> {
+    return this.#serial(async () => {
+      const old = await this.#store.get(id);
+      if (!old) throw new Error(`Engram: no memory with id ${id}`);
+      const merged = { ...old.metadata, ...patch };
+      const metadata = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null));
+      const updated: MemoryRecord = { ...old, metadata, updatedAt: this.#now() };
+      await this.#write(this.#embedder.modelId, { put: [updated] });
+      return toItem(updated);
+    });
+  }
+
   delete(id: string): Promise<{ message: string; deleted: boolean }> {
     return this.#serial(async () => {
       const old = await this.#store.get(id);

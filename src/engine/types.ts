@@ -72,6 +72,8 @@ export interface MemoryView {
   text: string;
   site: SiteId | null;
   createdAt: number;
+  /** The user pinned it: it ranks higher however old it is. */
+  pinned?: boolean;
 }
 
 /** A memory chosen for a prompt, with its similarity to the query. */

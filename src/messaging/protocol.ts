@@ -56,6 +56,12 @@ export interface ProtocolMap {
   listMemories(): MemoryView[];
   /** Popup → background: forget one memory. */
   deleteMemory(id: string): { deleted: boolean };
+  /** Popup → background: the memories most relevant to a search, best first. */
+  searchMemories(query: string): MemoryView[];
+  /** Popup → background: replace a memory's text with the user's correction. */
+  editMemory(edit: { id: string; text: string }): MemoryView;
+  /** Popup → background: pin a memory (it keeps its weight however old) or unpin it. */
+  pinMemory(pin: { id: string; pinned: boolean }): MemoryView;
   /** Popup → background: which extractor runs (and why, after a fallback), and the turn queue. */
   engineStatus(): EngineStatus;
   /** Popup → background: the active embedding model, the choices, and any switch in progress. */

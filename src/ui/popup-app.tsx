@@ -1,4 +1,4 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MemoryView, SiteId } from '../engine/types';
 import type { MemoryListStore } from './memory-list-store';
 import { LlmPanel } from './llm-panel';
@@ -11,7 +11,7 @@ const SITE_NAMES: Record<SiteId, string> = { chatgpt: 'ChatGPT', claude: 'Claude
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** The popup: what Engram remembers, and a way to forget each item. */
+/** The popup: what Engram remembers, searched, corrected, pinned or forgotten one by one. */
 export function PopupApp({
   store,
   models,
@@ -28,6 +28,9 @@ export function PopupApp({
   }, [store]);
 
   const memories = store.memories.value;
+  const results = store.results.value;
+  const shown = results ?? memories;
+  const query = store.query.value.trim();
   return (
     <main class="engram-popup">
       <header>
@@ -41,20 +44,43 @@ export function PopupApp({
         </p>
       )}
       {store.status.value === 'loading' && <p aria-live="polite">Loading memories…</p>}
-      {store.status.value === 'ready' && memories.length === 0 && (
+      {store.status.value === 'ready' && memories.length === 0 && !results && (
         <p class="empty" data-testid="empty">
           No memories yet. Tell ChatGPT or Claude something about yourself, and Engram will remember it
           here.
         </p>
       )}
       {memories.length > 0 && (
+        <search class="memory-search">
+          <input
+            type="search"
+            aria-label="Search memories"
+            placeholder="Search memories"
+            value={store.query.value}
+            onInput={(e) => void store.search(e.currentTarget.value)}
+          />
+        </search>
+      )}
+      {(memories.length > 0 || results) && (
         <>
-          <h2 class="count" data-testid="memory-count">
-            {memories.length === 1 ? '1 memory' : `${memories.length} memories`}
+          <h2 class="count" data-testid="memory-count" aria-live="polite">
+            {results
+              ? results.length === 0
+                ? `No memory matches “${query}”`
+                : `${results.length === 1 ? '1 match' : `${results.length} matches`} for “${query}”`
+              : memories.length === 1
+                ? '1 memory'
+                : `${memories.length} memories`}
           </h2>
-          <ul class="memories" aria-label="Memories">
-            {memories.map((m) => (
-              <MemoryItem key={m.id} memory={m} onDelete={() => void store.remove(m.id)} />
+          <ul class="memories" aria-label={results ? 'Search results' : 'Memories'}>
+            {shown.map((m) => (
+              <MemoryItem
+                key={m.id}
+                memory={m}
+                onDelete={() => void store.remove(m.id)}
+                onEdit={(text) => store.edit(m.id, text)}
+                onPin={(pinned) => void store.pin(m.id, pinned)}
+              />
             ))}
           </ul>
         </>
@@ -65,18 +91,112 @@ export function PopupApp({
   );
 }
 
-function MemoryItem({ memory, onDelete }: { memory: MemoryView; onDelete: () => void }) {
+function MemoryItem({
+  memory,
+  onDelete,
+  onEdit,
+  onPin,
+}: {
+  memory: MemoryView;
+  onDelete: () => void;
+  onEdit: (text: string) => Promise<boolean>;
+  onPin: (pinned: boolean) => void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(memory.text);
+  const [saving, setSaving] = useState(false);
+  const field = useRef<HTMLTextAreaElement>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (editing) field.current?.focus();
+  }, [editing]);
+
+  const startEditing = (): void => {
+    setDraft(memory.text);
+    setEditing(true);
+  };
+  const stopEditing = (): void => {
+    setEditing(false);
+    // Back to where the user was, for keyboard users.
+    requestAnimationFrame(() => editButton.current?.focus());
+  };
+  const save = async (): Promise<void> => {
+    if (draft.trim() === memory.text) {
+      stopEditing();
+      return;
+    }
+    setSaving(true);
+    const saved = await onEdit(draft);
+    setSaving(false);
+    if (saved) stopEditing();
+  };
+
   return (
-    <li class="memory" data-testid="memory">
+    <li class={memory.pinned ? 'memory pinned' : 'memory'} data-testid="memory">
       <div class="memory-body">
-        <p class="memory-text">{memory.text}</p>
+        {editing ? (
+          <form
+            class="memory-edit"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void save();
+            }}
+          >
+            <textarea
+              ref={field}
+              aria-label={`Edit "${memory.text}"`}
+              value={draft}
+              rows={2}
+              maxLength={2000}
+              onInput={(e) => { setDraft(e.currentTarget.value); }}
+              onKeyDown={(e) => {
+                if (e.key === 'Escape') {
+                  e.preventDefault();
+                  stopEditing();
+                } else if (e.key === 'Enter' && !e.shiftKey) {
+                  e.preventDefault();
+                  void save();
+                }
+              }}
+            />
+            <div class="memory-actions">
+              <button type="submit" disabled={saving}>
+                Save
+              </button>
+              <button type="button" onClick={stopEditing}>
+                Cancel
+              </button>
+            </div>
+          </form>
+        ) : (
+          <p class="memory-text">{memory.text}</p>
+        )}
         <p class="memory-meta">
-          {memory.site ? `${SITE_NAMES[memory.site]} · ` : null}<time dateTime={new Date(memory.createdAt).toISOString()}>{dateFormat.format(memory.createdAt)}</time>
+          {memory.pinned ? <span class="pin-badge">Pinned · </span> : null}
+          {memory.site ? `${SITE_NAMES[memory.site]} · ` : null}
+          <time dateTime={new Date(memory.createdAt).toISOString()}>{dateFormat.format(memory.createdAt)}</time>
         </p>
       </div>
-      <button type="button" class="delete" onClick={onDelete} aria-label={`Forget "${memory.text}"`}>
-        Forget
-      </button>
+      {!editing && (
+        <div class="memory-actions">
+          <button
+            type="button"
+            class="pin"
+            aria-pressed={memory.pinned === true}
+            aria-label={`Pin "${memory.text}"`}
+            title={memory.pinned ? 'Pinned: always weighs in, however old' : 'Pin: always weighs in, however old'}
+            onClick={() => { onPin(!memory.pinned); }}
+          >
+            {memory.pinned ? 'Unpin' : 'Pin'}
+          </button>
+          <button type="button" ref={editButton} class="edit" onClick={startEditing} aria-label={`Edit "${memory.text}"`}>
+            Edit
+          </button>
+          <button type="button" class="delete" onClick={onDelete} aria-label={`Forget "${memory.text}"`}>
+            Forget
+          </button>
+        </div>
+      )}
     </li>
   );
 }

@@ -101,6 +101,43 @@ test('a memory forgotten in the popup is never injected again', async ({ context
   expect(received.at(-1)?.prompt).toBe(QUESTION);
 });
 
+test('a memory corrected and pinned in the popup is found by search and injected as corrected', async ({ context, extensionId, received }) => {
+  const [site] = SITES;
+  if (!site) throw new Error('no site');
+  const page = await openNewChat(context, site);
+  await sendPrompt(page, site, FACT);
+  await waitForMemories(context, extensionId, 2);
+
+  const popup = await context.newPage();
+  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  await popup.getByRole('button', { name: 'Edit "I live in Berlin"' }).click();
+  const field = popup.getByRole('textbox', { name: 'Edit "I live in Berlin"' });
+  await expect(field).toBeFocused();
+  await field.fill('I live in Munich');
+  await field.press('Enter');
+  await expect(popup.getByTestId('memory').filter({ hasText: 'I live in Munich' })).toHaveCount(1);
+  await popup.getByRole('button', { name: 'Pin "I live in Munich"' }).click();
+  await expect(popup.getByRole('button', { name: 'Pin "I live in Munich"' })).toHaveAttribute('aria-pressed', 'true');
+
+  // The background's own search, with the gate a prompt would get.
+  await popup.getByRole('searchbox', { name: 'Search memories' }).fill('Which city do I live in?');
+  await expect(popup.getByTestId('memory-count')).toContainText('for “Which city do I live in?”');
+  await expect(popup.getByTestId('memory').first()).toContainText('I live in Munich');
+  await popup.getByRole('searchbox', { name: 'Search memories' }).fill('Explain how photosynthesis works in plants');
+  await expect(popup.getByTestId('memory-count')).toHaveText('No memory matches “Explain how photosynthesis works in plants”');
+
+  // Still pinned and corrected after the popup is closed and opened again.
+  await popup.reload();
+  await expect(popup.getByTestId('memory').first()).toContainText('I live in Munich');
+  await expect(popup.getByTestId('memory').first()).toContainText('Pinned');
+
+  const next = await openNewChat(context, site);
+  await sendPrompt(next, site, QUESTION);
+  const prompt = received.at(-1)?.prompt ?? '';
+  expect(blockOf(prompt), prompt).toContain('Munich');
+  expect(prompt).not.toContain('Berlin');
+});
+
 test('memories survive a browser restart on the same profile', async ({ profileDir }) => {
   const received: ReceivedPrompt[] = [];
   const [site] = SITES;

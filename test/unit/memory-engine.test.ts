@@ -352,6 +352,20 @@ describe('importance', () => {
     await memory.add('I drink black coffee every morning', { infer: false });
     expect((await found('What do I drink every morning?', { topK: 2 }))[0]).toBe('I drink green tea every morning');
   });
+
+  it('pins and unpins a memory the user chose, without touching its text, vector or history', async () => {
+    await memory.add('I drink black coffee every morning', { infer: false });
+    const { results } = await memory.add('I drink green tea every morning', { infer: false });
+    const id = results[0]!.id;
+    const before = await memory.history(id);
+    const pinned = await memory.setMetadata(id, { pinned: true });
+    expect(pinned.metadata.pinned).toBe(true);
+    expect((await found('What do I drink every morning?', { topK: 2 }))[0]).toBe('I drink green tea every morning');
+    expect(await memory.history(id)).toEqual(before);
+    await memory.setMetadata(id, { pinned: null });
+    expect((await memory.get(id))?.metadata).not.toHaveProperty('pinned');
+    await expect(memory.setMetadata('no-such-id', { pinned: true })).rejects.toThrow(/no memory with id/);
+  });
 });
 
 describe('consolidation and profile', () => {

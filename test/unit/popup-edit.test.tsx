@@ -1,0 +1,188 @@
+// @vitest-environment happy-dom
+/**
+ * The popup's search, edit and pin, over an in-memory backend that behaves like the background:
+ * search ranks by shared words, edit rejects an empty text, pin reorders the list.
+ */
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { describe, expect, it, vi } from 'vitest';
+import type { MemoryView } from '../../src/engine/types';
+import { createMemoryListStore, type MemoryBackend } from '../../src/ui/memory-list-store';
+import { PopupApp } from '../../src/ui/popup-app';
+import { settle, useContainer } from '../support/dom';
+
+const at = (d: number): number => Date.UTC(2026, 10, d, 12);
+const initial = (): MemoryView[] => [
+  { id: 'm1', text: 'I live in Berlin', site: 'chatgpt', createdAt: at(20) },
+  { id: 'm2', text: "I'm vegetarian", site: 'claude', createdAt: at(18) },
+  { id: 'm3', text: 'My dog is called Max', site: 'demo', createdAt: at(2) },
+];
+
+function backend() {
+  const rows = initial();
+  const words = (t: string): string[] => t.toLowerCase().match(/\p{L}+/gu) ?? [];
+  return {
+    rows,
+    list: vi.fn<MemoryBackend['list']>(() =>
+      Promise.resolve([...rows].sort((a, b) => Number(b.pinned ?? false) - Number(a.pinned ?? false)).map((r) => ({ ...r }))),
+    ),
+    remove: vi.fn<MemoryBackend['remove']>(() => Promise.resolve(true)),
+    search: vi.fn<NonNullable<MemoryBackend['search']>>((q) =>
+      Promise.resolve(rows.filter((r) => words(q).some((w) => w.length > 2 && words(r.text).includes(w))).map((r) => ({ ...r }))),
+    ),
+    edit: vi.fn<NonNullable<MemoryBackend['edit']>>((id, text) => {
+      const row = rows.find((r) => r.id === id);
+      if (!row) return Promise.reject(new Error('no such memory'));
+      row.text = text;
+      return Promise.resolve({ ...row });
+    }),
+    pin: vi.fn<NonNullable<MemoryBackend['pin']>>((id, pinned) => {
+      const row = rows.find((r) => r.id === id)!;
+      row.pinned = pinned;
+      return Promise.resolve({ ...row });
+    }),
+  };
+}
+
+const root = useContainer();
+
+async function show(b: MemoryBackend) {
+  const store = createMemoryListStore(b);
+  await act(() => {
+    render(<PopupApp store={store} />, root.el);
+  });
+  await settle();
+  return store;
+}
+
+const texts = () => [...root.el.querySelectorAll('[data-testid="memory"] .memory-text')].map((p) => p.textContent);
+const button = (label: string): HTMLButtonElement => {
+  const b = [...root.el.querySelectorAll('button')].find((el) => el.getAttribute('aria-label') === label);
+  if (!b) throw new Error(`no button "${label}"`);
+  return b;
+};
+const searchBox = () => root.el.querySelector<HTMLInputElement>('input[type="search"]')!;
+async function type(el: HTMLInputElement | HTMLTextAreaElement, value: string) {
+  await act(() => {
+    el.value = value;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  await settle();
+}
+async function key(el: HTMLElement, k: string) {
+  await act(() => {
+    el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+  });
+  await settle();
+}
+
+describe('searching memories in the popup', () => {
+  it('shows only the matches, says how many, and shows everything again when cleared', async () => {
+    const b = backend();
+    await show(b);
+    expect(searchBox().getAttribute('aria-label')).toBe('Search memories');
+
+    await type(searchBox(), 'dog walks');
+    expect(b.search).toHaveBeenLastCalledWith('dog walks');
+    expect(texts()).toEqual(['My dog is called Max']);
+    expect(root.el.querySelector('[data-testid="memory-count"]')?.textContent).toBe('1 match for “dog walks”');
+
+    await type(searchBox(), 'quantum physics');
+    expect(texts()).toEqual([]);
+    expect(root.el.querySelector('[data-testid="memory-count"]')?.textContent).toBe('No memory matches “quantum physics”');
+
+    await type(searchBox(), '');
+    expect(texts()).toEqual(['I live in Berlin', "I'm vegetarian", 'My dog is called Max']);
+    expect(root.el.querySelector('[data-testid="memory-count"]')?.textContent).toBe('3 memories');
+  });
+
+  it('shows the answer to the latest search when an earlier one answers last', async () => {
+    const b = backend();
+    let answerFirst: (v: MemoryView[]) => void = () => undefined;
+    b.search.mockImplementationOnce(() => new Promise((resolve) => (answerFirst = resolve)));
+    await show(b);
+    await type(searchBox(), 'Ber');
+    await type(searchBox(), 'vegetarian');
+    answerFirst(initial().slice(0, 1));
+    await settle();
+    expect(texts()).toEqual(["I'm vegetarian"]);
+  });
+});
+
+describe('editing a memory in the popup', () => {
+  it('saves the correction with Enter, in the list and in the backend', async () => {
+    const b = backend();
+    await show(b);
+    await act(() => { button('Edit "I live in Berlin"').click(); });
+    await settle();
+    const field = root.el.querySelector<HTMLTextAreaElement>('textarea')!;
+    expect(field.getAttribute('aria-label')).toBe('Edit "I live in Berlin"');
+    expect(field.value).toBe('I live in Berlin');
+    expect(document.activeElement).toBe(field);
+
+    await type(field, 'I live in Munich');
+    await key(field, 'Enter');
+    expect(b.edit).toHaveBeenCalledWith('m1', 'I live in Munich');
+    expect(texts()).toEqual(['I live in Munich', "I'm vegetarian", 'My dog is called Max']);
+    expect(root.el.querySelector('textarea')).toBeNull();
+  });
+
+  it('keeps the old text when the user presses Escape', async () => {
+    const b = backend();
+    await show(b);
+    await act(() => { button("Edit \"I'm vegetarian\"").click(); });
+    await settle();
+    const field = root.el.querySelector<HTMLTextAreaElement>('textarea')!;
+    await type(field, 'I eat everything');
+    await key(field, 'Escape');
+    expect(b.edit).not.toHaveBeenCalled();
+    expect(texts()).toContain("I'm vegetarian");
+  });
+
+  it('refuses an empty memory with a clear message, and keeps the editor open', async () => {
+    const b = backend();
+    await show(b);
+    await act(() => { button('Edit "My dog is called Max"').click(); });
+    await settle();
+    const field = root.el.querySelector<HTMLTextAreaElement>('textarea')!;
+    await type(field, '   ');
+    await key(field, 'Enter');
+    expect(b.edit).not.toHaveBeenCalled();
+    expect(root.el.querySelector('[role="alert"]')?.textContent).toMatch(/cannot be empty.*Forget/);
+    expect(root.el.querySelector('textarea')).not.toBeNull();
+  });
+
+  it('shows the backend’s error and keeps the text when saving fails', async () => {
+    const b = backend();
+    b.edit.mockImplementationOnce(() => Promise.reject(new Error('Engram: the disk is full')));
+    await show(b);
+    await act(() => { button('Edit "I live in Berlin"').click(); });
+    await settle();
+    const field = root.el.querySelector<HTMLTextAreaElement>('textarea')!;
+    await type(field, 'I live in Munich');
+    await key(field, 'Enter');
+    expect(root.el.querySelector('[role="alert"]')?.textContent).toBe('Engram: the disk is full');
+    expect(root.el.querySelector<HTMLTextAreaElement>('textarea')?.value).toBe('I live in Munich');
+    expect(b.rows[0]?.text).toBe('I live in Berlin');
+  });
+});
+
+describe('pinning a memory in the popup', () => {
+  it('marks it pinned, puts it first, and unpins it again', async () => {
+    const b = backend();
+    await show(b);
+    const pin = button('Pin "My dog is called Max"');
+    expect(pin.getAttribute('aria-pressed')).toBe('false');
+    await act(() => { pin.click(); });
+    await settle();
+    expect(b.pin).toHaveBeenCalledWith('m3', true);
+    expect(texts()[0]).toBe('My dog is called Max');
+    expect(button('Pin "My dog is called Max"').getAttribute('aria-pressed')).toBe('true');
+    expect(root.el.querySelector('.memory.pinned .memory-meta')?.textContent).toMatch(/^Pinned/);
+
+    await act(() => { button('Pin "My dog is called Max"').click(); });
+    await settle();
+    expect(b.pin).toHaveBeenLastCalledWith('m3', false);
+    expect(button('Pin "My dog is called Max"').getAttribute('aria-pressed')).toBe('false');
+  });
+});
