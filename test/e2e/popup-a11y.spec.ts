@@ -1,0 +1,30 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, openNewChat, sendPrompt, SITES, test } from './fixtures';
+
+/** WCAG 2.1 A and AA rules, checked by axe-core in the real popup. */
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+test('the popup passes axe-core’s WCAG 2.1 AA checks, empty, with memories, and while editing', async ({ context, extensionId }) => {
+  const popup = await context.newPage();
+  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  await expect(popup.getByTestId('empty')).toBeVisible();
+  const empty = await new AxeBuilder({ page: popup }).withTags(WCAG).analyze();
+  expect(empty.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+
+  const [site] = SITES;
+  if (!site) throw new Error('no site');
+  await sendPrompt(await openNewChat(context, site), site, "I'm vegetarian and I live in Berlin");
+  await expect.poll(async () => {
+    await popup.reload();
+    return popup.getByTestId('memory').count();
+  }, { timeout: 20_000 }).toBe(2);
+  const listed = await new AxeBuilder({ page: popup }).withTags(WCAG).analyze();
+  expect(listed.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  // The rules really ran on the list: labels, names, contrast, list structure.
+  expect(listed.passes.map((p) => p.id)).toEqual(expect.arrayContaining(['button-name', 'color-contrast', 'list', 'listitem']));
+
+  await popup.getByRole('button', { name: 'Edit "I live in Berlin"' }).click();
+  await popup.getByRole('searchbox', { name: 'Search memories' }).fill('Berlin');
+  const editing = await new AxeBuilder({ page: popup }).withTags(WCAG).analyze();
+  expect(editing.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+});
