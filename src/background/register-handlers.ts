@@ -8,6 +8,14 @@ import type { ExtensionEngine } from './extension-engine';
 /** At most this many memories answer a search in the popup. */
 const SEARCH_RESULTS = 20;
 
+/** At most this many entities in the popup's "About you". */
+const ABOUT_ENTITIES = 10;
+
+/** "new york" → "New York": entities are stored lower-cased. */
+function displayName(name: string): string {
+  return name.replace(/(^|[\s-])(\p{L})/gu, (_, sep: string, first: string) => sep + first.toUpperCase());
+}
+
 function toView(m: MemoryItem): MemoryView {
   return { id: m.id, text: m.memory, site: m.site, createdAt: m.createdAt, pinned: m.metadata.pinned === true };
 }
@@ -72,6 +80,10 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
     return toView(edited);
   });
   onMessage('pinMemory', async ({ data }) => toView(await memory.setMetadata(data.id, { pinned: data.pinned ? true : null })));
+  onMessage('aboutYou', async () => {
+    const [profile, graph] = await Promise.all([memory.profile({ userId: DEFAULT_USER }), memory.graph({ userId: DEFAULT_USER })]);
+    return { profile: profile.map(toView), entities: graph.entities.slice(0, ABOUT_ENTITIES).map((e) => ({ ...e, name: displayName(e.name) })) };
+  });
   onMessage('modelStatus', () => models.status());
   onMessage('switchModel', async ({ data }) => {
     await models.switchTo(data);

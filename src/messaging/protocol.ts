@@ -43,6 +43,13 @@ export interface EngineStatus {
   queue: QueueStats;
 }
 
+/** What the popup's "About you" shows. */
+export interface AboutYou {
+  profile: MemoryView[];
+  /** People, places, projects and pets the memories name, most mentioned first. */
+  entities: { name: string; memories: number }[];
+}
+
 export interface ProtocolMap {
   /** Content script → background: a user turn was sent; queue it durably, process it later. */
   captureTurn(turn: CapturedTurn): { queued: boolean };
@@ -62,6 +69,8 @@ export interface ProtocolMap {
   editMemory(edit: { id: string; text: string }): MemoryView;
   /** Popup → background: pin a memory (it keeps its weight however old) or unpin it. */
   pinMemory(pin: { id: string; pinned: boolean }): MemoryView;
+  /** Popup → background: the user's profile (current value of each attribute, pinned memories) and the entities they mention most. */
+  aboutYou(): AboutYou;
   /** Popup → background: which extractor runs (and why, after a fallback), and the turn queue. */
   engineStatus(): EngineStatus;
   /** Popup → background: the active embedding model, the choices, and any switch in progress. */

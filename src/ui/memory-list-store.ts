@@ -1,6 +1,6 @@
 import { signal, type Signal } from '@preact/signals';
 import type { MemoryView } from '../engine/types';
-import { sendMessage } from '../messaging/protocol';
+import { sendMessage, type AboutYou } from '../messaging/protocol';
 
 /** What the popup asks of the background: the real messages, or a test double. */
 export interface MemoryBackend {
@@ -9,6 +9,7 @@ export interface MemoryBackend {
   search?(query: string): Promise<MemoryView[]>;
   edit?(id: string, text: string): Promise<MemoryView>;
   pin?(id: string, pinned: boolean): Promise<MemoryView>;
+  about?(): Promise<AboutYou>;
 }
 
 /** The MemoryBackend over the extension's typed messages. */
@@ -18,6 +19,7 @@ export const messagingBackend: MemoryBackend = {
   search: (query) => sendMessage('searchMemories', query),
   edit: (id, text) => sendMessage('editMemory', { id, text }),
   pin: (id, pinned) => sendMessage('pinMemory', { id, pinned }),
+  about: () => sendMessage('aboutYou'),
 };
 
 export interface MemoryListStore {
@@ -29,6 +31,8 @@ export interface MemoryListStore {
   /** The memories matching `query`, best first; null while there is no query. */
   results: Signal<MemoryView[] | null>;
   searching: Signal<boolean>;
+  /** The profile and the most mentioned entities; null until loaded (or without a backend for it). */
+  about: Signal<AboutYou | null>;
   load(): Promise<void>;
   remove(id: string): Promise<void>;
   search(query: string): Promise<void>;
@@ -45,7 +49,18 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
   const query = signal('');
   const results = signal<MemoryView[] | null>(null);
   const searching = signal(false);
+  const about = signal<AboutYou | null>(null);
   let searchSeq = 0;
+
+  /** The profile follows every change; it is secondary, so a failure leaves the last one shown. */
+  const refreshAbout = async (): Promise<void> => {
+    if (!backend.about) return;
+    try {
+      about.value = await backend.about();
+    } catch {
+      // The list and its error message are what matter; keep the previous profile.
+    }
+  };
 
   const fail = (e: unknown): void => {
     status.value = 'error';
@@ -70,6 +85,7 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
     query,
     results,
     searching,
+    about,
     async load() {
       try {
         memories.value = await backend.list();
@@ -78,6 +94,7 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
       } catch (e) {
         fail(e);
       }
+      await refreshAbout();
     },
     async remove(id) {
       const index = memories.value.findIndex((m) => m.id === id);
@@ -89,6 +106,7 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
       try {
         await backend.remove(id);
         recovered();
+        void refreshAbout();
       } catch (e) {
         // Put back only this memory: others removed meanwhile stay removed.
         const list = [...memories.value];
@@ -129,6 +147,7 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
       try {
         replace(await backend.edit(id, clean));
         recovered();
+        void refreshAbout();
         return true;
       } catch (e) {
         fail(e);
@@ -142,6 +161,7 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
         // Pinned memories lead the list.
         memories.value = [...memories.value].sort((a, b) => Number(b.pinned ?? false) - Number(a.pinned ?? false));
         recovered();
+        void refreshAbout();
       } catch (e) {
         fail(e);
       }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MemoryView, SiteId } from '../engine/types';
+import type { AboutYou } from '../messaging/protocol';
 import type { MemoryListStore } from './memory-list-store';
 import { LlmPanel } from './llm-panel';
 import type { LlmStore } from './llm-store';
@@ -61,6 +62,7 @@ export function PopupApp({
           />
         </search>
       )}
+      {store.about.value && memories.length > 0 && !results && <AboutSection about={store.about.value} onPick={(name) => void store.search(name)} />}
       {(memories.length > 0 || results) && (
         <>
           <h2 class="count" data-testid="memory-count" aria-live="polite">
@@ -88,6 +90,41 @@ export function PopupApp({
       {models && <ModelPanel store={models} />}
       {llm && <LlmPanel store={llm} />}
     </main>
+  );
+}
+
+/** The profile Engram keeps (what a prompt is most likely to need), and who and what the user talks about. */
+function AboutSection({ about, onPick }: { about: AboutYou; onPick: (name: string) => void }) {
+  if (about.profile.length === 0 && about.entities.length === 0) return null;
+  return (
+    <section class="about" aria-labelledby="about-title">
+      <h2 id="about-title" class="count">
+        About you
+      </h2>
+      {about.profile.length > 0 && (
+        <ul class="profile" aria-label="Profile" data-testid="profile">
+          {about.profile.map((m) => (
+            <li key={m.id}>{m.text}</li>
+          ))}
+        </ul>
+      )}
+      {about.entities.length > 0 && (
+        <ul class="entities" aria-label="People, places and projects you mention">
+          {about.entities.map((e) => (
+            <li key={e.name}>
+              <button
+                type="button"
+                class="entity"
+                onClick={() => { onPick(e.name); }}
+                aria-label={`Show memories about ${e.name} (${e.memories === 1 ? '1 memory' : `${e.memories} memories`})`}
+              >
+                {e.name}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
 

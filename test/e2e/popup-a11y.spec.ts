@@ -4,7 +4,7 @@ import { expect, openNewChat, sendPrompt, SITES, test } from './fixtures';
 /** WCAG 2.1 A and AA rules, checked by axe-core in the real popup. */
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
-test('the popup passes axe-core’s WCAG 2.1 AA checks, empty, with memories, and while editing', async ({ context, extensionId }) => {
+test('the popup passes axe-core’s WCAG 2.1 AA checks, empty, with memories and its profile, and while editing', async ({ context, extensionId }) => {
   const popup = await context.newPage();
   await popup.goto(`chrome-extension://${extensionId}/popup.html`);
   await expect(popup.getByTestId('empty')).toBeVisible();
@@ -18,6 +18,11 @@ test('the popup passes axe-core’s WCAG 2.1 AA checks, empty, with memories, an
     await popup.reload();
     return popup.getByTestId('memory').count();
   }, { timeout: 20_000 }).toBe(2);
+  // "About you": the profile the background keeps, and the entities mentioned.
+  await expect(popup.getByTestId('profile').getByRole('listitem')).toHaveCount(2);
+  await expect(popup.getByTestId('profile')).toContainText("I'm vegetarian");
+  await expect(popup.getByTestId('profile')).toContainText('I live in Berlin');
+  await expect(popup.getByRole('button', { name: /^Show memories about Berlin/ })).toBeVisible();
   const listed = await new AxeBuilder({ page: popup }).withTags(WCAG).analyze();
   expect(listed.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
   // The rules really ran on the list: labels, names, contrast, list structure.

@@ -186,3 +186,48 @@ describe('pinning a memory in the popup', () => {
     expect(button('Pin "My dog is called Max"').getAttribute('aria-pressed')).toBe('false');
   });
 });
+
+describe('"About you" in the popup', () => {
+  it('shows the profile and the entities mentioned; an entity shows its memories', async () => {
+    const b = {
+      ...backend(),
+      about: vi.fn<NonNullable<MemoryBackend['about']>>(() =>
+        Promise.resolve({
+          profile: [initial()[1]!, initial()[0]!],
+          entities: [
+            { name: 'Max', memories: 1 },
+            { name: 'Berlin', memories: 1 },
+          ],
+        }),
+      ),
+    };
+    await show(b);
+    const profile = root.el.querySelector('[data-testid="profile"]');
+    expect([...profile!.querySelectorAll('li')].map((li) => li.textContent)).toEqual(["I'm vegetarian", 'I live in Berlin']);
+    expect(root.el.querySelector('#about-title')?.textContent).toBe('About you');
+
+    await act(() => { button('Show memories about Max (1 memory)').click(); });
+    await settle();
+    expect(b.search).toHaveBeenLastCalledWith('Max');
+    expect(searchBox().value).toBe('Max');
+    expect(texts()).toEqual(['My dog is called Max']);
+    expect(root.el.querySelector('[data-testid="profile"]')).toBeNull(); // the results take its place
+
+    // It follows changes: after an edit it is asked again.
+    await type(searchBox(), '');
+    const calls = b.about.mock.calls.length;
+    await act(() => { button('Edit "I live in Berlin"').click(); });
+    await settle();
+    const field = root.el.querySelector<HTMLTextAreaElement>('textarea')!;
+    await type(field, 'I live in Munich');
+    await key(field, 'Enter');
+    expect(b.about.mock.calls.length).toBe(calls + 1);
+  });
+
+  it('keeps the list usable when the profile cannot be loaded', async () => {
+    await show({ ...backend(), about: () => Promise.reject(new Error('busy')) });
+    expect(texts()).toHaveLength(3);
+    expect(root.el.querySelector('[data-testid="profile"]')).toBeNull();
+    expect(root.el.querySelector('[role="alert"]')).toBeNull();
+  });
+});
