@@ -39,8 +39,10 @@ export const ENTITY_HOP_DISCOUNT = 0.55;
  */
 export const TIME_BONUS = 1.0;
 export const TIME_CANDIDATES = 200;
-/** A question about the user themselves. */
+/** A question about the user themselves… */
 const OWN = /\b(?:i|i'm|i've|my|me|we|our|us)\b/i;
+/** …and about what has been: "what did I do in May" (not "plan my trip in May"). */
+const PAST = /\b(?:did|was|were|had|went|said|told|mentioned|happened|ago|last|yesterday|been)\b/i;
 
 /** Query words a memory must share to pass the threshold on lexical evidence alone. */
 export const LEXICAL_EVIDENCE = 2;
@@ -390,8 +392,9 @@ export class Memory {
     const window = timeWindowOf(text, now);
     const inWindow = new Set<number>();
     // "What did I do last week?" wants what was said then, however unlike the question it is;
-    // "the best laptops of 2026" does not: only the user's own day, week or month passes the gate.
-    const asksOwnPast = window !== null && window.unit !== 'year' && OWN.test(text);
+    // "the best laptops of 2026" and "plan my trip in May" do not: only a question about the
+    // user's own past day, week or month passes the gate.
+    const asksOwnPast = window !== null && window.unit !== 'year' && OWN.test(text) && PAST.test(text);
     if (window) {
       const said = [...byLabel.values()].filter((m) => saidWithin(window, m.saidAt) && accept(m.label));
       said.sort((x, y) => y.saidAt - x.saidAt);

@@ -172,6 +172,7 @@ describe('search', () => {
       'I adopted a rescue cat called Miso',
     );
     expect((await memory.search('What are the best laptops of 2026?', { topK: 5, threshold: RECALL.threshold })).results).toEqual([]);
+    expect((await memory.search('Can you help me plan my trip in July?', { topK: 5, threshold: RECALL.threshold })).results).toEqual([]);
     // Without a time, the order is relevance alone.
     expect((await found('Which instrument do I play?', { topK: 1 }))[0]).toBe("I'm learning to play the cello");
   });
