@@ -1,7 +1,7 @@
 import { stripMemoryBlock } from '../inject/memory-block';
 import { categorize } from '../pipeline/categorize';
 import { cleanText } from '../pipeline/normalize';
-import { extractFacts } from '../pipeline/extract';
+import { extractFacts, leadingAnswer } from '../pipeline/extract';
 import { slotOf } from '../pipeline/slots';
 import type { ChatMessage, ExtractedFact, Extractor } from '../ports/extractor';
 
@@ -9,7 +9,8 @@ const FORGET = /^(?:please\s+)?(?:forget|don't remember|do not remember|stop rem
 
 /**
  * The extractor that needs no model: self-statements in the user's messages become facts;
- * assistant and system messages are context only. "Forget that …" becomes a forget request.
+ * assistant and system messages are context only (the questions the assistant just asked are
+ * kept with the facts of the reply, for search). "Forget that …" becomes a forget request.
  */
 export class RuleBasedExtractor implements Extractor {
   readonly name = 'rule-based';
@@ -25,8 +26,15 @@ export class RuleBasedExtractor implements Extractor {
         facts.push({ text, slot: slotOf(text), categories: categorize(text), forget: true, sourceTurnIds: source });
         continue;
       }
-      const context = contextOf(message.content);
-      for (const text of extractFacts(message.content)) {
+      const prior = messages[messages.indexOf(message) - 1];
+      const asked = prior?.role === 'assistant' ? questionsAskedIn(prior.content) : '';
+      const context = contextOf(message.content) + (asked ? `\n${asked}` : '');
+      const texts = extractFacts(message.content);
+      // "Which language are you learning?" — "Japanese! I've been at it for two years": the bare
+      // answer opens the first fact, which would not say what it is about without it.
+      const answer = asked ? leadingAnswer(message.content) : null;
+      if (answer && texts[0] !== undefined && !texts[0].includes(answer)) texts[0] = `${answer} ${texts[0]}`.slice(0, MAX_ANSWERED_FACT_CHARS);
+      for (const text of texts) {
         facts.push({ text, slot: slotOf(text), categories: categorize(text), forget: false, sourceTurnIds: source, context });
       }
     }
@@ -34,8 +42,18 @@ export class RuleBasedExtractor implements Extractor {
   }
 }
 
+/** A fact with its bare answer in front stays this short. */
+const MAX_ANSWERED_FACT_CHARS = 360;
+
 /** At most this much of the source message is kept as a fact's context. */
 export const MAX_CONTEXT_CHARS = 600;
+
+/** What the assistant asked at the end of its message ("How often do you run?"), which the user's reply answers. */
+export const MAX_ASKED_CHARS = 300;
+export function questionsAskedIn(assistant: string): string {
+  const tail = cleanText(stripMemoryBlock(assistant)).slice(-MAX_ASKED_CHARS);
+  return (tail.match(/[^.!?\n]*\?/g) ?? []).map((q) => q.trim()).filter(Boolean).join(' ');
+}
 
 function contextOf(message: string): string {
   const clean = cleanText(stripMemoryBlock(message));

@@ -1,4 +1,4 @@
-import { sendMessage, type CapturedTurn } from '../messaging/protocol';
+import { MAX_REPLY_TO_CHARS, sendMessage, type CapturedTurn } from '../messaging/protocol';
 import type { SiteAdapter } from '../sites/site-adapter';
 import { interceptSends } from './send-interceptor';
 
@@ -39,7 +39,14 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): voi
         return (await sendMessage('recall', request)).memories.map((m) => m.text);
       },
       captured: (text) => {
-        const turn = { site: adapter.site, conversationId: adapter.conversationId(), text, sentAt: Date.now() };
+        const replyTo = lastAssistantText(adapter);
+        const turn: CapturedTurn = {
+          site: adapter.site,
+          conversationId: adapter.conversationId(),
+          text,
+          sentAt: Date.now(),
+          ...(replyTo ? { replyTo } : {}),
+        };
         inFlight.set(text, turn);
         deliver(turn);
       },
@@ -53,4 +60,18 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): voi
     },
     signal,
   );
+}
+
+/** The end of the assistant's last message on the page, or null (a new chat, or an unreadable page). */
+export function lastAssistantText(adapter: Pick<SiteAdapter, 'readTurns'>): string | null {
+  try {
+    const turns = adapter.readTurns();
+    for (let i = turns.length - 1; i >= 0; i--) {
+      const turn = turns[i]!;
+      if (turn.role === 'assistant') return turn.text.slice(-MAX_REPLY_TO_CHARS);
+    }
+  } catch {
+    // The page changed under us: the turn is captured without it.
+  }
+  return null;
 }

@@ -27,6 +27,8 @@ export interface TurnJob {
   conversationId: string;
   text: string;
   sentAt: number;
+  /** The end of the assistant's message the turn answers (CapturedTurn.replyTo). */
+  replyTo?: string | null;
   status: 'pending' | 'done' | 'failed';
   attempts: number;
   nextAttemptAt: number;

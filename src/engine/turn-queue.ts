@@ -1,6 +1,7 @@
 import Dexie from 'dexie';
 import type { EngramDatabase, TurnJob } from '../db/schema';
 import type { CapturedTurn } from '../messaging/protocol';
+import type { ChatMessage } from '../ports/extractor';
 import { factHash } from '../pipeline/normalize';
 import type { Memory } from './memory';
 import { DEFAULT_USER } from './types';
@@ -54,6 +55,7 @@ export class TurnQueue {
         conversationId: turn.conversationId,
         text: turn.text,
         sentAt: turn.sentAt,
+        replyTo: turn.replyTo ?? null,
         status: 'pending',
         attempts: 0,
         nextAttemptAt: now,
@@ -120,7 +122,10 @@ export class TurnQueue {
 
   async #process(job: TurnJob): Promise<void> {
     try {
-      const { results } = await this.memory.add([{ role: 'user', content: job.text, id: `turn:${job.hash}` }], {
+      const said: ChatMessage[] = [{ role: 'user', content: job.text, id: `turn:${job.hash}` }];
+      // What the assistant had just said is context for the extractor, never a source of facts.
+      const messages: ChatMessage[] = job.replyTo ? [{ role: 'assistant', content: job.replyTo }, ...said] : said;
+      const { results } = await this.memory.add(messages, {
         userId: DEFAULT_USER,
         site: job.site,
         conversationId: job.conversationId,

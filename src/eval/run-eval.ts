@@ -1,7 +1,8 @@
 /**
  * Engram on LoCoMo: every conversation is ingested session by session through the real engine
  * (each speaker's turns as that speaker's own statements: one user scope per speaker, as Mem0's
- * LoCoMo evaluation does; both scopes are searched), then each question is searched as the
+ * LoCoMo evaluation does; both scopes are searched; the other speaker's previous turn comes with
+ * each turn as the assistant's message does in the extension), then each question is searched as the
  * extension would before a send. Scored against the evidence turns: turn recall@k, session
  * recall@k, hit@k, the injected block's tokens, abstention on unanswerable questions; side by
  * side with two naive baselines over the raw turns (BM25, and vectors from the same model).
@@ -149,10 +150,14 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
     const { memory, vectors } = createEngine({ db, embedder, saveDelayMs: 3_600_000, now: () => askedAt });
     const turns: { id: string; text: string }[] = [];
     for (const session of sessions) {
+      let previous: string | null = null;
       for (const turn of session.turns) {
         const text = turnText(turn);
         turns.push({ id: turn.dia_id, text: `${turn.speaker}: ${text}` });
-        await memory.add([{ role: 'user', content: text, id: turn.dia_id }], {
+        const said = [{ role: 'user' as const, content: text, id: turn.dia_id }];
+        const before = previous;
+        previous = turn.text;
+        await memory.add(before === null ? said : [{ role: 'assistant' as const, content: before }, ...said], {
           userId: turn.speaker,
           saidAt: session.date,
           infer: extractor !== 'raw',
@@ -232,7 +237,7 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
       conversations: samples.length,
       extractor: extractor === 'raw' ? 'raw (every turn verbatim)' : 'rule-based',
       model: embedder.modelId,
-      scopes: 'one user scope per speaker; both searched, merged by score',
+      scopes: 'one user scope per speaker; both searched, merged by score; the previous turn as the assistant message',
     },
     questions,
   };

@@ -19,7 +19,15 @@ export interface CapturedTurn {
   text: string;
   /** When it was sent, ms since epoch. */
   sentAt: number;
+  /**
+   * The end of the assistant's message this turn answers (at most MAX_REPLY_TO_CHARS), so a short
+   * answer ("Three times a week") keeps what it answers ("How often do you run?").
+   */
+  replyTo?: string;
 }
+
+/** How much of the assistant's previous message travels with a captured turn. */
+export const MAX_REPLY_TO_CHARS = 1000;
 
 export interface RecallRequest {
   site: SiteId;

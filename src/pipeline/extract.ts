@@ -340,3 +340,21 @@ function splitClauses(sentence: string): string[] {
   clauses.push(sentence.slice(start).trim());
   return clauses.filter(Boolean);
 }
+
+/** At most this many words make a bare answer ("Japanese!", "A greyhound.", "Lisbon, Portugal."). */
+const MAX_ANSWER_WORDS = 4;
+
+/**
+ * The bare answer a reply opens with, when the assistant has just asked a question: "Japanese!
+ * I've been at it for two years" answers "Which language are you learning?" with "Japanese!".
+ * Null when the reply opens with a reaction ("Yes!", "Thanks!"), a question, or a full statement.
+ */
+export function leadingAnswer(message: string): string | null {
+  const first = splitSentences(cleanText(removeQuoted(stripMemoryBlock(message)).split(/\n+/)[0] ?? ''))[0];
+  if (!first || first.includes('?') || first.length > 60) return null;
+  const words = first.replace(/[.!…]+$/u, '').split(/\s+/).filter(Boolean);
+  if (words.length === 0 || words.length > MAX_ANSWER_WORDS) return null;
+  if (stripDiscourse(first) !== first || isSelfStatement(trimEdges(first)) || JOKE.test(first)) return null;
+  if (/^(?:no|nope|nah|not|never|none|nothing|maybe|perhaps|probably|idk|dunno|ok|okay|sure|yes|yeah|yep|hmm+|well|so|and|but|or|the same|same)\b/i.test(first)) return null;
+  return first.replace(/[.…]+$/u, '');
+}

@@ -70,6 +70,8 @@ export const CHROMIUM_ARGS = [
 export async function launchWithExtension(
   profileDir: string,
   received: ReceivedPrompt[],
+  /** What the scripted assistant answers, in order; then "Noted.". */
+  replies: string[] = [],
 ): Promise<BrowserContext> {
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -90,7 +92,7 @@ export async function launchWithExtension(
       if (request.method() === 'POST' && site.endpoint.test(url.pathname)) {
         const body = request.postDataJSON() as { prompt: string };
         received.push({ site: site.name, prompt: body.prompt });
-        return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ reply: 'Noted.' }) });
+        return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ reply: replies.shift() ?? 'Noted.' }) });
       }
       if (request.resourceType() === 'document') {
         return route.fulfill({ contentType: 'text/html', body: readFileSync(join(FIXTURES, site.fixture), 'utf8') });
@@ -110,6 +112,8 @@ export async function extensionIdOf(context: BrowserContext): Promise<string> {
 export interface EngramFixtures {
   profileDir: string;
   received: ReceivedPrompt[];
+  /** Push what the scripted assistant should answer next. */
+  replies: string[];
   context: BrowserContext;
   extensionId: string;
 }
@@ -125,8 +129,12 @@ export const test = base.extend<EngramFixtures>({
   received: async ({}, use) => {
     await use([]);
   },
-  context: async ({ profileDir, received }, use) => {
-    const context = await launchWithExtension(profileDir, received);
+  // eslint-disable-next-line no-empty-pattern
+  replies: async ({}, use) => {
+    await use([]);
+  },
+  context: async ({ profileDir, received, replies }, use) => {
+    const context = await launchWithExtension(profileDir, received, replies);
     await use(context);
     await context.close();
   },

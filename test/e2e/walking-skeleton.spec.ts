@@ -138,6 +138,23 @@ test('a memory corrected and pinned in the popup is found by search and injected
   expect(prompt).not.toContain('Berlin');
 });
 
+test('a short answer to the assistant’s question is remembered with what it answers', async ({ context, extensionId, received, replies }) => {
+  const [site] = SITES;
+  if (!site) throw new Error('no site');
+  replies.push('Happy to help you practise. Which language are you learning at the moment?');
+  const page = await openNewChat(context, site);
+  await sendPrompt(page, site, 'Can you help me practise every day?');
+  await expect(page.locator(site.assistantTurn).last()).toContainText('Which language are you learning');
+  await sendPrompt(page, site, "Japanese! I've been at it for two years, it's my evening ritual.");
+  expect(await waitForMemories(context, extensionId, 1)).toEqual(["Japanese! I've been at it for two years, it's my evening ritual"]);
+
+  // The later prompt shares no word with the answer, only with the question it answered.
+  const next = await openNewChat(context, site);
+  await sendPrompt(next, site, 'Recommend a podcast for the language I am learning');
+  const prompt = received.at(-1)?.prompt ?? '';
+  expect(blockOf(prompt), prompt).toContain("Japanese! I've been at it for two years");
+});
+
 test('memories survive a browser restart on the same profile', async ({ profileDir }) => {
   const received: ReceivedPrompt[] = [];
   const [site] = SITES;

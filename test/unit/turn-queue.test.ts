@@ -32,6 +32,19 @@ function setup() {
 const texts = async (memory: ReturnType<typeof setup>['memory']) => (await memory.getAll()).results.map((r) => r.memory).sort();
 
 describe('TurnQueue', () => {
+  it('keeps what the assistant asked with the answer, so a short answer is found by the question', async () => {
+    const { queue, memory } = setup();
+    await queue.enqueue({ ...turn('Three times a week, it keeps me sane.'), replyTo: 'Great plan! How often do you go running?' });
+    await queue.enqueue(turn('Twice a month, it keeps me humble.', 'c2'));
+    await queue.drain();
+    expect(await texts(memory)).toEqual(['Three times a week, it keeps me sane', 'Twice a month, it keeps me humble']);
+    // Only the first was an answer to a question about running.
+    const { results } = await memory.search('How often do I go running?', { threshold: 0.99 });
+    expect(results.map((r) => r.memory)).toEqual(['Three times a week, it keeps me sane']);
+    // The assistant's words are context, never facts of their own.
+    expect((await memory.getAll()).results.every((r) => !r.memory.includes('How often'))).toBe(true);
+  });
+
   it('stores a captured turn before processing it, and processes each capture once', async () => {
     const { queue, db, memory } = setup();
     const captured = turn("I'm vegetarian and I live in Berlin");
