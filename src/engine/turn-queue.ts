@@ -1,6 +1,6 @@
 import Dexie from 'dexie';
 import type { EngramDatabase, TurnJob } from '../db/schema';
-import type { CapturedTurn } from '../messaging/protocol';
+import { MAX_REPLY_TO_CHARS, type CapturedTurn } from '../messaging/protocol';
 import type { ChatMessage } from '../ports/extractor';
 import { factHash } from '../pipeline/normalize';
 import type { Memory } from './memory';
@@ -55,7 +55,8 @@ export class TurnQueue {
         conversationId: turn.conversationId,
         text: turn.text,
         sentAt: turn.sentAt,
-        replyTo: turn.replyTo ?? null,
+        // Bounded here too: whatever a content script sends, a job stays small.
+        replyTo: typeof turn.replyTo === 'string' && turn.replyTo ? turn.replyTo.slice(-MAX_REPLY_TO_CHARS) : null,
         status: 'pending',
         attempts: 0,
         nextAttemptAt: now,

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_ATTEMPTS, TurnQueue } from '../../src/engine/turn-queue';
-import type { CapturedTurn } from '../../src/messaging/protocol';
+import { MAX_REPLY_TO_CHARS, type CapturedTurn } from '../../src/messaging/protocol';
 import { testEngine } from '../support/engine';
 import { bundledEmbedder } from '../support/model';
 
@@ -43,6 +43,14 @@ describe('TurnQueue', () => {
     expect(results.map((r) => r.memory)).toEqual(['Three times a week, it keeps me sane']);
     // The assistant's words are context, never facts of their own.
     expect((await memory.getAll()).results.every((r) => !r.memory.includes('How often'))).toBe(true);
+  });
+
+  it('keeps at most the end of a huge assistant message with a turn', async () => {
+    const { queue, db } = setup();
+    await queue.enqueue({ ...turn('I live in Porto'), replyTo: `${'blah '.repeat(100_000)}Where do you live?` });
+    const [job] = await db.jobs.toArray();
+    expect(job?.replyTo?.length).toBe(MAX_REPLY_TO_CHARS);
+    expect(job?.replyTo?.endsWith('Where do you live?')).toBe(true);
   });
 
   it('stores a captured turn before processing it, and processes each capture once', async () => {
