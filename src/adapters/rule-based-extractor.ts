@@ -26,9 +26,8 @@ export class RuleBasedExtractor implements Extractor {
         facts.push({ text, slot: slotOf(text), categories: categorize(text), forget: true, sourceTurnIds: source });
         continue;
       }
-      const prior = messages[messages.indexOf(message) - 1];
-      const asked = prior?.role === 'assistant' ? questionsAskedIn(prior.content) : '';
-      const context = contextOf(message.content) + (asked ? `\n${asked}` : '');
+      const asked = askedBefore(messages, message);
+      const context = searchContext(message, asked);
       const texts = extractFacts(message.content);
       // "Which language are you learning?" — "Japanese! I've been at it for two years": the bare
       // answer opens the first fact, which would not say what it is about without it.
@@ -58,4 +57,15 @@ export function questionsAskedIn(assistant: string): string {
 function contextOf(message: string): string {
   const clean = cleanText(stripMemoryBlock(message));
   return clean.length > MAX_CONTEXT_CHARS ? clean.slice(0, MAX_CONTEXT_CHARS) : clean;
+}
+
+/** The questions the assistant asked just before `message`, or ''. */
+export function askedBefore(messages: readonly ChatMessage[], message: ChatMessage): string {
+  const prior = messages[messages.indexOf(message) - 1];
+  return prior?.role === 'assistant' ? questionsAskedIn(prior.content) : '';
+}
+
+/** What a fact is searched by besides its text: the message it came from, and what that message answered. */
+export function searchContext(message: ChatMessage, asked = ''): string {
+  return contextOf(message.content) + (asked ? `\n${asked}` : '');
 }

@@ -107,7 +107,8 @@ describe('loading through loadWebLlm', () => {
 });
 
 describe('LlmExtractor', () => {
-  it('stores the facts of a valid answer, with slot, categories and the user turn as source', async () => {
+  it('stores the facts of a valid answer, with slot, categories, the user turn as source and search context', async () => {
+    const SAID = 'I live in Berlin, and my sister Ana is visiting. I am building a birdhouse.\nHow can I help?';
     const { engine, extractor, fallbacks } = await setup();
     engine.extractions.push(
       facts([
@@ -121,9 +122,9 @@ describe('LlmExtractor', () => {
       { now: NOW },
     );
     expect(out).toEqual([
-      { text: 'I live in Berlin', slot: 'home', categories: ['location'], forget: false, sourceTurnIds: ['u1'] },
-      { text: 'I have a sister named Ana', slot: null, categories: ['family'], forget: false, sourceTurnIds: ['u1'] },
-      { text: 'I am building a birdhouse', slot: null, categories: [], forget: false, sourceTurnIds: ['u1'] },
+      { text: 'I live in Berlin', slot: 'home', categories: ['location'], forget: false, sourceTurnIds: ['u1'], context: SAID },
+      { text: 'I have a sister named Ana', slot: null, categories: ['family'], forget: false, sourceTurnIds: ['u1'], context: SAID },
+      { text: 'I am building a birdhouse', slot: null, categories: [], forget: false, sourceTurnIds: ['u1'], context: SAID },
     ]);
     expect(fallbacks).toEqual([]);
     expect(extractor.name).toBe(`webllm:${MODEL}`);
@@ -170,7 +171,9 @@ describe('LlmExtractor', () => {
       facts([{ text: 42, category: 'work' }, { category: 'place' }, { text: 'I play the cello', category: 7, forget: 'no' }, null, { text: '   ' }]),
     );
     const out = await extractor.extract([user('I play the cello')], { now: NOW });
-    expect(out).toEqual([{ text: 'I play the cello', slot: 'pref:play:cello', categories: [], forget: false, sourceTurnIds: ['u1'] }]);
+    expect(out).toEqual([
+      { text: 'I play the cello', slot: 'pref:play:cello', categories: [], forget: false, sourceTurnIds: ['u1'], context: 'I play the cello' },
+    ]);
     expect(fallbacks).toEqual([]);
     expect(warnings.join()).toMatch(/dropped 4 invalid/);
   });
@@ -250,7 +253,17 @@ describe('LlmExtractor', () => {
       ],
       { now: NOW },
     );
-    expect(out).toEqual([{ text: 'I live in Lisbon', slot: 'home', categories: ['location'], forget: false, sourceTurnIds: ['u2'] }]);
+    // Searched with what it answered ("Lisbon, by the river" says nothing without "Where do you live?").
+    expect(out).toEqual([
+      {
+        text: 'I live in Lisbon',
+        slot: 'home',
+        categories: ['location'],
+        forget: false,
+        sourceTurnIds: ['u2'],
+        context: 'Lisbon, by the river\nWhere do you live?',
+      },
+    ]);
     const [sent] = engine.prompts(EXTRACTION_SCHEMA_JSON);
     expect(sent).toContain('Assistant: Where do you live?');
     expect(sent).not.toContain('large language model');
@@ -290,7 +303,16 @@ describe('LlmExtractor', () => {
     const { engine, extractor } = await setup();
     engine.extractions.push(facts([{ text: 'Ich wohne in Berlin', category: 'place', forget: true }]));
     const out = await extractor.extract([user('Vergiss bitte, dass ich in Berlin wohne.')], { now: NOW });
-    expect(out).toEqual([{ text: 'Ich wohne in Berlin', slot: 'home', categories: ['location'], forget: true, sourceTurnIds: ['u1'] }]);
+    expect(out).toEqual([
+      {
+        text: 'Ich wohne in Berlin',
+        slot: 'home',
+        categories: ['location'],
+        forget: true,
+        sourceTurnIds: ['u1'],
+        context: 'Vergiss bitte, dass ich in Berlin wohne.',
+      },
+    ]);
   });
 });
 

@@ -111,7 +111,9 @@ describe('openAiCompatibleChatModel', () => {
 
     next = { content: '```json\n{"facts": [{"text": "I have a cat named Tom", "category": "pet"}]}\n```' };
     const out = await extractor.extract([{ role: 'user', content: 'My cat Tom is asleep on my keyboard', id: 'u1' }], { now: Date.now() });
-    expect(out).toEqual([{ text: 'I have a cat named Tom', slot: null, categories: ['pets'], forget: false, sourceTurnIds: ['u1'] }]);
+    expect(out).toEqual([
+      { text: 'I have a cat named Tom', slot: null, categories: ['pets'], forget: false, sourceTurnIds: ['u1'], context: 'My cat Tom is asleep on my keyboard' },
+    ]);
 
     next = { hang: true };
     const fallback = await extractor.extract([{ role: 'user', content: "I'm vegetarian" }], { now: Date.now() });

@@ -7,6 +7,7 @@ import type { ChatMessage, ExtractedFact, ExtractionContext, Extractor } from '.
 import { DEFAULT_TIMEOUT_MS, completeJson, describeError } from './complete';
 import { parseExtraction, type ModelFact } from './parse-json';
 import { EXTRACTION_SCHEMA_JSON, extractionPrompt, type FactCategory } from './prompts';
+import { askedBefore, searchContext } from '../rule-based-extractor';
 
 /** Room for about 15 short facts; a turn rarely has more. */
 export const DEFAULT_EXTRACTION_TOKENS = 512;
@@ -102,8 +103,11 @@ export class LlmExtractor implements Extractor {
       // assistant's, not a fact about the user.
       if (sources === null && assistants.some((a) => a.includes(comparisonKey(text)))) continue;
       seen.add(key);
-      const ids = (sources ?? users).flatMap((m) => (m.id ? [m.id] : []));
-      facts.push(toFact(text, fact.forget, ids, [CATEGORY_OF[fact.category]]));
+      const from = sources ?? users;
+      const ids = from.flatMap((m) => (m.id ? [m.id] : []));
+      // Searched, like the rules' facts, with the message it came from and the question it answered.
+      const context = from.map((m) => searchContext(m, askedBefore(rest, m))).join('\n');
+      facts.push({ ...toFact(text, fact.forget, ids, [CATEGORY_OF[fact.category]]), ...(context ? { context } : {}) });
     }
     return facts;
   }
