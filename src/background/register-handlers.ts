@@ -58,6 +58,9 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
   });
   onMessage('warmUp', async () => {
     await embedder.load();
+    // The relevance gate is calibrated for the active model now, not on the first send.
+    await ready;
+    await recallThreshold();
     return { ready: true };
   });
   onMessage('listMemories', async () => {
