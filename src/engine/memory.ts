@@ -27,6 +27,14 @@ import type { VectorSearch } from './vector-search';
 /** Words that ask about the past ("where did I live before", "used to", "previously"). */
 export const ABOUT_THE_PAST = /\b(?:used to|previously|formerly|originally|before|earlier|at first|in the past|back then|no longer|anymore|did (?:i|we|you) (?:use|live|work|have)|where did|what was)\b/i;
 
+/**
+ * A memory naming an entity the query names (a person, place, project or pet) is a candidate
+ * whatever its other scores, and gains this much per such entity (at most two); an entity named
+ * by more than ENTITY_CANDIDATES memories is too common to draw any.
+ */
+export const ENTITY_BONUS = 0.3;
+export const ENTITY_CANDIDATES = 50;
+
 /** Entity links are followed from this many top results… */
 export const ENTITY_HOP_FROM = 3;
 /** …and a linked memory scores this share of the result that led to it. */
@@ -400,7 +408,15 @@ export class Memory {
       said.sort((x, y) => y.saidAt - x.saidAt);
       for (const m of said.slice(0, TIME_CANDIDATES)) inWindow.add(m.label);
     }
-    const missing = [...new Set([...lexical.map((h) => Number(h.id)), ...inWindow])].filter((label) => !cosine.has(label));
+    // Naming the same person, place, project or pet as the query: candidates too, and ranked up.
+    const links = await this.#entityLinks();
+    const entityHits = new Map<number, number>();
+    for (const entity of entitiesOf(text)) {
+      for (const label of links.labelsOf(entity, ENTITY_CANDIDATES)) {
+        if (accept(label)) entityHits.set(label, (entityHits.get(label) ?? 0) + 1);
+      }
+    }
+    const missing = [...new Set([...lexical.map((h) => Number(h.id)), ...inWindow, ...entityHits.keys()])].filter((label) => !cosine.has(label));
     if (missing.length > 0) {
       const ids = missing.flatMap((label) => byLabel.get(label)?.id ?? []);
       for (const v of await this.#store.vectors(model, ids)) cosine.set(v.label, dot(vector, v.vector));
@@ -418,21 +434,23 @@ export class Memory {
       )
       .map((label) => {
         const relevance =
-          fusedScore({ label, cosine: cosine.get(label) ?? 0, bm25: bm25.get(label) ?? 0 }) + (inWindow.has(label) ? TIME_BONUS : 0);
+          fusedScore({ label, cosine: cosine.get(label) ?? 0, bm25: bm25.get(label) ?? 0 }) +
+          (inWindow.has(label) ? TIME_BONUS : 0) +
+          ENTITY_BONUS * Math.min(entityHits.get(label) ?? 0, 2);
         const m = byLabel.get(label);
         return { label, score: m ? weightedScore(relevance, weightingOf(m), now) : relevance };
       })
       .sort((a, b) => b.score - a.score);
     // Second hop: memories naming an entity that a top result names ("Atlas is managed by
     // Priya" draws "Priya lives in Lisbon"), a little below the memory that led to them.
-    const links = await this.#entityLinks();
     const byRank = new Map(ranked.map((r) => [r.label, r]));
     // Hop through bridge entities only: what the query names is already searched for directly.
     const named = new Set(entitiesOf(text).concat(terms(text)));
     for (const parent of ranked.slice(0, ENTITY_HOP_FROM)) {
       const memory = byLabel.get(parent.label);
       if (!memory) continue;
-      const score = parent.score * ENTITY_HOP_DISCOUNT;
+      // The bridge entity counts as named too: it is what the question asks about, one hop on.
+      const score = parent.score * ENTITY_HOP_DISCOUNT + ENTITY_BONUS;
       for (const label of links.linked(memory, named)) {
         const known = byRank.get(label);
         if (known) known.score = Math.max(known.score, score);
@@ -762,6 +780,12 @@ class EntityLinks {
       if (!set) this.#byEntity.set(e, (set = new Set()));
       set.add(m.label);
     }
+  }
+
+  /** Labels of the memories naming `entity`, none if more than `max` do. */
+  labelsOf(entity: string, max: number): number[] {
+    const set = this.#byEntity.get(entity);
+    return set && set.size <= max ? [...set] : [];
   }
 
   unlink(m: MemoryRecord): void {

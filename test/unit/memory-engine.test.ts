@@ -307,6 +307,13 @@ describe('entity links', () => {
     expect(top.slice(0, 2)).toEqual(['Atlas is managed by Priya', 'Priya is based in Lisbon']);
   });
 
+  it('ranks a memory naming the person the query names above ones that only share its other words', async () => {
+    for (const t of ['Priya goes bouldering every Saturday', 'I do yoga on weekends', 'On weekends I sleep in', 'My weekends are for hiking']) {
+      await memory.add(t, { infer: false });
+    }
+    expect((await found('What does Priya do on weekends?', { topK: 1 }))[0]).toBe('Priya goes bouldering every Saturday');
+  });
+
   it('stores the relations each fact states, keeps them in step with edits, and lists them as a graph', async () => {
     await memory.add("I'm working on project Atlas, it's a lot of fun.", { saidAt: Date.UTC(2026, 9, 1) });
     await memory.add('Atlas is managed by Priya', { infer: false });
