@@ -78,15 +78,19 @@ for (const site of SITES) {
   });
 }
 
-test('a memory forgotten in the popup is never injected again', async ({ context, extensionId, received }) => {
+/** Tell the first site FACT, wait for its two memories, and open the popup. */
+async function popupAfterFact(context: Parameters<typeof popupMemories>[0], extensionId: string) {
   const [site] = SITES;
   if (!site) throw new Error('no site');
-  const page = await openNewChat(context, site);
-  await sendPrompt(page, site, FACT);
+  await sendPrompt(await openNewChat(context, site), site, FACT);
   await waitForMemories(context, extensionId, 2);
-
   const popup = await context.newPage();
   await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  return { site, popup };
+}
+
+test('a memory forgotten in the popup is never injected again', async ({ context, extensionId, received }) => {
+  const { site, popup } = await popupAfterFact(context, extensionId);
   await expect(popup.getByTestId('memory')).toHaveCount(2);
   const forget = popup.getByRole('button', { name: /^Forget/ });
   await forget.first().click();
@@ -102,14 +106,7 @@ test('a memory forgotten in the popup is never injected again', async ({ context
 });
 
 test('a memory corrected and pinned in the popup is found by search and injected as corrected', async ({ context, extensionId, received }) => {
-  const [site] = SITES;
-  if (!site) throw new Error('no site');
-  const page = await openNewChat(context, site);
-  await sendPrompt(page, site, FACT);
-  await waitForMemories(context, extensionId, 2);
-
-  const popup = await context.newPage();
-  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  const { site, popup } = await popupAfterFact(context, extensionId);
   await popup.getByRole('button', { name: 'Edit "I live in Berlin"' }).click();
   const field = popup.getByRole('textbox', { name: 'Edit "I live in Berlin"' });
   await expect(field).toBeFocused();

@@ -3,13 +3,12 @@
  * The popup's search, edit and pin, over an in-memory backend that behaves like the background:
  * search ranks by shared words, edit rejects an empty text, pin reorders the list.
  */
-import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import type { MemoryView } from '../../src/engine/types';
-import { createMemoryListStore, type MemoryBackend } from '../../src/ui/memory-list-store';
-import { PopupApp } from '../../src/ui/popup-app';
+import type { MemoryBackend } from '../../src/ui/memory-list-store';
 import { settle, useContainer } from '../support/dom';
+import { showPopup } from '../support/popup';
 
 const at = (d: number): number => Date.UTC(2026, 10, d, 12);
 const initial = (): MemoryView[] => [
@@ -46,14 +45,7 @@ function backend() {
 
 const root = useContainer();
 
-async function show(b: MemoryBackend) {
-  const store = createMemoryListStore(b);
-  await act(() => {
-    render(<PopupApp store={store} />, root.el);
-  });
-  await settle();
-  return store;
-}
+const show = (backend: MemoryBackend) => showPopup(root.el, backend);
 
 const texts = () => [...root.el.querySelectorAll('[data-testid="memory"] .memory-text')].map((p) => p.textContent);
 const button = (label: string): HTMLButtonElement => {
@@ -74,6 +66,17 @@ async function key(el: HTMLElement, k: string) {
     el.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
   });
   await settle();
+}
+
+/** Open the editor of the memory with this text and type `value` into it; returns the field. */
+async function editTo(text: string, value: string): Promise<HTMLTextAreaElement> {
+  await act(() => {
+    button(`Edit "${text}"`).click();
+  });
+  await settle();
+  const field = root.el.querySelector<HTMLTextAreaElement>('textarea')!;
+  await type(field, value);
+  return field;
 }
 
 describe('searching memories in the popup', () => {
@@ -130,10 +133,7 @@ describe('editing a memory in the popup', () => {
   it('keeps the old text when the user presses Escape', async () => {
     const b = backend();
     await show(b);
-    await act(() => { button("Edit \"I'm vegetarian\"").click(); });
-    await settle();
-    const field = root.el.querySelector<HTMLTextAreaElement>('textarea')!;
-    await type(field, 'I eat everything');
+    const field = await editTo("I'm vegetarian", 'I eat everything');
     await key(field, 'Escape');
     expect(b.edit).not.toHaveBeenCalled();
     expect(texts()).toContain("I'm vegetarian");
@@ -142,10 +142,7 @@ describe('editing a memory in the popup', () => {
   it('refuses an empty memory with a clear message, and keeps the editor open', async () => {
     const b = backend();
     await show(b);
-    await act(() => { button('Edit "My dog is called Max"').click(); });
-    await settle();
-    const field = root.el.querySelector<HTMLTextAreaElement>('textarea')!;
-    await type(field, '   ');
+    const field = await editTo('My dog is called Max', '   ');
     await key(field, 'Enter');
     expect(b.edit).not.toHaveBeenCalled();
     expect(root.el.querySelector('[role="alert"]')?.textContent).toMatch(/cannot be empty.*Forget/);
@@ -156,10 +153,7 @@ describe('editing a memory in the popup', () => {
     const b = backend();
     b.edit.mockImplementationOnce(() => Promise.reject(new Error('Engram: the disk is full')));
     await show(b);
-    await act(() => { button('Edit "I live in Berlin"').click(); });
-    await settle();
-    const field = root.el.querySelector<HTMLTextAreaElement>('textarea')!;
-    await type(field, 'I live in Munich');
+    const field = await editTo('I live in Berlin', 'I live in Munich');
     await key(field, 'Enter');
     expect(root.el.querySelector('[role="alert"]')?.textContent).toBe('Engram: the disk is full');
     expect(root.el.querySelector<HTMLTextAreaElement>('textarea')?.value).toBe('I live in Munich');
@@ -216,10 +210,7 @@ describe('"About you" in the popup', () => {
     // It follows changes: after an edit it is asked again.
     await type(searchBox(), '');
     const calls = b.about.mock.calls.length;
-    await act(() => { button('Edit "I live in Berlin"').click(); });
-    await settle();
-    const field = root.el.querySelector<HTMLTextAreaElement>('textarea')!;
-    await type(field, 'I live in Munich');
+    const field = await editTo('I live in Berlin', 'I live in Munich');
     await key(field, 'Enter');
     expect(b.about.mock.calls.length).toBe(calls + 1);
   });

@@ -3,13 +3,12 @@
  * The popup over an in-memory MemoryBackend: what the user sees of their memories, and what
  * happens when they forget one.
  */
-import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import type { MemoryView } from '../../src/engine/types';
 import { createMemoryListStore, type MemoryBackend } from '../../src/ui/memory-list-store';
-import { PopupApp } from '../../src/ui/popup-app';
 import { settle, useContainer } from '../support/dom';
+import { showPopup } from '../support/popup';
 
 const BERLIN: MemoryView = { id: 'm1', text: 'I live in Berlin', site: 'chatgpt', createdAt: Date.UTC(2026, 1, 14, 12, 0) };
 const VEGGIE: MemoryView = { id: 'm2', text: "I'm vegetarian", site: 'claude', createdAt: Date.UTC(2025, 10, 3, 9, 30) };
@@ -31,14 +30,7 @@ function memoryBackend(initial: MemoryView[]) {
 
 const root = useContainer();
 
-async function show(backend: MemoryBackend) {
-  const store = createMemoryListStore(backend);
-  await act(() => {
-    render(<PopupApp store={store} />, root.el);
-  });
-  await settle();
-  return store;
-}
+const show = (backend: MemoryBackend) => showPopup(root.el, backend);
 
 const items = () => [...root.el.querySelectorAll<HTMLElement>('[data-testid="memory"]')];
 const texts = () => items().map((li) => li.querySelector('.memory-text')?.textContent);
