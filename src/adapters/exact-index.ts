@@ -24,6 +24,37 @@ export function fnv1a(bytes: Uint8Array, start = 0, end = bytes.length): number 
   return h >>> 0;
 }
 
+/** What a snapshot's header must say before its payload is read. */
+export interface SnapshotFormat {
+  /** Which index, for the error message ("HNSW index"). */
+  kind: string;
+  magic: number;
+  version: number;
+  headerBytes: number;
+}
+
+/**
+ * Check the fields every index snapshot starts with (magic, version, dimensions) and return a
+ * view of it and a `fail` that throws a clear error naming the index.
+ */
+export function openSnapshot(
+  snapshot: Uint8Array,
+  dimensions: number,
+  format: SnapshotFormat,
+): { view: DataView; fail: (why: string) => never } {
+  const fail = (why: string): never => {
+    throw new Error(`${format.kind} snapshot is corrupt or incompatible: ${why}`);
+  };
+  if (snapshot.length < format.headerBytes) fail(`${snapshot.length} bytes, shorter than the header`);
+  const view = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
+  if (view.getUint32(0, true) !== format.magic) fail('bad magic');
+  const version = view.getUint32(4, true);
+  if (version !== format.version) fail(`unsupported version ${version}`);
+  const d = view.getUint32(8, true);
+  if (d !== dimensions) fail(`${d} dimensions, expected ${dimensions}`);
+  return { view, fail };
+}
+
 export function checkLabel(label: number): void {
   if (!Number.isInteger(label) || label < 0 || label > MAX_LABEL) {
     throw new RangeError(`vector index label must be an integer in [0, 2^32): ${label}`);
@@ -218,16 +249,8 @@ export class ExactIndex implements VectorIndex {
 
   /** Rebuilds an index from `serialize()` output; throws on any inconsistency. */
   static restore(snapshot: Uint8Array, dimensions: number): ExactIndex {
-    const fail = (why: string): never => {
-      throw new Error(`exact index snapshot is corrupt or incompatible: ${why}`);
-    };
-    if (snapshot.length < HEADER_BYTES) fail(`${snapshot.length} bytes, shorter than the header`);
-    const view = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
-    if (view.getUint32(0, true) !== MAGIC) fail('bad magic');
-    const version = view.getUint32(4, true);
-    if (version !== VERSION) fail(`unsupported version ${version}`);
-    const d = view.getUint32(8, true);
-    if (d !== dimensions) fail(`${d} dimensions, expected ${dimensions}`);
+    const { view, fail } = openSnapshot(snapshot, dimensions, { kind: 'exact index', magic: MAGIC, version: VERSION, headerBytes: HEADER_BYTES });
+    const d = dimensions;
     const n = view.getUint32(12, true);
     const expected = HEADER_BYTES + 4 * n + 4 * n * d;
     if (snapshot.length !== expected) fail(`${snapshot.length} bytes, expected ${expected} for ${n} vectors`);

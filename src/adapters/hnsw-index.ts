@@ -1,5 +1,5 @@
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../ports/vector-index';
-import { checkLabel, checkVector, fnv1a } from './exact-index';
+import { checkLabel, checkVector, fnv1a, openSnapshot } from './exact-index';
 import { loadHnswlib, type HierarchicalNSW, type HnswlibModule } from './hnswlib/load';
 
 /**
@@ -91,16 +91,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   static async restore(snapshot: Uint8Array, dimensions: number): Promise<HnswIndex> {
-    const fail = (why: string): never => {
-      throw new Error(`HNSW index snapshot is corrupt or incompatible: ${why}`);
-    };
-    if (snapshot.length < HEADER_BYTES) fail(`${snapshot.length} bytes, shorter than the header`);
-    const view = new DataView(snapshot.buffer, snapshot.byteOffset, snapshot.byteLength);
-    if (view.getUint32(0, true) !== MAGIC) fail('bad magic');
-    const version = view.getUint32(4, true);
-    if (version !== VERSION) fail(`unsupported version ${version}`);
-    const dims = view.getUint32(8, true);
-    if (dims !== dimensions) fail(`${dims} dimensions, expected ${dimensions}`);
+    const { view, fail } = openSnapshot(snapshot, dimensions, { kind: 'HNSW index', magic: MAGIC, version: VERSION, headerBytes: HEADER_BYTES });
     const capacity = view.getUint32(12, true);
     const liveCount = view.getUint32(16, true);
     const payloadLength = view.getUint32(20, true);
