@@ -1,6 +1,6 @@
 import { RECALL } from '../engine/recall';
 import { selectForPrompt } from '../pipeline/select';
-import { DEFAULT_USER, type MemoryView } from '../engine/types';
+import { DEFAULT_USER, pinnedFirst, type MemoryView } from '../engine/types';
 import type { MemoryItem } from '../engine/memory';
 import { onMessage } from '../messaging/protocol';
 import type { ExtensionEngine } from './extension-engine';
@@ -66,7 +66,7 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
   onMessage('listMemories', async () => {
     const { results } = await memory.getAll({ userId: DEFAULT_USER });
     // Pinned first, then newest first.
-    return results.map(toView).sort((a, b) => Number(b.pinned ?? false) - Number(a.pinned ?? false));
+    return results.map(toView).sort(pinnedFirst);
   });
   onMessage('deleteMemory', async ({ data }) => ({ deleted: (await memory.delete(data)).deleted }));
   onMessage('searchMemories', async ({ data }) => {

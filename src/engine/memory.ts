@@ -411,7 +411,8 @@ export class Memory {
     // Naming the same person, place, project or pet as the query: candidates too, and ranked up.
     const links = await this.#entityLinks();
     const entityHits = new Map<number, number>();
-    for (const entity of entitiesOf(text)) {
+    const queryEntities = entitiesOf(text);
+    for (const entity of queryEntities) {
       for (const label of links.labelsOf(entity, ENTITY_CANDIDATES)) {
         if (accept(label)) entityHits.set(label, (entityHits.get(label) ?? 0) + 1);
       }
@@ -445,7 +446,7 @@ export class Memory {
     // Priya" draws "Priya lives in Lisbon"), a little below the memory that led to them.
     const byRank = new Map(ranked.map((r) => [r.label, r]));
     // Hop through bridge entities only: what the query names is already searched for directly.
-    const named = new Set(entitiesOf(text).concat(terms(text)));
+    const named = new Set(queryEntities.concat(terms(text)));
     for (const parent of ranked.slice(0, ENTITY_HOP_FROM)) {
       const memory = byLabel.get(parent.label);
       if (!memory) continue;

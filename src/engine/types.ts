@@ -76,6 +76,9 @@ export interface MemoryView {
   pinned?: boolean;
 }
 
+/** The popup's order: pinned memories first, otherwise as given (a stable sort). */
+export const pinnedFirst = (a: MemoryView, b: MemoryView): number => Number(b.pinned ?? false) - Number(a.pinned ?? false);
+
 /** A memory chosen for a prompt, with its similarity to the query. */
 export interface RecalledMemory {
   id: string;

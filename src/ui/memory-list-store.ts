@@ -1,5 +1,5 @@
 import { signal, type Signal } from '@preact/signals';
-import type { MemoryView } from '../engine/types';
+import { pinnedFirst, type MemoryView } from '../engine/types';
 import { sendMessage, type AboutYou } from '../messaging/protocol';
 
 /** What the popup asks of the background: the real messages, or a test double. */
@@ -30,7 +30,6 @@ export interface MemoryListStore {
   query: Signal<string>;
   /** The memories matching `query`, best first; null while there is no query. */
   results: Signal<MemoryView[] | null>;
-  searching: Signal<boolean>;
   /** The profile and the most mentioned entities; null until loaded (or without a backend for it). */
   about: Signal<AboutYou | null>;
   load(): Promise<void>;
@@ -48,7 +47,6 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
   const error = signal<string | null>(null);
   const query = signal('');
   const results = signal<MemoryView[] | null>(null);
-  const searching = signal(false);
   const about = signal<AboutYou | null>(null);
   let searchSeq = 0;
 
@@ -84,7 +82,6 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
     error,
     query,
     results,
-    searching,
     about,
     async load() {
       try {
@@ -121,10 +118,8 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
       const seq = ++searchSeq;
       if (!text.trim() || !backend.search) {
         results.value = null;
-        searching.value = false;
         return;
       }
-      searching.value = true;
       try {
         const found = await backend.search(text);
         if (seq !== searchSeq) return; // a newer search is on its way
@@ -132,8 +127,6 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
         recovered();
       } catch (e) {
         if (seq === searchSeq) fail(e);
-      } finally {
-        if (seq === searchSeq) searching.value = false;
       }
     },
     async edit(id, text) {
@@ -159,7 +152,7 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
       try {
         replace(await backend.pin(id, pinned));
         // Pinned memories lead the list.
-        memories.value = [...memories.value].sort((a, b) => Number(b.pinned ?? false) - Number(a.pinned ?? false));
+        memories.value = [...memories.value].sort(pinnedFirst);
         recovered();
         void refreshAbout();
       } catch (e) {
