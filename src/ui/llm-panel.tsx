@@ -1,5 +1,5 @@
+import { usePolledStore } from './use-store';
 import { useSignal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
 import type { LlmStore } from './llm-store';
 
 /**
@@ -10,12 +10,7 @@ import type { LlmStore } from './llm-store';
 export function LlmPanel({ store }: { store: LlmStore }) {
   const baseUrl = useSignal('http://localhost:11434/v1');
   const model = useSignal('qwen2.5:1.5b-instruct');
-  useEffect(() => {
-    void store.refresh();
-    return () => {
-      store.dispose();
-    };
-  }, [store]);
+  usePolledStore(store);
   const s = store.status.value;
   if (!s) return null;
   const job = s.job;

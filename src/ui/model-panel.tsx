@@ -1,15 +1,10 @@
-import { useEffect } from 'preact/hooks';
+import { usePolledStore } from './use-store';
 import type { ModelJob } from '../engine/model-manager';
 import type { ModelStore } from './model-store';
 
 /** The embedding model in use, stronger ones to download with consent, and switch progress. */
 export function ModelPanel({ store }: { store: ModelStore }) {
-  useEffect(() => {
-    void store.refresh();
-    return () => {
-      store.dispose();
-    };
-  }, [store]);
+  usePolledStore(store);
   const status = store.status.value;
   if (!status) return null;
   const active = status.models.find((m) => m.id === status.active);
