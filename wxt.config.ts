@@ -23,6 +23,14 @@ function keepOrtWasmExternal(): Plugin {
   };
 }
 
+/**
+ * The build mode whose output carries the demo content script (entrypoints/demo.content.ts, for the
+ * built-in demo chat site on localhost/127.0.0.1). `npm start` and `npm test` build with
+ * `wxt build --mode development` into .output/chrome-mv3-dev; the store build (`npm run build`,
+ * `wxt build`, `wxt zip`: mode production, .output/chrome-mv3) runs on the real chat sites only.
+ */
+export const DEMO_MODE = 'development';
+
 export default defineConfig({
   imports: false,
   manifest: {
@@ -46,6 +54,10 @@ export default defineConfig({
     build: { chunkSizeWarningLimit: 2048 },
   }),
   hooks: {
+    'entrypoints:resolved': (wxt, entrypoints) => {
+      if (wxt.config.mode === DEMO_MODE) return;
+      for (const entrypoint of entrypoints) if (entrypoint.name === 'demo') entrypoint.skipped = true;
+    },
     'build:publicAssets': (_wxt, files) => {
       files.push({
         absoluteSrc: new URL(

@@ -2,6 +2,10 @@
  * Set-up shared by `npm start` and `npm test`: installs what is missing (node modules, Debian's
  * Chromium), builds the bundled embedding model and the extension. Plain Node, no dependencies,
  * so it runs on a fresh clone before `npm ci`.
+ *
+ * Both use the development build (`wxt build --mode development`, into .output/chrome-mv3-dev): the
+ * store build plus the content script of the built-in demo chat site (localhost/127.0.0.1), which
+ * the store build (`npm run build`, .output/chrome-mv3) leaves out. See DEMO_MODE in wxt.config.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -10,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The development build `npm start` and `npm test` load (test/e2e/fixtures.ts: EXTENSION_DIR). */
+export const DEV_EXTENSION_DIR = join(ROOT, '.output', 'chrome-mv3-dev');
 
 /** Run a command in the project root; throw with its name when it fails. */
 export function run(command, args, options = {}) {
@@ -50,8 +56,8 @@ export function ensureSetup({ browser = true } = {}) {
   ensureNodeModules();
   if (browser) ensureChromium();
   run('node', ['scripts/build-model.mjs']);
-  log('building the extension…');
-  run('npx', ['wxt', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  log('building the extension (development build, with the demo site)…');
+  run('npx', ['wxt', 'build', '--mode', 'development'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 // `node scripts/setup.mjs --model-only`: install what is missing and build the bundled model.

@@ -7,14 +7,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM, ensureSetup, ROOT } from './setup.mjs';
+import { CHROMIUM, DEV_EXTENSION_DIR, ensureSetup, ROOT } from './setup.mjs';
 
 ensureSetup();
 const { chromium } = await import('playwright-core');
 const { startDemoServer } = await import('./demo-server.mjs');
 
 const headless = process.argv.includes('--headless') || !process.env.DISPLAY;
-const extension = join(ROOT, '.output/chrome-mv3');
+const extension = DEV_EXTENSION_DIR;
 const profile = mkdtempSync(join(tmpdir(), 'engram-demo-'));
 const server = await startDemoServer(Number(process.env.ENGRAM_DEMO_PORT ?? 0));
 const context = await chromium.launchPersistentContext(profile, {

@@ -1,14 +1,19 @@
 /**
- * Playwright fixtures for Engram's end-to-end tests: Debian's Chromium with the built extension
- * (.output/chrome-mv3) on a fresh profile, the chat sites served at their real URLs from local
- * fixture pages through request routing, and every prompt the "site" received recorded.
+ * Playwright fixtures for Engram's end-to-end tests: Debian's Chromium with the development build
+ * of the extension (.output/chrome-mv3-dev, `npm run build:dev`) on a fresh profile, the chat
+ * sites served at their real URLs from local fixture pages through request routing, and every
+ * prompt the "site" received recorded.
  */
 import { test as base, chromium, expect, type BrowserContext, type Page } from '@playwright/test';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const EXTENSION_DIR = resolve('.output/chrome-mv3');
+/**
+ * The development build (`wxt build --mode development`), which `npm start` and `npm test` build:
+ * the store build plus the built-in demo site's content script (see DEMO_MODE in wxt.config.ts).
+ */
+export const EXTENSION_DIR = resolve('.output/chrome-mv3-dev');
 const FIXTURES = resolve('test/fixtures/sites');
 const SCRIPTED_CHAT = resolve('demo/scripted-chat.js');
 
@@ -73,6 +78,9 @@ export async function launchWithExtension(
   /** What the scripted assistant answers, in order; then "Noted.". */
   replies: string[] = [],
 ): Promise<BrowserContext> {
+  if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
+    throw new Error(`No extension build at ${EXTENSION_DIR}: run \`npm run build:dev\` (or \`npm test\`) first.`);
+  }
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
