@@ -50,6 +50,7 @@ export class DexieMemoryStore implements MemoryStore {
           await db.memories.bulkDelete(change.delete);
           await db.vectors.where('memoryId').anyOf(change.delete).delete();
         }
+        if (change.forget?.length) await forgetHistory(db, change.forget);
         if (change.put?.length) await db.memories.bulkPut(change.put);
         if (change.vectors?.length) await db.vectors.bulkPut(change.vectors);
         if (change.history?.length) await db.history.bulkAdd(change.history);
@@ -125,12 +126,30 @@ export class DexieMemoryStore implements MemoryStore {
 
   async clear(): Promise<void> {
     const { db } = this;
-    await db.transaction('rw', [db.memories, db.vectors, db.history, db.snapshots, db.settings], async () => {
-      await Promise.all([db.memories.clear(), db.vectors.clear(), db.history.clear(), db.snapshots.clear()]);
+    await db.transaction('rw', [db.memories, db.vectors, db.history, db.snapshots, db.settings, db.jobs], async () => {
+      await Promise.all([db.memories.clear(), db.vectors.clear(), db.history.clear(), db.snapshots.clear(), db.jobs.clear()]);
       await bump(db, SETTING.revision);
       await bump(db, SETTING.vectorRevision);
     });
   }
+}
+
+/**
+ * The history of forgotten memories keeps its events and dates, never what they said: the
+ * memories' own entries and those of memories merged into them (inside the caller's transaction).
+ */
+async function forgetHistory(db: EngramDatabase, memoryIds: readonly string[]): Promise<void> {
+  const merged = await db.history.where('mergedInto').anyOf([...memoryIds]).toArray();
+  const ids = [...new Set([...memoryIds, ...merged.map((h) => h.memoryId)])];
+  await db.history.where('memoryId').anyOf(ids).modify(forgottenEntry);
+}
+
+/** A history entry with its text removed. */
+export function forgottenEntry(entry: HistoryEntry): void {
+  entry.oldText = null;
+  entry.newText = null;
+  entry.reason = 'forgotten';
+  delete entry.mergedInto;
 }
 
 /** Increment a counter in settings (inside the caller's transaction). */

@@ -10,6 +10,8 @@ const LAST_CONSOLIDATED = 'lastConsolidatedAt';
  */
 export async function maintain({ queue, memory, store }: Pick<ExtensionEngine, 'queue' | 'memory' | 'store'>, now = Date.now()): Promise<void> {
   await queue.drain();
+  // Held turns whose send never left, and the hashes of processed ones, once old enough.
+  await queue.purge();
   await memory.sweepExpired();
   const last = Number((await store.getSetting(LAST_CONSOLIDATED)) ?? 0);
   if (now - last < CONSOLIDATE_EVERY_MS) return;

@@ -67,8 +67,10 @@ export function hostWebLlm(): void {
     }
   }
 
-  chrome.runtime.onMessage.addListener((message: unknown, _sender, sendResponse: (reply: unknown) => void) => {
+  chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse: (reply: unknown) => void) => {
     if (!isOffscreenRequest(message)) return false;
+    // Only Engram's service worker drives the model; a content script or page never does.
+    if (!fromExtensionContext(sender)) return false;
     handle(message).then(
       (value) => {
         sendResponse({ ok: true, value });
@@ -79,4 +81,9 @@ export function hostWebLlm(): void {
     );
     return true;
   });
+}
+
+/** A message from the extension's own background (not a tab, not another extension). */
+export function fromExtensionContext(sender: chrome.runtime.MessageSender): boolean {
+  return sender.id === chrome.runtime.id && sender.tab === undefined && !!sender.url?.startsWith(chrome.runtime.getURL('/'));
 }

@@ -51,8 +51,9 @@ export function offscreenWebLlm(): Pick<ExtractionManagerDeps, 'webgpu' | 'loadW
       await call('deleteCached', { modelId });
     },
     async loadWebLlm(modelId: string, options: LoadWebLlmOptions): Promise<WebLlmEngine> {
-      const onProgress = (message: unknown): void => {
-        if (isOffscreenProgress(message)) options.onProgress?.(message);
+      const onProgress = (message: unknown, sender: chrome.runtime.MessageSender): void => {
+        // Progress comes from the offscreen document only, never from a tab.
+        if (isOffscreenProgress(message) && sender.id === chrome.runtime.id && sender.tab === undefined) options.onProgress?.(message);
       };
       chrome.runtime.onMessage.addListener(onProgress);
       const cancel = (): void => void call('cancel', undefined).catch(() => undefined);

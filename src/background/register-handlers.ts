@@ -2,7 +2,9 @@ import { RECALL } from '../engine/recall';
 import { selectForPrompt } from '../pipeline/select';
 import { DEFAULT_USER, pinnedFirst, type MemoryView } from '../engine/types';
 import type { MemoryItem } from '../engine/memory';
-import { onMessage } from '../messaging/protocol';
+import { MAX_TURN_CHARS, onMessage, type CapturedTurn, type ProtocolMap } from '../messaging/protocol';
+import type { GetDataType, GetReturnType } from '@webext-core/messaging';
+import { callerOf, contentScriptSites, SenderRejected, type Caller, type ContentScriptSite } from './senders';
 import type { ExtensionEngine } from './extension-engine';
 
 /** At most this many memories answer a search in the popup. */
@@ -20,27 +22,112 @@ function toView(m: MemoryItem): MemoryView {
   return { id: m.id, text: m.memory, site: m.site, createdAt: m.createdAt, pinned: m.metadata.pinned === true };
 }
 
-/** Answers every message the background handles. One handler per message of the protocol. */
-export function registerHandlers({ memory, embedder, models, ready, queue, extraction, recallThreshold }: ExtensionEngine): void {
-  onMessage('captureTurn', async ({ data }) => {
-    // Written to IndexedDB first; extraction happens off the send path.
-    const queued = await queue.enqueue(data);
-    void ready.then(() => queue.drain());
-    return { queued };
+/** Who may send each message: a chat site's content script, or Engram's own pages. */
+export const ALLOWED_CALLERS = {
+  captureTurn: 'content',
+  confirmTurn: 'content',
+  discardTurn: 'content',
+  recall: 'content',
+  warmUp: 'content',
+  listMemories: 'page',
+  deleteMemory: 'page',
+  forgetEverything: 'page',
+  searchMemories: 'page',
+  editMemory: 'page',
+  pinMemory: 'page',
+  aboutYou: 'page',
+  engineStatus: 'page',
+  modelStatus: 'page',
+  switchModel: 'page',
+  llmStatus: 'page',
+  llmEnable: 'page',
+  llmCancel: 'page',
+  llmDisable: 'page',
+  llmDelete: 'page',
+  llmUseLocalServer: 'page',
+} as const satisfies Record<keyof ProtocolMap, Caller['kind']>;
+
+/** The ids of the extension and the sites of its content scripts, read from the runtime. */
+export interface SenderPolicy {
+  extension: { id: string; origin: string };
+  sites: readonly ContentScriptSite[];
+}
+
+export function runtimeSenderPolicy(): SenderPolicy {
+  return {
+    extension: { id: chrome.runtime.id, origin: chrome.runtime.getURL('/').replace(/\/$/, '') },
+    sites: contentScriptSites(chrome.runtime.getManifest()),
+  };
+}
+
+type Handler<K extends keyof ProtocolMap> = (
+  data: GetDataType<ProtocolMap[K]>,
+  caller: Caller,
+) => GetReturnType<ProtocolMap[K]> | Promise<GetReturnType<ProtocolMap[K]>>;
+
+/** A captured turn as a content script sent it, checked: its own site, sane fields, bounded text. */
+function checkTurn(turn: unknown, caller: Caller): CapturedTurn {
+  const t = turn as Partial<CapturedTurn> | null;
+  if (
+    !t ||
+    caller.kind !== 'content' ||
+    t.site !== caller.site ||
+    typeof t.text !== 'string' ||
+    typeof t.conversationId !== 'string' ||
+    typeof t.sentAt !== 'number' ||
+    !Number.isFinite(t.sentAt) ||
+    (t.replyTo !== undefined && typeof t.replyTo !== 'string')
+  ) {
+    throw new Error('Engram: a malformed turn was refused');
+  }
+  return {
+    site: t.site,
+    conversationId: t.conversationId.slice(0, 200),
+    text: t.text.slice(0, MAX_TURN_CHARS),
+    sentAt: t.sentAt,
+    ...(t.replyTo ? { replyTo: t.replyTo } : {}),
+  };
+}
+
+/**
+ * Answers every message the background handles, one handler per message of the protocol, each
+ * only for the callers ALLOWED_CALLERS names (see senders.ts).
+ */
+export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy = runtimeSenderPolicy()): void {
+  const { memory, embedder, models, ready, queue, extraction, recallThreshold } = engine;
+  const on = <K extends keyof ProtocolMap>(type: K, handler: Handler<K>): void => {
+    onMessage(type, ({ data, sender }) => {
+      const caller = callerOf(sender, policy.extension, policy.sites);
+      if (!caller || caller.kind !== ALLOWED_CALLERS[type]) throw new SenderRejected(type);
+      return handler(data, caller);
+    });
+  };
+
+  on('captureTurn', async (data, caller) => {
+    // Written to IndexedDB first, held until the send is confirmed; extraction happens later.
+    return { queued: await queue.enqueue(checkTurn(data, caller), { held: true }) };
   });
-  onMessage('discardTurn', async ({ data }) => ({ discarded: await queue.discard(data) }));
-  onMessage('engineStatus', async () => ({
+  on('confirmTurn', async (data, caller) => {
+    const confirmed = await queue.confirm(checkTurn(data, caller));
+    void ready.then(() => queue.drain());
+    return { confirmed };
+  });
+  on('discardTurn', async (data, caller) => ({ discarded: await queue.discard(checkTurn(data, caller)) }));
+  on('engineStatus', async () => ({
     extractor: memory.extractorName,
     extractorNote: extraction.note,
     queue: await queue.stats(),
   }));
-  onMessage('recall', async ({ data }) => {
+  on('recall', async (data, caller) => {
+    if (caller.kind !== 'content' || data.site !== caller.site || typeof data.query !== 'string') {
+      throw new Error('Engram: a malformed recall was refused');
+    }
     await ready;
-    const { results } = await memory.search(data.query, {
+    const { results } = await memory.search(data.query.slice(0, MAX_TURN_CHARS), {
       userId: DEFAULT_USER,
       topK: RECALL.candidates,
       threshold: await recallThreshold(),
-      ...(data.before === undefined ? {} : { filters: { saidAt: { lte: data.before - 1 } } }),
+      ...(typeof data.before === 'number' ? { filters: { saidAt: { lte: data.before - 1 } } } : {}),
     });
     const chosen = selectForPrompt(
       results.map((r) => ({
@@ -56,61 +143,65 @@ export function registerHandlers({ memory, embedder, models, ready, queue, extra
     if (chosen.length > 0) void memory.noteUse(chosen.map((c) => c.id)).catch(() => undefined);
     return { memories: chosen.map((c) => ({ id: c.id, text: c.line, score: c.score })) };
   });
-  onMessage('warmUp', async () => {
+  on('warmUp', async () => {
     await embedder.load();
     // The relevance gate is calibrated for the active model now, not on the first send.
     await ready;
     await recallThreshold();
     return { ready: true };
   });
-  onMessage('listMemories', async () => {
+  on('listMemories', async () => {
     const { results } = await memory.getAll({ userId: DEFAULT_USER });
     // Pinned first, then newest first.
     return results.map(toView).sort(pinnedFirst);
   });
-  onMessage('deleteMemory', async ({ data }) => ({ deleted: (await memory.delete(data)).deleted }));
-  onMessage('searchMemories', async ({ data }) => {
+  on('deleteMemory', async (data) => ({ deleted: (await memory.delete(data)).deleted }));
+  on('forgetEverything', async () => {
+    await memory.reset();
+    return { forgotten: true };
+  });
+  on('searchMemories', async (data) => {
     await ready;
     // The popup finds what a prompt would: the same gate, more results.
     const { results } = await memory.search(data, { userId: DEFAULT_USER, topK: SEARCH_RESULTS, threshold: await recallThreshold() });
     return results.filter((r) => r.supersededAt === undefined).map(toView);
   });
-  onMessage('editMemory', async ({ data }) => {
+  on('editMemory', async (data) => {
     await ready;
     await memory.update(data.id, data.text);
     const edited = await memory.get(data.id);
     if (!edited) throw new Error('Engram: the memory was deleted meanwhile');
     return toView(edited);
   });
-  onMessage('pinMemory', async ({ data }) => toView(await memory.setMetadata(data.id, { pinned: data.pinned ? true : null })));
-  onMessage('aboutYou', async () => {
+  on('pinMemory', async (data) => toView(await memory.setMetadata(data.id, { pinned: data.pinned ? true : null })));
+  on('aboutYou', async () => {
     const [profile, graph] = await Promise.all([memory.profile({ userId: DEFAULT_USER }), memory.graph({ userId: DEFAULT_USER })]);
     return { profile: profile.map(toView), entities: graph.entities.slice(0, ABOUT_ENTITIES).map((e) => ({ ...e, name: displayName(e.name) })) };
   });
-  onMessage('modelStatus', () => models.status());
-  onMessage('switchModel', async ({ data }) => {
+  on('modelStatus', () => models.status());
+  on('switchModel', async (data) => {
     await models.switchTo(data);
     return { started: true };
   });
-  onMessage('llmStatus', () => extraction.status());
-  onMessage('llmEnable', async ({ data }) => {
+  on('llmStatus', () => extraction.status());
+  on('llmEnable', async (data) => {
     // WebGPU and consent are checked before anything downloads; the download then runs on.
     await extraction.startWebLlm(data);
     return { started: true };
   });
-  onMessage('llmCancel', () => {
+  on('llmCancel', () => {
     extraction.cancel();
     return { cancelled: true };
   });
-  onMessage('llmDisable', async () => {
+  on('llmDisable', async () => {
     await extraction.disable();
     return { disabled: true };
   });
-  onMessage('llmDelete', async ({ data }) => {
+  on('llmDelete', async (data) => {
     await extraction.deleteModel(data);
     return { deleted: true };
   });
-  onMessage('llmUseLocalServer', async ({ data }) => {
+  on('llmUseLocalServer', async (data) => {
     await extraction.useLocalServer(data.baseUrl, data.model);
     return { using: memory.extractorName };
   });

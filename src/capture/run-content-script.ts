@@ -1,58 +1,88 @@
-import { MAX_REPLY_TO_CHARS, sendMessage, type CapturedTurn } from '../messaging/protocol';
+import { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, sendMessage, type CapturedTurn } from '../messaging/protocol';
+import { createNotice } from '../inject/notice';
 import type { SiteAdapter } from '../sites/site-adapter';
-import { interceptSends } from './send-interceptor';
+import { interceptSends, RECALL_TIMEOUT_MS } from './send-interceptor';
 
 /** Attempts to hand a turn to the background before giving up (about 30 s in all). */
 export const DELIVERY_ATTEMPTS = 6;
+
+/** Typing wakes the background at most this often, so the send finds it warm. */
+export const WAKE_EVERY_MS = 10_000;
+
+type TurnMessage = 'captureTurn' | 'confirmTurn';
 
 /**
  * Hand a captured turn to the background, retrying with backoff: the browser may stop the
  * service worker while it is storing the turn. The background queues each capture once (by
  * content hash, with the same `sentAt`), so a retry never stores a turn twice.
  */
-export function deliver(turn: CapturedTurn, attempt = 0, send: typeof sendMessage = sendMessage): void {
-  send('captureTurn', turn).catch((error: unknown) => {
+export function deliver(turn: CapturedTurn, attempt = 0, send: typeof sendMessage = sendMessage, type: TurnMessage = 'captureTurn'): void {
+  send(type, turn).catch((error: unknown) => {
     if (attempt + 1 >= DELIVERY_ATTEMPTS) {
       console.warn('[Engram] could not hand this message to Engram', error);
       return;
     }
     setTimeout(() => {
-      deliver(turn, attempt + 1, send);
+      deliver(turn, attempt + 1, send, type);
     }, 500 * 2 ** attempt);
   });
 }
 
 /**
- * What every chat-site content script does, on top of its site's adapter: warm the models up,
- * add memories to each prompt the user sends, and hand the sent turn to the background.
+ * What every chat-site content script does, on top of its site's adapter: wake the background
+ * while the user types, add memories to each prompt the user sends, and hand the sent turn to
+ * the background. Only the user's own (trusted) input is acted on.
  */
 export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): void {
   void sendMessage('warmUp').catch(() => undefined); // the first send must not wait for a model load
-  /** The last capture of each text, to withdraw it if its send fails. */
+  const notice = createNotice();
+  let lastWake = Date.now();
+  /** The last capture of each text, to confirm or withdraw it once its send is over. */
   const inFlight = new Map<string, CapturedTurn>();
   interceptSends(
     adapter,
     {
-      recall: async (query) => {
-        const turn = inFlight.get(query);
-        const request = { site: adapter.site, query, ...(turn ? { before: turn.sentAt } : {}) };
-        return (await sendMessage('recall', request)).memories.map((m) => m.text);
-      },
+      recall: async (query) => (await sendMessage('recall', { site: adapter.site, query })).memories.map((m) => m.text),
       captured: (text) => {
         const replyTo = lastAssistantText(adapter);
         const turn: CapturedTurn = {
           site: adapter.site,
           conversationId: adapter.conversationId(),
-          text,
+          text: text.slice(0, MAX_TURN_CHARS),
           sentAt: Date.now(),
           ...(replyTo ? { replyTo } : {}),
         };
         inFlight.set(text, turn);
         deliver(turn);
       },
+      sent: (text) => {
+        const turn = inFlight.get(text);
+        if (!turn) return;
+        inFlight.delete(text);
+        deliver(turn, 0, sendMessage, 'confirmTurn');
+        if (text.length > MAX_TURN_CHARS) {
+          notice.show(
+            `this message is ${text.length.toLocaleString()} characters long; only its first ${MAX_TURN_CHARS.toLocaleString()} were read for memories.`,
+          );
+        }
+      },
       discarded: (text) => {
         const turn = inFlight.get(text);
+        inFlight.delete(text);
         if (turn) void sendMessage('discardTurn', turn).catch(() => undefined);
+      },
+      skipped: (reason) => {
+        notice.show(
+          reason === 'timeout'
+            ? `sent without memories: Engram was not ready within ${(RECALL_TIMEOUT_MS / 1000).toLocaleString()} s.`
+            : 'sent without memories: Engram could not be reached.',
+        );
+      },
+      typing: () => {
+        // The service worker may have been stopped while the user read the answer: wake it now.
+        if (Date.now() - lastWake < WAKE_EVERY_MS) return;
+        lastWake = Date.now();
+        void sendMessage('warmUp').catch(() => undefined);
       },
       onError: (error) => {
         console.warn('[Engram]', error);

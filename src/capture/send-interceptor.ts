@@ -1,35 +1,63 @@
 import { stripMemoryBlock, withMemoryBlock } from '../inject/memory-block';
 import type { SiteAdapter } from '../sites/site-adapter';
 
+/**
+ * The longest a send waits for memories (a cold service worker, a busy one) before the prompt
+ * goes out without them and the user is told so (README: Privacy and security).
+ */
+export const RECALL_TIMEOUT_MS = 1500;
+
 export interface SendHooks {
   /** Memories to put ahead of `query`; may be empty. */
   recall(query: string): Promise<string[]>;
   /**
    * Called once per send, with the text the user typed (no memory block), as soon as the send is
-   * intercepted: the turn is stored durably before the prompt even leaves, so closing the browser
-   * right after sending loses nothing.
+   * intercepted: the turn is stored durably, but held, before the prompt even leaves.
    */
   captured(text: string): void;
-  /** Called when the send failed after all: the captured turn was not sent and is withdrawn. */
+  /**
+   * The prompt was handed to the page's send handler: the held turn may now be remembered. A turn
+   * whose send never left (the tab closed first, the send failed) is never remembered.
+   */
+  sent?(text: string): void;
+  /** Called when the send failed after all: the held turn is withdrawn. */
   discarded?(text: string): void;
+  /** The prompt went out without memories because Engram could not answer in time (or failed). */
+  skipped?(reason: 'timeout' | 'error'): void;
+  /** The user typed in the composer (a trusted input): a cue to wake the background. */
+  typing?(): void;
   /** How long a send may wait for memories before it goes out without them. */
   recallTimeoutMs?: number;
+  /**
+   * Whether an event was really the user's. Default: `event.isTrusted`, so a page script that
+   * fires a synthetic Enter, click or input never makes Engram recall, inject or capture.
+   */
+  isTrusted?(event: Event): boolean;
   onError?(error: unknown): void;
+}
+
+export class RecallTimeout extends Error {
+  constructor(ms: number) {
+    super(`Engram: no memories within ${ms} ms`);
+    this.name = 'RecallTimeout';
+  }
 }
 
 /**
  * Intercepts the user's send on a chat page (Enter without Shift in the composer, or a click on the
  * send button), adds the relevant memories ahead of the prompt, then sends it as the user would.
  * Listeners sit on `window` in the capture phase, so they run before the site's own handlers, and
- * are removed when `signal` aborts.
+ * are removed when `signal` aborts. Only trusted events (the user's own) are acted on: whatever a
+ * page script dispatches goes to the page untouched, and Engram neither reads nor writes anything.
  */
 export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: AbortSignal): void {
   let resending = false;
   let pending = false;
-  const timeoutMs = hooks.recallTimeoutMs ?? 3000;
+  const timeoutMs = hooks.recallTimeoutMs ?? RECALL_TIMEOUT_MS;
+  const trusted = (event: Event): boolean => (hooks.isTrusted ? hooks.isTrusted(event) : event.isTrusted);
 
   const intercept = (event: Event): void => {
-    if (resending) return;
+    if (resending || !trusted(event)) return;
     const text = adapter.readComposer();
     if (!text) return;
     event.preventDefault();
@@ -48,6 +76,7 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
     try {
       memories = prompt ? await withTimeout(hooks.recall(prompt), timeoutMs) : [];
     } catch (error) {
+      hooks.skipped?.(error instanceof RecallTimeout ? 'timeout' : 'error');
       hooks.onError?.(error); // never block the user's send on Engram
     }
     try {
@@ -56,11 +85,14 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
       resending = true;
       await adapter.submit();
     } catch (error) {
-      if (prompt) hooks.discarded?.(prompt); // only what was really sent is remembered
+      if (prompt) hooks.discarded?.(prompt); // not sent: not remembered
       hooks.onError?.(error);
+      return;
     } finally {
       resending = false;
     }
+    // The page's send handler has run: the prompt left, so the turn may be remembered.
+    if (prompt) hooks.sent?.(prompt);
   };
 
   window.addEventListener(
@@ -83,12 +115,19 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
     },
     { capture: true, signal },
   );
+  window.addEventListener(
+    'input',
+    (event) => {
+      if (trusted(event) && adapter.isInComposer(event.target)) hooks.typing?.();
+    },
+    { capture: true, signal },
+  );
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new Error(`Engram: no memories within ${ms} ms`));
+      reject(new RecallTimeout(ms));
     }, ms);
     promise.then(
       (value) => {

@@ -29,7 +29,12 @@ export interface TurnJob {
   sentAt: number;
   /** The end of the assistant's message the turn answers (CapturedTurn.replyTo). */
   replyTo?: string | null;
-  status: 'pending' | 'done' | 'failed';
+  /**
+   * held: captured while the send is prepared, not processed until the send is confirmed (held
+   * turns whose send never left expire unread); pending: to process; done: processed, and then
+   * only its hash is kept (its text is removed); failed: gave up after MAX_ATTEMPTS.
+   */
+  status: 'held' | 'pending' | 'done' | 'failed';
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;
@@ -89,6 +94,13 @@ export class EngramDatabase extends Dexie {
     this.version(3).stores({
       jobs: '++seq, &hash, status, nextAttemptAt, conversationId',
     });
+    // v4 (forget means gone): processed turns keep no text; a forgotten memory's history keeps no
+    // text; merged memories name the memory they were merged into, to be forgotten with it.
+    this.version(4)
+      .stores({
+        history: '++id, memoryId, at, mergedInto',
+      })
+      .upgrade(upgradeToV4);
   }
 }
 
@@ -99,6 +111,28 @@ export const SETTING = {
   vectorRevision: 'vectorRevision',
   activeModel: 'activeModel',
 } as const;
+
+async function upgradeToV4(tx: Transaction): Promise<void> {
+  // Turns processed before v4 kept their full text forever.
+  await tx
+    .table('jobs')
+    .where('status')
+    .equals('done')
+    .modify((job: TurnJob) => {
+      job.text = '';
+      job.replyTo = null;
+    });
+  // Memories deleted before v4 kept their text in history.
+  const live = new Set((await tx.table('memories').toCollection().primaryKeys()) as string[]);
+  await tx
+    .table('history')
+    .filter((h: HistoryEntry) => !live.has(h.memoryId))
+    .modify((h: HistoryEntry) => {
+      h.oldText = null;
+      h.newText = null;
+      h.reason = 'forgotten';
+    });
+}
 
 async function upgradeToV2(tx: Transaction): Promise<void> {
   const old = (await tx.table('memories').toArray()) as MemoryRecordV1[];

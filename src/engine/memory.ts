@@ -1,7 +1,7 @@
 import { categorize, indexText } from '../pipeline/categorize';
 import { ruleBasedDecider, SAME_FACT, SAME_WORDS, wordOverlap, type Neighbour } from '../pipeline/decide';
 import type { Decider } from '../ports/decider';
-import { cleanText, factHash, type ScopeKey } from '../pipeline/normalize';
+import { cleanText, factHash, hasWords, type ScopeKey } from '../pipeline/normalize';
 import { dot } from '../pipeline/similarity';
 import { entitiesOf } from '../pipeline/entities';
 import { diversifyBySource, fusedScore, weightedScore, type Weighting } from '../pipeline/rank';
@@ -229,9 +229,11 @@ export class Memory {
       return { id: known.id, memory: known.text, event: 'NONE' };
     }
     if (decision.event === 'DELETE' && decision.target) {
+      // The user asked to forget it: what it said goes from history too.
       await this.#write(model, {
         delete: [decision.target.id],
-        history: [history(decision.target.id, 'DELETE', decision.target.text, null, now, decision.reason)],
+        forget: [decision.target.id],
+        history: [history(decision.target.id, 'DELETE', null, null, now, 'forgotten at the user’s request')],
         removedLabels: [decision.target.label],
       });
       return { id: decision.target.id, memory: decision.target.text, event: 'DELETE' };
@@ -308,6 +310,7 @@ export class Memory {
       delete?: string[];
       vectors?: VectorRecord[];
       history?: HistoryEntry[];
+      forget?: string[];
       removedLabels?: number[];
     },
   ): Promise<void> {
@@ -475,7 +478,9 @@ export class Memory {
     const olds: { memory: SearchResult; text: string; at: number }[] = [];
     for (const memory of current) {
       for (const h of await this.#store.history(memory.id)) {
-        if (h.event === 'UPDATE' && h.oldText && h.oldText !== memory.memory) olds.push({ memory, text: h.oldText, at: h.at });
+        if (h.event === 'UPDATE' && !isCorrection(h) && h.oldText && h.oldText !== memory.memory) {
+          olds.push({ memory, text: h.oldText, at: h.at });
+        }
       }
     }
     if (olds.length === 0) return [];
@@ -528,7 +533,8 @@ export class Memory {
       await this.#write(model, {
         put: [updated],
         vectors: [{ memoryId: id, model, label: old.label, vector }],
-        history: [history(id, 'UPDATE', old.text, clean, now, 'edited by the user')],
+        // A correction of what Engram wrote, not a change in the user's life: never a past value.
+        history: [{ ...history(id, 'UPDATE', old.text, clean, now, 'corrected by the user'), correction: true }],
       });
       return { message: 'Memory updated' };
     });
@@ -555,9 +561,11 @@ export class Memory {
     return this.#serial(async () => {
       const old = await this.#store.get(id);
       if (!old) return { message: 'No such memory', deleted: false };
+      // Forget means gone: the text leaves history too; only that it was forgotten, and when, stays.
       await this.#write(this.#embedder.modelId, {
         delete: [id],
-        history: [history(id, 'DELETE', old.text, null, this.#now(), 'deleted by the user')],
+        forget: [id],
+        history: [history(id, 'DELETE', null, null, this.#now(), 'deleted by the user')],
         removedLabels: [old.label],
       });
       return { message: 'Memory deleted', deleted: true };
@@ -576,19 +584,23 @@ export class Memory {
       const now = this.#now();
       await this.#write(this.#embedder.modelId, {
         delete: records.map((r) => r.id),
-        history: records.map((r) => history(r.id, 'DELETE', r.text, null, now, 'deleteAll')),
+        forget: records.map((r) => r.id),
+        history: records.map((r) => history(r.id, 'DELETE', null, null, now, 'deleteAll')),
         removedLabels: records.map((r) => r.label),
       });
       return { message: `${records.length} memories deleted`, deleted: records.length };
     });
   }
 
-  /** Every change of a memory, oldest first (kept after the memory is deleted). */
+  /**
+   * Every change of a memory, oldest first. Kept after the memory is deleted, without its text:
+   * the entries then say only that it changed and was forgotten, and when.
+   */
   async history(id: string): Promise<HistoryEntry[]> {
     return this.#store.history(id);
   }
 
-  /** Forget everything. */
+  /** Forget everything: memories, vectors, history, index snapshots and queued turns. */
   reset(): Promise<void> {
     return this.#serial(async () => {
       await this.#store.clear();
@@ -635,7 +647,7 @@ export class Memory {
           if (!merged.includes(twin)) merged.push(twin);
           removed.push(m);
           history.push(
-            { memoryId: m.id, event: 'DELETE', oldText: m.text, newText: null, at: now, reason: `merged into: ${twin.text}` },
+            { memoryId: m.id, event: 'DELETE', oldText: m.text, newText: null, at: now, reason: `merged into: ${twin.text}`, mergedInto: twin.id },
             { memoryId: twin.id, event: 'UPDATE', oldText: twin.text, newText: twin.text, at: now, reason: `merged: ${m.text}` },
           );
         }
@@ -712,7 +724,8 @@ export class Memory {
       if (expired.length === 0) return 0;
       await this.#write(this.#embedder.modelId, {
         delete: expired.map((m) => m.id),
-        history: expired.map((m) => history(m.id, 'DELETE', m.text, null, now, 'session expired')),
+        forget: expired.map((m) => m.id),
+        history: expired.map((m) => history(m.id, 'DELETE', null, null, now, 'session expired')),
         removedLabels: expired.map((m) => m.label),
       });
       return expired.length;
@@ -758,6 +771,9 @@ export class Memory {
     return run;
   }
 }
+
+/** A user's edit of a memory (before `correction` was recorded, its reason said so). */
+const isCorrection = (h: HistoryEntry): boolean => h.correction === true || h.reason === 'edited by the user';
 
 /** What the user said about a memory's weight: `metadata.pinned`, `metadata.importance` (1–5). */
 function weightingOf(m: MemoryRecord): Weighting {
@@ -829,7 +845,7 @@ function normalizeMessages(messages: unknown): ChatMessage[] {
 
 function checkText(text: string): string {
   const clean = cleanText(text);
-  if (!clean) throw new Error('Engram: a memory cannot be empty');
+  if (!hasWords(clean)) throw new Error('Engram: a memory cannot be empty or without words');
   if (clean.length > MAX_MEMORY_CHARS) {
     throw new Error(`Engram: a memory is at most ${MAX_MEMORY_CHARS} characters (this one has ${clean.length}); store facts, not documents`);
   }
@@ -838,7 +854,7 @@ function checkText(text: string): string {
 
 function verbatimFacts(messages: readonly ChatMessage[]): ExtractedFact[] {
   return messages.flatMap((m) => {
-    if (!cleanText(m.content)) return [];
+    if (!hasWords(cleanText(m.content))) return []; // blank, symbols only, or binary data
     const text = checkText(m.content);
     return [{ text, slot: slotOf(text), categories: categorize(text), forget: false, sourceTurnIds: m.id ? [m.id] : [] }];
   });

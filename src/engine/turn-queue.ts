@@ -1,6 +1,6 @@
 import Dexie from 'dexie';
 import type { EngramDatabase, TurnJob } from '../db/schema';
-import { MAX_REPLY_TO_CHARS, type CapturedTurn } from '../messaging/protocol';
+import { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, type CapturedTurn } from '../messaging/protocol';
 import type { ChatMessage } from '../ports/extractor';
 import { factHash } from '../pipeline/normalize';
 import type { Memory } from './memory';
@@ -9,7 +9,18 @@ import { DEFAULT_USER } from './types';
 /** After this many failed attempts a turn is parked as failed (kept, and shown in the popup). */
 export const MAX_ATTEMPTS = 8;
 
+/** A held turn whose send was never confirmed is deleted, unread, after this long. */
+export const HELD_TTL_MS = 10 * 60_000;
+
+/**
+ * A processed turn keeps only its hash (no text), so that a capture delivered again is not
+ * processed twice; after this long even that goes.
+ */
+export const DONE_TTL_MS = 24 * 60 * 60_000;
+
 export interface QueueStats {
+  /** Captured while being sent, waiting for the send to be confirmed. */
+  held: number;
   pending: number;
   failed: number;
   done: number;
@@ -44,27 +55,13 @@ export class TurnQueue {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Queue a captured turn. Resolves once it is durably stored; returns false if already queued. */
-  async enqueue(turn: CapturedTurn): Promise<boolean> {
-    const hash = captureHash(turn);
-    const now = this.#now();
+  /**
+   * Queue a captured turn. Resolves once it is durably stored; returns false if already queued.
+   * A `held` turn (captured while its send is prepared) is processed only once `confirm`ed.
+   */
+  async enqueue(turn: CapturedTurn, { held = false }: { held?: boolean } = {}): Promise<boolean> {
     try {
-      await this.db.jobs.add({
-        hash,
-        site: turn.site,
-        conversationId: turn.conversationId,
-        text: turn.text,
-        sentAt: turn.sentAt,
-        // Bounded here too: whatever a content script sends, a job stays small.
-        replyTo: typeof turn.replyTo === 'string' && turn.replyTo ? turn.replyTo.slice(-MAX_REPLY_TO_CHARS) : null,
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: now,
-        lastError: null,
-        createdAt: now,
-        doneAt: null,
-        stored: 0,
-      });
+      await this.db.jobs.add(this.#job(turn, held ? 'held' : 'pending'));
       return true;
     } catch (error) {
       if (error instanceof Dexie.ConstraintError) return false; // the same capture, delivered twice
@@ -72,10 +69,60 @@ export class TurnQueue {
     }
   }
 
+  /**
+   * The send of a captured turn left the page: a held turn becomes pending (and a turn whose
+   * capture never arrived is queued now). Returns false if it was already confirmed or processed.
+   */
+  confirm(turn: CapturedTurn): Promise<boolean> {
+    const hash = captureHash(turn);
+    const { jobs } = this.db;
+    return this.db.transaction('rw', jobs, async () => {
+      const job = await jobs.where('hash').equals(hash).first();
+      if (!job) {
+        await jobs.add(this.#job(turn, 'pending'));
+        return true;
+      }
+      if (job.status !== 'held') return false;
+      await jobs.update(job.seq, { status: 'pending', nextAttemptAt: this.#now() });
+      return true;
+    });
+  }
+
   /** Withdraw a captured turn whose send failed, unless it was already processed. */
   async discard(turn: CapturedTurn): Promise<boolean> {
     const hash = captureHash(turn);
-    return (await this.db.jobs.where('hash').equals(hash).and((j) => j.status === 'pending').delete()) > 0;
+    return (await this.db.jobs.where('hash').equals(hash).and((j) => j.status === 'held' || j.status === 'pending').delete()) > 0;
+  }
+
+  /**
+   * Delete held turns whose send was never confirmed (the tab closed first) and the hashes kept
+   * of processed turns, once they are old enough. Returns how many rows went.
+   */
+  async purge(): Promise<number> {
+    const now = this.#now();
+    const held = await this.db.jobs.where('status').equals('held').and((j) => j.createdAt <= now - HELD_TTL_MS).delete();
+    const done = await this.db.jobs.where('status').equals('done').and((j) => (j.doneAt ?? 0) <= now - DONE_TTL_MS).delete();
+    return held + done;
+  }
+
+  #job(turn: CapturedTurn, status: TurnJob['status']): TurnJob {
+    const now = this.#now();
+    return {
+      hash: captureHash(turn),
+      site: turn.site,
+      conversationId: turn.conversationId,
+      // Bounded here too: whatever a content script sends, a job stays small.
+      text: turn.text.slice(0, MAX_TURN_CHARS),
+      sentAt: turn.sentAt,
+      replyTo: typeof turn.replyTo === 'string' && turn.replyTo ? turn.replyTo.slice(-MAX_REPLY_TO_CHARS) : null,
+      status,
+      attempts: 0,
+      nextAttemptAt: now,
+      lastError: null,
+      createdAt: now,
+      doneAt: null,
+      stored: 0,
+    };
   }
 
   /** Process every pending turn that is due, one at a time, oldest first. */
@@ -133,7 +180,8 @@ export class TurnQueue {
         saidAt: job.sentAt,
       });
       const stored = results.filter((r) => r.event === 'ADD' || r.event === 'UPDATE').length;
-      await this.db.jobs.update(job.seq, { status: 'done', doneAt: this.#now(), stored, lastError: null });
+      // Its facts are stored: the turn's text goes, only its hash stays (a redelivery is a no-op).
+      await this.db.jobs.update(job.seq, { status: 'done', doneAt: this.#now(), stored, lastError: null, text: '', replyTo: null });
     } catch (error) {
       const attempts = job.attempts + 1;
       const message = error instanceof Error ? error.message : String(error);
@@ -154,11 +202,11 @@ export class TurnQueue {
   }
 
   async stats(): Promise<QueueStats> {
-    const [pending, failed, done] = await Promise.all(
-      (['pending', 'failed', 'done'] as const).map((s) => this.db.jobs.where('status').equals(s).count()),
+    const [held, pending, failed, done] = await Promise.all(
+      (['held', 'pending', 'failed', 'done'] as const).map((s) => this.db.jobs.where('status').equals(s).count()),
     );
     const lastFailed = await this.db.jobs.where('status').anyOf('pending', 'failed').filter((j) => j.lastError !== null).last();
-    return { pending: pending ?? 0, failed: failed ?? 0, done: done ?? 0, lastError: lastFailed?.lastError ?? null };
+    return { held: held ?? 0, pending: pending ?? 0, failed: failed ?? 0, done: done ?? 0, lastError: lastFailed?.lastError ?? null };
   }
 }
 

@@ -64,6 +64,10 @@ export interface HistoryEntry {
   at: number;
   /** Why, e.g. "contradicted by: I moved to Amsterdam". */
   reason?: string;
+  /** The user corrected the text (an edit): the old text was never true, so it is no past value. */
+  correction?: boolean;
+  /** Consolidation: the memory this one was merged into (its text forgotten with that memory). */
+  mergedInto?: string;
 }
 
 /** What the popup shows of a memory. */

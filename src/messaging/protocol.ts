@@ -29,6 +29,12 @@ export interface CapturedTurn {
 /** How much of the assistant's previous message travels with a captured turn. */
 export const MAX_REPLY_TO_CHARS = 1000;
 
+/**
+ * The most of one message Engram reads for memories (and keeps while the message waits in the
+ * queue). A longer message (a pasted document) is read up to here, and the page says so.
+ */
+export const MAX_TURN_CHARS = 20_000;
+
 export interface RecallRequest {
   site: SiteId;
   query: string;
@@ -59,9 +65,14 @@ export interface AboutYou {
 }
 
 export interface ProtocolMap {
-  /** Content script → background: a user turn was sent; queue it durably, process it later. */
+  /**
+   * Content script → background: the user is sending this turn; store it durably but hold it
+   * until `confirmTurn` says the send really left the page (held turns expire unprocessed).
+   */
   captureTurn(turn: CapturedTurn): { queued: boolean };
-  /** Content script → background: that send failed after all; withdraw its turn if still queued. */
+  /** Content script → background: the send left the page; the turn may be remembered now. */
+  confirmTurn(turn: CapturedTurn): { confirmed: boolean };
+  /** Content script → background: that send failed after all; withdraw its held turn. */
   discardTurn(turn: CapturedTurn): { discarded: boolean };
   /** Content script → background: memories relevant to the text about to be sent. */
   recall(request: RecallRequest): RecallResult;
@@ -71,6 +82,8 @@ export interface ProtocolMap {
   listMemories(): MemoryView[];
   /** Popup → background: forget one memory. */
   deleteMemory(id: string): { deleted: boolean };
+  /** Popup → background (after the user confirmed): forget every memory, its history and every queued turn. */
+  forgetEverything(): { forgotten: boolean };
   /** Popup → background: the memories most relevant to a search, best first. */
   searchMemories(query: string): MemoryView[];
   /** Popup → background: replace a memory's text with the user's correction. */

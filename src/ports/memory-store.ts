@@ -7,6 +7,12 @@ export interface StoreWrite {
   delete?: string[];
   vectors?: VectorRecord[];
   history?: HistoryEntry[];
+  /**
+   * Memories the user forgot: every history entry of theirs (and of memories merged into them)
+   * loses its text, keeping only that the memory changed or was forgotten, and when. Applied
+   * before `history` is added.
+   */
+  forget?: string[];
 }
 
 /**
@@ -44,6 +50,6 @@ export interface MemoryStore {
   getSnapshot(key: string): Promise<IndexSnapshot | undefined>;
   putSnapshot(snapshot: IndexSnapshot): Promise<void>;
   deleteSnapshot(key: string): Promise<void>;
-  /** Forget everything (memories, vectors, history, snapshots); settings other than counters stay. */
+  /** Forget everything (memories, vectors, history, snapshots, queued turns); settings other than counters stay. */
   clear(): Promise<void>;
 }

@@ -10,6 +10,8 @@ export interface MemoryBackend {
   edit?(id: string, text: string): Promise<MemoryView>;
   pin?(id: string, pinned: boolean): Promise<MemoryView>;
   about?(): Promise<AboutYou>;
+  /** Forget every memory, its history and every queued turn. */
+  forgetAll?(): Promise<unknown>;
 }
 
 /** The MemoryBackend over the extension's typed messages. */
@@ -20,6 +22,7 @@ export const messagingBackend: MemoryBackend = {
   edit: (id, text) => sendMessage('editMemory', { id, text }),
   pin: (id, pinned) => sendMessage('pinMemory', { id, pinned }),
   about: () => sendMessage('aboutYou'),
+  forgetAll: () => sendMessage('forgetEverything'),
 };
 
 export interface MemoryListStore {
@@ -38,6 +41,8 @@ export interface MemoryListStore {
   /** Save the user's correction; false (and `error` set) when it could not be saved. */
   edit(id: string, text: string): Promise<boolean>;
   pin(id: string, pinned: boolean): Promise<void>;
+  /** Forget everything (the caller asked the user to confirm); false (and `error` set) on failure. */
+  forgetAll(): Promise<boolean>;
 }
 
 /** The popup's state: the memory list, loaded from and changed through the background. */
@@ -157,6 +162,21 @@ export function createMemoryListStore(backend: MemoryBackend): MemoryListStore {
         void refreshAbout();
       } catch (e) {
         fail(e);
+      }
+    },
+    async forgetAll() {
+      if (!backend.forgetAll) return false;
+      try {
+        await backend.forgetAll();
+        memories.value = [];
+        results.value = null;
+        query.value = '';
+        about.value = null;
+        recovered();
+        return true;
+      } catch (e) {
+        fail(e);
+        return false;
       }
     },
   };

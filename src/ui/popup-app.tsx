@@ -7,6 +7,7 @@ import type { LlmStore } from './llm-store';
 import { ModelPanel } from './model-panel';
 import type { ModelStore } from './model-store';
 import { StatusLine, type StatusSource } from './status-line';
+import { ForgetEverything } from './forget-everything';
 
 const SITE_NAMES: Record<SiteId, string> = { chatgpt: 'ChatGPT', claude: 'Claude', demo: 'Demo chat' };
 
@@ -89,6 +90,7 @@ export function PopupApp({
       )}
       {models && <ModelPanel store={models} />}
       {llm && <LlmPanel store={llm} />}
+      {store.status.value !== 'loading' && <ForgetEverything count={memories.length} onForget={() => store.forgetAll()} />}
     </main>
   );
 }

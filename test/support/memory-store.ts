@@ -41,6 +41,17 @@ export class InMemoryStore implements MemoryStore {
       this.memories.delete(id);
       for (const [k, v] of this.vectorRows) if (v.memoryId === id) this.vectorRows.delete(k);
     }
+    if (change.forget?.length) {
+      const forgotten = new Set(change.forget);
+      for (const h of this.historyRows) if (h.mergedInto && forgotten.has(h.mergedInto)) forgotten.add(h.memoryId);
+      for (const h of this.historyRows) {
+        if (!forgotten.has(h.memoryId)) continue;
+        h.oldText = null;
+        h.newText = null;
+        h.reason = 'forgotten';
+        delete h.mergedInto;
+      }
+    }
     for (const m of change.put ?? []) this.memories.set(m.id, structuredClone(m));
     for (const v of change.vectors ?? []) this.vectorRows.set(`${v.model}|${v.memoryId}`, v);
     for (const h of change.history ?? []) this.historyRows.push({ ...h, id: this.historyRows.length + 1 });

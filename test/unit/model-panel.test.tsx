@@ -105,7 +105,7 @@ describe('StatusLine', () => {
             Promise.resolve({
               extractor: 'rule-based',
               extractorNote: 'The local AI model did not answer in time; using built-in rules.',
-              queue: { pending: 2, failed: 0, done: 5, lastError: null },
+              queue: { held: 0, pending: 2, failed: 0, done: 5, lastError: null },
             })
           }
         />,

@@ -29,7 +29,7 @@ describe('ProtocolMap', () => {
     const handlers = readFileSync(path.join(ROOT, 'src/background/register-handlers.ts'), 'utf8');
     const block = /interface ProtocolMap \{([\s\S]*?)\n\}/.exec(protocol)?.[1] ?? '';
     const declared = [...block.matchAll(/^\s+(\w+)\(/gm)].map((m) => m[1]).sort();
-    const handled = [...handlers.matchAll(/onMessage\('(\w+)'/g)].map((m) => m[1]).sort();
+    const handled = [...handlers.matchAll(/\bon\('(\w+)'/g)].map((m) => m[1]).sort();
     expect(declared.length).toBeGreaterThan(0);
     expect(handled).toEqual(declared);
   });

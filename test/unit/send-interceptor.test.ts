@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { interceptSends, type SendHooks } from '../../src/capture/send-interceptor';
+import { interceptSends, RECALL_TIMEOUT_MS, type SendHooks } from '../../src/capture/send-interceptor';
 import { BLOCK_HEADER, withMemoryBlock } from '../../src/inject/memory-block';
 import { createChatgptAdapter } from '../../src/sites/chatgpt/adapter';
 import type { SiteAdapter } from '../../src/sites/site-adapter';
@@ -47,10 +47,25 @@ function type(text: string): void {
   composer().dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText' }));
 }
 
+/**
+ * Events the user really made. happy-dom's events are all untrusted; the interceptor is told which
+ * ones the test means as the user's, and treats every other (a page script's) as the browser would.
+ */
+const userEvents = new WeakSet<Event>();
+
 /** Presses Enter in the composer; returns the keydown event so its fate can be checked. */
-function pressEnter(init: KeyboardEventInit = {}): KeyboardEvent {
+function pressEnter(init: KeyboardEventInit = {}, by: 'user' | 'page' = 'user'): KeyboardEvent {
   const event = new KeyboardEvent('keydown', { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true, ...init });
+  if (by === 'user') userEvents.add(event);
   composer().dispatchEvent(event);
+  return event;
+}
+
+/** Clicks the send button. */
+function clickSend(by: 'user' | 'page' = 'user'): MouseEvent {
+  const event = new MouseEvent('click', { bubbles: true, cancelable: true });
+  if (by === 'user') userEvents.add(event);
+  button().dispatchEvent(event);
   return event;
 }
 
@@ -65,11 +80,14 @@ let controller: AbortController;
 let adapter: SiteAdapter;
 let posted: string[];
 
-function start(hooks: Partial<SendHooks> = {}): Required<Pick<SendHooks, 'recall' | 'captured' | 'onError'>> {
+function start(hooks: Partial<SendHooks> = {}): Required<Pick<SendHooks, 'recall' | 'captured' | 'sent' | 'skipped' | 'onError'>> {
   const full = {
     recall: vi.fn<SendHooks['recall']>(() => Promise.resolve([])),
     captured: vi.fn<SendHooks['captured']>(),
+    sent: vi.fn<NonNullable<SendHooks['sent']>>(),
+    skipped: vi.fn<NonNullable<SendHooks['skipped']>>(),
     onError: vi.fn<NonNullable<SendHooks['onError']>>(),
+    isTrusted: (event: Event) => userEvents.has(event),
     ...hooks,
   };
   interceptSends(adapter, full, controller.signal);
@@ -117,7 +135,7 @@ describe('interceptSends', () => {
     start({ recall: () => Promise.resolve(['I have a dog called Max']) });
     type('Ideas for a weekend trip?');
 
-    button().click();
+    clickSend();
 
     expect(await sent()).toEqual([withMemoryBlock(['I have a dog called Max'], 'Ideas for a weekend trip?')]);
   });
@@ -138,7 +156,7 @@ describe('interceptSends', () => {
 
   it('leaves a click on "Start Voice" to the page when the composer is empty', () => {
     const hooks = start();
-    button().click();
+    clickSend();
     expect(page().voiceStarted).toBe(true);
     expect(hooks.recall).not.toHaveBeenCalled();
   });
@@ -165,6 +183,7 @@ describe('interceptSends', () => {
 
     expect(await sent()).toEqual(['Tell me a joke']);
     expect(hooks.onError).toHaveBeenCalledWith(failure);
+    expect(hooks.skipped).toHaveBeenCalledWith('error');
   });
 
   it('still sends the prompt unchanged when recall takes longer than recallTimeoutMs', async () => {
@@ -175,6 +194,13 @@ describe('interceptSends', () => {
 
     expect(await sent()).toEqual(['Tell me a joke']);
     expect(hooks.onError).toHaveBeenCalledWith(expect.objectContaining({ message: expect.stringMatching(/30 ms/) as unknown }));
+    expect(hooks.skipped).toHaveBeenCalledWith('timeout'); // the page tells the user
+  });
+
+  it('waits at most RECALL_TIMEOUT_MS by default, a bound the README states', () => {
+    expect(RECALL_TIMEOUT_MS).toBe(1500);
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    expect(readme).toMatch(/1\.5 s/);
   });
 
   it('captures the typed text once, without a memory block the composer already held', async () => {
@@ -192,19 +218,29 @@ describe('interceptSends', () => {
     expect(hooks.captured).toHaveBeenCalledWith('What should I cook tonight?');
   });
 
-  it('captures the turn before the prompt leaves, and withdraws it if the send fails', async () => {
+  it('holds the turn before the prompt leaves, confirms it once sent, and withdraws it if the send fails', async () => {
     let answer: (memories: string[]) => void = () => undefined;
     const discarded = vi.fn<NonNullable<SendHooks['discarded']>>();
     const hooks = start({ recall: () => new Promise<string[]>((resolve) => (answer = resolve)), discarded });
     type('I have a dog named Max');
     pressEnter();
-    expect(hooks.captured).toHaveBeenCalledWith('I have a dog named Max'); // before recall answered
+    expect(hooks.captured).toHaveBeenCalledWith('I have a dog named Max'); // held, before recall answered
+    expect(hooks.sent).not.toHaveBeenCalled(); // not sent yet: not to be remembered yet
     expect(page().prompts).toEqual([]);
     vi.spyOn(adapter, 'submit').mockRejectedValueOnce(new Error('send button gone'));
     answer([]);
     await vi.waitFor(() => {
       expect(discarded).toHaveBeenCalledWith('I have a dog named Max');
     });
+    expect(hooks.sent).not.toHaveBeenCalled();
+
+    type('I have a cat named Tom');
+    pressEnter();
+    answer([]);
+    await vi.waitFor(() => {
+      expect(hooks.sent).toHaveBeenCalledWith('I have a cat named Tom');
+    });
+    expect(page().prompts).toEqual(['I have a cat named Tom']); // confirmed only once the page had it
   });
 
   it('sends once when Enter is pressed again while memories are being recalled', async () => {
@@ -233,5 +269,52 @@ describe('interceptSends', () => {
     expect(page().prompts).toEqual(['Just send it']);
     expect(hooks.recall).not.toHaveBeenCalled();
     expect(hooks.captured).not.toHaveBeenCalled();
+  });
+});
+
+describe('a page script cannot use Engram (untrusted events)', () => {
+  it('ignores a synthetic Enter: no recall, no capture, and the page sends its own text untouched', async () => {
+    const hooks = start({ recall: vi.fn(() => Promise.resolve(['My home is Berlin'])) });
+    type('Where do I live?');
+
+    pressEnter({}, 'page');
+
+    expect(await sent()).toEqual(['Where do I live?']);
+    expect(page().prompts[0]).not.toContain(BLOCK_HEADER);
+    expect(hooks.recall).not.toHaveBeenCalled();
+    expect(hooks.captured).not.toHaveBeenCalled();
+    expect(hooks.sent).not.toHaveBeenCalled();
+  });
+
+  it('ignores a synthetic click on the send button the same way', async () => {
+    const hooks = start({ recall: vi.fn(() => Promise.resolve(['My home is Berlin'])) });
+    type('I moved to Pyongyang');
+
+    clickSend('page');
+
+    expect(await sent()).toEqual(['I moved to Pyongyang']);
+    expect(hooks.recall).not.toHaveBeenCalled();
+    expect(hooks.captured).not.toHaveBeenCalled();
+  });
+
+  it('ignores synthetic typing, and wakes the background on the user’s', () => {
+    const typing = vi.fn();
+    start({ typing });
+    const synthetic = new InputEvent('input', { bubbles: true });
+    composer().dispatchEvent(synthetic);
+    expect(typing).not.toHaveBeenCalled();
+    const real = new InputEvent('input', { bubbles: true });
+    userEvents.add(real);
+    composer().dispatchEvent(real);
+    expect(typing).toHaveBeenCalledOnce();
+  });
+
+  it('acts on trusted events by default (isTrusted), so happy-dom’s synthetic ones are ignored', async () => {
+    const recall = vi.fn(() => Promise.resolve(['x']));
+    interceptSends(adapter, { recall, captured: vi.fn() }, controller.signal);
+    type('Hello');
+    pressEnter();
+    expect(await sent()).toEqual(['Hello']);
+    expect(recall).not.toHaveBeenCalled();
   });
 });
