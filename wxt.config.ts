@@ -31,6 +31,25 @@ function keepOrtWasmExternal(): Plugin {
  */
 export const DEMO_MODE = 'development';
 
+/** A match pattern (`https://huggingface.co/*`) as a CSP source (`https://huggingface.co`). */
+function cspSource(pattern: string, anyPort = false): string {
+  const origin = pattern.replace(/\/\*$/, '');
+  return anyPort ? `${origin}:*` : origin;
+}
+
+/**
+ * `connect-src` of the extension's pages, service worker and offscreen document: the extension
+ * itself, and only the hosts an optional model may need (README: "Hosts Engram may contact"), built
+ * from the same constants as `optional_host_permissions` so the two cannot drift. Local model
+ * servers listen on any port. Chromium's CSP cannot express an IPv6 literal (`http://[::1]:*` is
+ * an invalid source it ignores), so the loopback address is reachable as localhost or 127.0.0.1.
+ */
+export const CONNECT_SRC: readonly string[] = [
+  "'self'",
+  ...new Set([...HUB_ORIGINS, ...WEBLLM_HOST_ORIGINS].map((pattern) => cspSource(pattern))),
+  ...LOCAL_SERVER_ORIGINS.filter((pattern) => !pattern.includes('[')).map((pattern) => cspSource(pattern, true)),
+];
+
 export default defineConfig({
   imports: false,
   manifest: {
@@ -41,7 +60,7 @@ export default defineConfig({
     // Asked for only when the user chooses to download a stronger embedding model (README: hosts).
     optional_host_permissions: [...new Set([...HUB_ORIGINS, ...WEBLLM_HOST_ORIGINS, ...LOCAL_SERVER_ORIGINS])],
     content_security_policy: {
-      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
+      extension_pages: `script-src 'self' 'wasm-unsafe-eval'; object-src 'self'; connect-src ${CONNECT_SRC.join(' ')}`,
     },
     action: { default_title: 'Engram memories' },
   },

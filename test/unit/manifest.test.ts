@@ -6,12 +6,17 @@
  *
  * - The store build injects content scripts into the real chat sites only (https), never into a
  *   local page: the built-in demo site's content script exists only in the development build.
+ * - The extension pages' CSP limits `connect-src` to the extension itself and the hosts an optional
+ *   model may need (README: "Hosts Engram may contact"), so "no network" is not enforced by code
+ *   alone.
  */
 import { build, type Logger } from 'wxt';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HUB_ORIGINS } from '../../src/engine/models';
+import { LOCAL_SERVER_ORIGINS, WEBLLM_HOST_ORIGINS } from '../../src/adapters/llm/hosts';
 
 interface Manifest {
   content_scripts?: { matches: string[]; js: string[] }[];
@@ -53,6 +58,19 @@ const LOOPBACK = /^[a-z*]+:\/\/(localhost|127\.0\.0\.1|\[::1\])(?::[\d*]+)?\//;
 
 const contentScriptMatches = (m: Manifest): string[] => (m.content_scripts ?? []).flatMap((c) => c.matches);
 
+/** The CSP's directives, each as its list of sources. */
+function directives(csp: string): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const part of csp.split(';')) {
+    const [name, ...sources] = part.trim().split(/\s+/);
+    if (name) map.set(name, sources);
+  }
+  return map;
+}
+
+/** A manifest match pattern's origin (`https://huggingface.co/*` → `https://huggingface.co`). */
+const originOf = (pattern: string): string => new URL(pattern.replace(/\/\*$/, '/')).origin;
+
 describe('store build (wxt build: npm run build, wxt zip)', () => {
   it('injects content scripts into the https chat sites only, never into a local page', () => {
     const matches = contentScriptMatches(built.store.manifest);
@@ -88,5 +106,36 @@ describe('development build (npm start, npm test)', () => {
     const realSites = (m: Manifest) => contentScriptMatches(m).filter((p) => !p.includes('engram-demo')).sort();
     expect(realSites(built.dev.manifest)).toEqual(realSites(built.store.manifest));
     expect(built.dev.manifest.content_security_policy).toEqual(built.store.manifest.content_security_policy);
+  });
+});
+
+describe('content security policy of the extension pages, worker and offscreen document', () => {
+  const csp = () => directives(built.store.manifest.content_security_policy.extension_pages);
+
+  it("connect-src is exactly 'self' and the hosts of the optional models and local servers", () => {
+    const hosted = [...HUB_ORIGINS, ...WEBLLM_HOST_ORIGINS].map(originOf);
+    // A local model server listens on any port. Chromium's CSP has no syntax for an IPv6 literal
+    // (it ignores `http://[::1]:*` as invalid), so [::1] is reached as localhost.
+    const local = LOCAL_SERVER_ORIGINS.filter((p) => !p.includes('[')).map((p) => `${originOf(p)}:*`);
+    const connect = csp().get('connect-src');
+    expect(connect).toBeDefined();
+    expect(connect!.length).toBe(new Set(connect).size);
+    expect(new Set(connect)).toEqual(new Set(["'self'", ...hosted, ...local]));
+    expect(new Set(local)).toEqual(new Set(['http://localhost:*', 'http://127.0.0.1:*']));
+  });
+
+  it('connect-src names no wildcard host, no scheme-wide source, and nothing the permissions do not', () => {
+    const permitted = new Set((built.store.manifest.optional_host_permissions ?? []).map(originOf));
+    for (const source of csp().get('connect-src')!.filter((s) => s !== "'self'")) {
+      expect(source, source).toMatch(/^https?:\/\/[a-z0-9.-]+(:\*)?$/);
+      expect(permitted.has(source.replace(/:\*$/, '')), source).toBe(true);
+      // Plain http only to a server on this machine; everything else is https.
+      if (source.startsWith('http:')) expect(source, source).toMatch(/^http:\/\/(localhost|127\.0\.0\.1):\*$/);
+    }
+  });
+
+  it("keeps scripts to the extension's own files, with WebAssembly compilation allowed", () => {
+    expect(csp().get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
+    expect(csp().get('object-src')).toEqual(["'self'"]);
   });
 });
