@@ -77,6 +77,8 @@ export async function launchWithExtension(
   received: ReceivedPrompt[],
   /** What the scripted assistant answers, in order; then "Noted.". */
   replies: string[] = [],
+  /** More Chromium switches (e.g. `--log-net-log=…`). */
+  extraArgs: readonly string[] = [],
 ): Promise<BrowserContext> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
     throw new Error(`No extension build at ${EXTENSION_DIR}: run \`npm run build:dev\` (or \`npm test\`) first.`);
@@ -88,6 +90,7 @@ export async function launchWithExtension(
       ...CHROMIUM_ARGS,
       `--disable-extensions-except=${EXTENSION_DIR}`,
       `--load-extension=${EXTENSION_DIR}`,
+      ...extraArgs,
     ],
   });
   for (const site of SITES) {
