@@ -1,6 +1,6 @@
 import { stripMemoryBlock } from '../inject/memory-block';
 import { categorize } from '../pipeline/categorize';
-import { cleanText } from '../pipeline/normalize';
+import { cleanText, hasWords } from '../pipeline/normalize';
 import { extractFacts, leadingAnswer } from '../pipeline/extract';
 import { slotOf } from '../pipeline/slots';
 import type { ChatMessage, ExtractedFact, Extractor } from '../ports/extractor';
@@ -22,8 +22,8 @@ export class RuleBasedExtractor implements Extractor {
       const source = message.id ? [message.id] : [];
       const forget = FORGET.exec(message.content.trim());
       if (forget?.[1]) {
-        const text = forget[1].replace(/[.!]+$/, '');
-        facts.push({ text, slot: slotOf(text), categories: categorize(text), forget: true, sourceTurnIds: source });
+        const text = cleanText(forget[1]).replace(/[.!]+$/, '');
+        if (hasWords(text)) facts.push({ text, slot: slotOf(text), categories: categorize(text), forget: true, sourceTurnIds: source });
         continue;
       }
       const asked = askedBefore(messages, message);

@@ -10,14 +10,22 @@
  * pronoun, so its first-person verbs are listed). Quality is measured on
  * test/fixtures/extraction/utterances.json (see extraction-score.ts).
  *
- * Every pattern here is linear: a message can be 1 MB of pasted text.
+ * Every pattern here is linear: a message can be 1 MB of pasted text. Every sentence of a message
+ * is read (up to MAX_MESSAGE_CHARS), however many facts it holds, and a fact is only kept when it
+ * reads as words (see `hasWords`): random bytes and symbol soup never become memories.
  */
 import { stripMemoryBlock } from '../inject/memory-block';
-import { cleanText, comparisonKey } from './normalize';
+import { cleanText, comparisonKey, hasWords, looksBinary } from './normalize';
 
 const MAX_FACT_CHARS = 300;
-/** A message is not a biography: past this many facts the rest is not about the user. */
-export const MAX_FACTS_PER_MESSAGE = 50;
+/**
+ * The longest message read, in UTF-16 code units (1 MB of text, more than any chat site takes in one
+ * message): past it, the rest of the message is not read. Below it every sentence is, and a
+ * message's facts are all kept, however many (a 10,000-fact message takes well under a second).
+ */
+export const MAX_MESSAGE_CHARS = 1_000_000;
+/** A line is read when at least this share of it is words (code is most often words; noise is not). */
+const MIN_LINE_WORD_SHARE = 0.25;
 
 /** Not followed by a letter, digit or apostrophe: a word end that also works after "á" or "é". */
 const E = "(?![\\p{L}\\p{N}'])";
@@ -142,10 +150,14 @@ export function extractFacts(message: string): string[] {
   const facts: string[] = [];
   const seen = new Set<string>();
   let lastSentence: string[] = [];
-  const lines = removeQuoted(stripMemoryBlock(message)).split(/\n+/);
+  const readable = readablePart(message);
+  if (looksBinary(readable)) return facts;
+  const lines = removeQuoted(stripMemoryBlock(readable)).split(/\n+/);
   for (const line of lines) {
-    for (const sentence of splitSentences(cleanText(line))) {
-      if (facts.length >= MAX_FACTS_PER_MESSAGE) return facts;
+    const clean = cleanText(line);
+    // A line that is mostly not words (random characters, an encoded blob) has no fact, even in a corner that looks like one.
+    if (!hasWords(clean, MIN_LINE_WORD_SHARE)) continue;
+    for (const sentence of splitSentences(clean)) {
       if (JOKE_ONLY.test(sentence)) {
         // "I live in my car now. Just kidding!": take back the previous sentence's facts.
         for (const key of lastSentence) seen.delete(key);
@@ -156,7 +168,7 @@ export function extractFacts(message: string): string[] {
       lastSentence = [];
       for (const fact of sentenceFacts(sentence)) {
         const key = comparisonKey(fact);
-        if (seen.has(key) || facts.length >= MAX_FACTS_PER_MESSAGE) continue;
+        if (seen.has(key)) continue;
         seen.add(key);
         facts.push(fact);
         lastSentence.push(key);
@@ -166,9 +178,20 @@ export function extractFacts(message: string): string[] {
   return facts;
 }
 
+/** The message up to MAX_MESSAGE_CHARS, ending at a line or sentence end (half a sentence is no fact). */
+function readablePart(message: string): string {
+  if (message.length <= MAX_MESSAGE_CHARS) return message;
+  for (let i = MAX_MESSAGE_CHARS; i > 0; i--) {
+    const ch = message.charAt(i);
+    if (ch === '\n' || (/\s/.test(ch) && '.!?…'.includes(message.charAt(i - 1)))) return message.slice(0, i);
+  }
+  return '';
+}
+
 function sentenceFacts(raw: string): string[] {
   const sentence = normalizeQuotes(stripDiscourse(raw));
   if (
+    !hasWords(raw) ||
     raw.includes('?') ||
     raw.includes('¿') ||
     QUESTION_START.test(sentence) ||
@@ -185,7 +208,7 @@ function sentenceFacts(raw: string): string[] {
       stripTail(trimEdges(stripDiscourse(clause).replace(/^please,?\s+(?=call me\s)/i, '').replace(REQUEST_TAIL, ''))),
     );
     if (fact.length < 4 || fact.length > MAX_FACT_CHARS) continue;
-    if (isSelfStatement(fact)) facts.push(fact);
+    if (isSelfStatement(fact) && hasWords(fact)) facts.push(fact);
   }
   return facts;
 }

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { withMemoryBlock } from '../../src/inject/memory-block';
-import { extractFacts, MAX_FACTS_PER_MESSAGE } from '../../src/pipeline/extract';
+import { extractFacts, MAX_MESSAGE_CHARS } from '../../src/pipeline/extract';
 
 describe('extractFacts', () => {
   it('splits two statements joined by "and" into two facts', () => {
@@ -86,11 +86,18 @@ describe('extractFacts', () => {
     expect(extractFacts('\u202BI live in Berlin\u202C')).toEqual(['I live in Berlin']);
   });
 
-  it('stays fast on long text of distinct statements and caps facts per message', () => {
+  it('reads every statement of a long message, however many', () => {
     const long = Array.from({ length: 5000 }, (_, i) => `I have visited city number ${i}.`).join(' ');
     const facts = extractFacts(long);
-    expect(facts.length).toBeLessThanOrEqual(MAX_FACTS_PER_MESSAGE);
+    expect(facts).toHaveLength(5000);
     expect(facts[0]).toBe('I have visited city number 0');
+    expect(facts.at(-1)).toBe('I have visited city number 4999');
+  });
+
+  it('reads a message up to MAX_MESSAGE_CHARS, and not half a sentence cut there', () => {
+    const sentence = 'I like tea and my cat is called Tom. ';
+    const message = sentence.repeat(Math.ceil(MAX_MESSAGE_CHARS / sentence.length) + 10) + 'I live in Oslo.';
+    expect(extractFacts(message)).toEqual(['I like tea', 'my cat is called Tom']);
   });
 
   it('keeps facts about the user and drops facts about other people', () => {
