@@ -112,6 +112,11 @@
       void send();
     }
   });
+  // ChatGPT's composer is a form too: a submission sends, as Enter does.
+  composer.closest('form')?.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void send();
+  });
   sendButton.addEventListener('click', () => {
     if (state) void send();
     else if (config.style === 'chatgpt') window.__scriptedChat.voiceStarted = true;

@@ -5,7 +5,7 @@ import type { SiteAdapter } from '../sites/site-adapter';
  * The longest a send waits for memories (a cold service worker, a busy one) before the prompt
  * goes out without them and the user is told so (README: Privacy and security).
  */
-export const RECALL_TIMEOUT_MS = 1500;
+export const RECALL_TIMEOUT_MS = 2500;
 
 export interface SendHooks {
   /** Memories to put ahead of `query`; may be empty. */
