@@ -2,6 +2,7 @@ import { stripMemoryBlock } from '../inject/memory-block';
 import { categorize } from '../pipeline/categorize';
 import { cleanText, hasWords } from '../pipeline/normalize';
 import { extractFacts, leadingAnswer } from '../pipeline/extract';
+import { containsSecret, redactSecrets } from '../pipeline/secrets';
 import { slotOf } from '../pipeline/slots';
 import type { ChatMessage, ExtractedFact, Extractor } from '../ports/extractor';
 
@@ -28,7 +29,8 @@ export class RuleBasedExtractor implements Extractor {
       }
       const asked = askedBefore(messages, message);
       const context = searchContext(message, asked);
-      const texts = extractFacts(message.content);
+      // A clause stating a password, a key or a card number is never a fact; the others are kept.
+      const texts = extractFacts(message.content).filter((text) => !containsSecret(text));
       // "Which language are you learning?" — "Japanese! I've been at it for two years": the bare
       // answer opens the first fact, which would not say what it is about without it.
       const answer = asked ? leadingAnswer(message.content) : null;
@@ -55,7 +57,8 @@ export function questionsAskedIn(assistant: string): string {
 }
 
 function contextOf(message: string): string {
-  const clean = cleanText(stripMemoryBlock(message));
+  // Secrets are redacted before the cut, so none is kept in part either.
+  const clean = redactSecrets(cleanText(stripMemoryBlock(message)).slice(0, 2 * MAX_CONTEXT_CHARS));
   return clean.length > MAX_CONTEXT_CHARS ? clean.slice(0, MAX_CONTEXT_CHARS) : clean;
 }
 

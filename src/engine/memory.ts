@@ -9,6 +9,7 @@ import { slotOf } from '../pipeline/slots';
 import { terms, TextIndex } from '../pipeline/text-index';
 import { saidWithin, timeWindowOf } from '../pipeline/time-query';
 import { relationsOf, type Relation } from '../pipeline/relations';
+import { assertNoSecret, withoutSecrets } from '../pipeline/secrets';
 import type { Embedder } from '../ports/embedder';
 import type { ChatMessage, ExtractedFact, Extractor } from '../ports/extractor';
 import type { MemoryStore } from '../ports/memory-store';
@@ -186,7 +187,8 @@ export class Memory {
   async #add(messages: ChatMessage[], options: AddOptions): Promise<{ results: AddResult[] }> {
     const scope = scopeOf(options);
     const saidAt = options.saidAt ?? this.#now();
-    const facts = options.infer === false ? verbatimFacts(messages) : await this.#extractor.extract(messages, { now: saidAt });
+    // Whatever the extractor (rules, a local LLM) or a verbatim message: no secret becomes a memory.
+    const facts = withoutSecrets(options.infer === false ? verbatimFacts(messages) : await this.#extractor.extract(messages, { now: saidAt }));
     if (facts.length === 0) return { results: [] };
     const vectors = await this.#embedder.embedBatch(facts.map((f) => indexText(f.text, f.categories)));
     const results: AddResult[] = [];
@@ -524,6 +526,7 @@ export class Memory {
       const old = await this.#store.get(id);
       if (!old) throw new Error(`Engram: no memory with id ${id}`);
       const clean = checkText(text);
+      assertNoSecret(clean);
       const categories = categorize(clean);
       const [vector] = await this.#embedder.embedBatch([indexText(clean, categories)]);
       if (!vector) throw new Error('Engram: the embedding model returned nothing');
