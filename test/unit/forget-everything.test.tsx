@@ -1,0 +1,67 @@
+// @vitest-environment happy-dom
+/**
+ * "Forget everything" in the popup: nothing is forgotten until the user confirms, Cancel has the
+ * focus when asked (Enter never forgets by accident), and once confirmed the list is empty.
+ */
+import { act } from 'preact/test-utils';
+import { describe, expect, it, vi } from 'vitest';
+import type { MemoryView } from '../../src/engine/types';
+import type { MemoryBackend } from '../../src/ui/memory-list-store';
+import { settle, useContainer } from '../support/dom';
+import { showPopup } from '../support/popup';
+
+const rows: MemoryView[] = [
+  { id: 'm1', text: 'I live in Berlin', site: 'chatgpt', createdAt: Date.UTC(2026, 1, 14) },
+  { id: 'm2', text: "I'm vegetarian", site: 'claude', createdAt: Date.UTC(2026, 1, 15) },
+];
+
+const root = useContainer();
+const button = (name: string): HTMLButtonElement | undefined =>
+  [...root.el.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent.trim() === name);
+
+describe('Forget everything', () => {
+  it('asks first, says what goes, and forgets only once confirmed', async () => {
+    const list = [...rows];
+    const backend: MemoryBackend = {
+      list: vi.fn(() => Promise.resolve([...list])),
+      remove: vi.fn(() => Promise.resolve(true)),
+      forgetAll: vi.fn(() => {
+        list.length = 0;
+        return Promise.resolve({ forgotten: true });
+      }),
+    };
+    await showPopup(root.el, backend);
+
+    await act(() => button('Forget everything…')!.click());
+    const dialog = root.el.querySelector('[role="alertdialog"]')!;
+    expect(dialog.textContent).toContain('2 memories, their history and any message still waiting to be read are deleted');
+    expect(document.activeElement?.textContent).toBe('Cancel');
+    expect(backend.forgetAll).not.toHaveBeenCalled();
+
+    await act(() => button('Cancel')!.click());
+    expect(root.el.querySelector('[role="alertdialog"]')).toBeNull();
+    expect(backend.forgetAll).not.toHaveBeenCalled();
+    expect(root.el.querySelectorAll('[data-testid="memory"]')).toHaveLength(2);
+
+    await act(() => button('Forget everything…')!.click());
+    await act(() => button('Forget everything')!.click());
+    await settle();
+    expect(backend.forgetAll).toHaveBeenCalledOnce();
+    expect(root.el.querySelectorAll('[data-testid="memory"]')).toHaveLength(0);
+    expect(root.el.querySelector('[data-testid="forgotten"]')?.textContent).toContain('forgotten everything');
+  });
+
+  it('says so, and keeps the list, when forgetting fails', async () => {
+    const backend: MemoryBackend = {
+      list: () => Promise.resolve([...rows]),
+      remove: () => Promise.resolve(true),
+      forgetAll: () => Promise.reject(new Error('Engram could not save: the browser says its storage is full.')),
+    };
+    await showPopup(root.el, backend);
+    await act(() => button('Forget everything…')!.click());
+    await act(() => button('Forget everything')!.click());
+    await settle();
+    expect(root.el.querySelector('[role="alert"]')?.textContent).toContain('storage is full');
+    expect(root.el.querySelectorAll('[data-testid="memory"]')).toHaveLength(2);
+  });
+});
