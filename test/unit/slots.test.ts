@@ -76,6 +76,56 @@ describe('slotOf', () => {
     expect(slotOf('I love hiking')).not.toBe(slotOf('I love jazz'));
   });
 
+  it.each([
+    'I live in a flat in Kreuzberg',
+    'I live with my parents in Lyon',
+    'My home is in Lisbon',
+    "I've lived in Berlin for five years",
+    'I no longer live in Berlin',
+    'I live on Main Street',
+    'We live on a farm',
+    'I live near Munich',
+    'I live just outside Boston',
+    'I moved from Berlin to Hamburg',
+    'I recently moved into a new apartment',
+    'I am based out of Chicago',
+    'Seit März wohne ich in Berlin',
+    'Vivo con mi novia en Sevilla',
+  ])('%j is where the user lives (home)', (fact) => {
+    expect(slotOf(fact)).toBe('home');
+  });
+
+  // Living with someone, alone, for something or on a budget is not where one lives; nor is a past
+  // home, or the surroundings of the home ("near the park" is true alongside "in Berlin").
+  it.each([
+    'I live with three roommates',
+    'I live alone',
+    'I live for the weekends',
+    'I live on a budget',
+    'I live on my own',
+    'I live near the park',
+    'I live next to a bakery',
+    'I live close to work',
+    'I live in fear of spiders',
+    'I live with three roommates at the moment',
+    'I lived in Tokyo for two years',
+    'I used to live in Paris',
+    'I moved the couch',
+    'I moved to a new team',
+    'I moved in with my girlfriend',
+    'Ich wohne mit zwei Mitbewohnern',
+    'Je vis avec ma copine',
+    'Vivo con mis padres',
+    'Me mudé con mi novia',
+  ])('%j is not a home', (fact) => {
+    expect(slotOf(fact)).not.toBe('home');
+  });
+
+  it('reads "Ich lebe vegan" and "I live on a vegan diet" as a diet, not a home', () => {
+    expect(slotOf('Ich lebe vegan')).toBe('diet');
+    expect(slotOf('I live on a vegan diet')).toBe('diet');
+  });
+
   it.each(['I have a dog named Max', 'I have a cat named Tom', 'I have a sister named Anna', "I'm allergic to peanuts", 'I love 🍕', ''])(
     'gives %j no slot (a user has many of those)',
     (fact) => {
@@ -95,6 +145,8 @@ describe('decide with slots', () => {
   it.each([
     ['I drink coffee', "I don't drink coffee anymore"],
     ['I live in Berlin', 'I moved to Amsterdam'],
+    ['I live in Berlin', 'I live in a flat in Kreuzberg'],
+    ['I live in Berlin', 'I live near Munich'],
     ["I'm vegetarian", "I'm not vegetarian anymore"],
     ['I love hiking', 'I hate hiking'],
     ['I smoke', 'I quit smoking'],
@@ -109,6 +161,10 @@ describe('decide with slots', () => {
     ['I have a dog named Max', 'I have a dog named Rex'],
     ['I drink tea', "I don't drink coffee"],
     ['I live in Berlin', "I'm allergic to peanuts"],
+    ['I live in Berlin', 'I live with three roommates'],
+    ['I live in Berlin', 'I live alone'],
+    ['I live in Berlin', 'I live near the park'],
+    ['I live in Berlin', 'I live on a budget'],
   ])('ADDs %j next to %j', async (older, newer) => {
     expect(await eventFor(older, newer)).toBe('ADD');
   });
