@@ -9,7 +9,7 @@ import { slotOf } from '../pipeline/slots';
 import { terms, TextIndex } from '../pipeline/text-index';
 import { saidWithin, timeWindowOf } from '../pipeline/time-query';
 import { relationsOf, type Relation } from '../pipeline/relations';
-import { assertNoSecret, withoutSecrets } from '../pipeline/secrets';
+import { assertNoSecret, containsSecret, withoutSecrets } from '../pipeline/secrets';
 import type { Embedder } from '../ports/embedder';
 import type { ChatMessage, ExtractedFact, Extractor } from '../ports/extractor';
 import type { MemoryStore } from '../ports/memory-store';
@@ -716,6 +716,25 @@ export class Memory {
         metadata: { ...m.metadata, uses: (typeof m.metadata.uses === 'number' ? m.metadata.uses : 0) + 1, lastUsedAt: now },
       }));
       await this.#write(this.#embedder.modelId, { put });
+    });
+  }
+
+  /**
+   * Forget every stored memory that holds a secret (a password, key, card number…), as the user
+   * forgetting it would: for memories stored before Engram recognised that kind of secret.
+   * Returns how many.
+   */
+  forgetSecrets(): Promise<number> {
+    return this.#serial(async () => {
+      const leaked = (await this.#store.list()).filter((m) => containsSecret(m.text) || (m.context && containsSecret(m.context)));
+      if (leaked.length === 0) return 0;
+      await this.#write(this.#embedder.modelId, {
+        delete: leaked.map((m) => m.id),
+        forget: leaked.map((m) => m.id),
+        history: leaked.map((m) => history(m.id, 'DELETE', null, null, this.#now(), 'held a secret')),
+        removedLabels: leaked.map((m) => m.label),
+      });
+      return leaked.length;
     });
   }
 

@@ -22,31 +22,40 @@ const button = (name: string): HTMLButtonElement | undefined =>
 describe('Forget everything', () => {
   it('asks first, says what goes, and forgets only once confirmed', async () => {
     const list = [...rows];
+    const forgetAll = vi.fn(() => {
+      list.length = 0;
+      return Promise.resolve({ forgotten: true });
+    });
     const backend: MemoryBackend = {
       list: vi.fn(() => Promise.resolve([...list])),
       remove: vi.fn(() => Promise.resolve(true)),
-      forgetAll: vi.fn(() => {
-        list.length = 0;
-        return Promise.resolve({ forgotten: true });
-      }),
+      forgetAll,
     };
     await showPopup(root.el, backend);
 
-    await act(() => button('Forget everything…')!.click());
+    await act(() => {
+      button('Forget everything…')!.click();
+    });
     const dialog = root.el.querySelector('[role="alertdialog"]')!;
     expect(dialog.textContent).toContain('2 memories, their history and any message still waiting to be read are deleted');
     expect(document.activeElement?.textContent).toBe('Cancel');
-    expect(backend.forgetAll).not.toHaveBeenCalled();
+    expect(forgetAll).not.toHaveBeenCalled();
 
-    await act(() => button('Cancel')!.click());
+    await act(() => {
+      button('Cancel')!.click();
+    });
     expect(root.el.querySelector('[role="alertdialog"]')).toBeNull();
-    expect(backend.forgetAll).not.toHaveBeenCalled();
+    expect(forgetAll).not.toHaveBeenCalled();
     expect(root.el.querySelectorAll('[data-testid="memory"]')).toHaveLength(2);
 
-    await act(() => button('Forget everything…')!.click());
-    await act(() => button('Forget everything')!.click());
+    await act(() => {
+      button('Forget everything…')!.click();
+    });
+    await act(() => {
+      button('Forget everything')!.click();
+    });
     await settle();
-    expect(backend.forgetAll).toHaveBeenCalledOnce();
+    expect(forgetAll).toHaveBeenCalledOnce();
     expect(root.el.querySelectorAll('[data-testid="memory"]')).toHaveLength(0);
     expect(root.el.querySelector('[data-testid="forgotten"]')?.textContent).toContain('forgotten everything');
   });
@@ -58,8 +67,12 @@ describe('Forget everything', () => {
       forgetAll: () => Promise.reject(new Error('Engram could not save: the browser says its storage is full.')),
     };
     await showPopup(root.el, backend);
-    await act(() => button('Forget everything…')!.click());
-    await act(() => button('Forget everything')!.click());
+    await act(() => {
+      button('Forget everything…')!.click();
+    });
+    await act(() => {
+      button('Forget everything')!.click();
+    });
     await settle();
     expect(root.el.querySelector('[role="alert"]')?.textContent).toContain('storage is full');
     expect(root.el.querySelectorAll('[data-testid="memory"]')).toHaveLength(2);

@@ -205,3 +205,22 @@ describe('v3 → v4 migration', () => {
     db.close();
   });
 });
+
+describe('secrets stored before Engram recognised them', () => {
+  it('are forgotten, text and all, by the next maintenance, once', async () => {
+    const { memory, db, store, queue } = setup();
+    // As an older version stored it: written past the engine's filter.
+    await memory.add('I have a dog named Max', { infer: false });
+    const [dog] = (await memory.getAll()).results;
+    const record = (await db.memories.get(dog!.id))!;
+    await db.memories.put({ ...record, id: 'old', label: 999, hash: 'old', text: 'my password is hunter2' });
+    await db.history.add({ memoryId: 'old', event: 'ADD', oldText: null, newText: 'my password is hunter2', at: 1 });
+    const { maintain } = await import('../../src/background/maintenance');
+
+    await maintain({ queue, memory, store });
+
+    expect((await memory.getAll()).results.map((r) => r.memory)).toEqual(['I have a dog named Max']);
+    expect(await everything(db)).not.toContain('hunter2');
+    expect(await memory.forgetSecrets()).toBe(0);
+  });
+});
