@@ -132,10 +132,14 @@ describe('openAiCompatibleChatModel', () => {
 });
 
 describe('loopback only', () => {
-  it.each(['http://localhost:11434/v1', 'http://127.0.0.1:1234/v1', 'http://127.9.0.1/v1', 'http://[::1]:8080/v1', 'https://localhost/v1'])(
-    'accepts %s',
+  it.each(['http://localhost:11434/v1', 'http://127.0.0.1:1234/v1', 'https://localhost/v1', 'http://LOCALHOST:8080/v1'])('accepts %s', (url) => {
+    expect(() => openAiCompatibleChatModel({ baseUrl: url, model: 'm' })).not.toThrow();
+  });
+
+  it.each(['http://[::1]:8080/v1', 'http://127.9.0.1/v1', 'http://models.localhost/v1'])(
+    'asks for localhost instead of %s, the one name (with 127.0.0.1) the CSP lets through',
     (url) => {
-      expect(() => openAiCompatibleChatModel({ baseUrl: url, model: 'm' })).not.toThrow();
+      expect(() => openAiCompatibleChatModel({ baseUrl: url, model: 'm' })).toThrow(/use http:\/\/localhost/);
     },
   );
 

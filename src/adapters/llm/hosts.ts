@@ -20,5 +20,9 @@ export const WEBLLM_HOST_ORIGINS = [
   'https://raw.githubusercontent.com/*',
 ] as const;
 
-/** A model server on this device (Ollama, LM Studio, llama.cpp); a pattern covers every port. */
-export const LOCAL_SERVER_ORIGINS = ['http://localhost/*', 'http://127.0.0.1/*', 'http://[::1]/*'] as const;
+/**
+ * A model server on this device (Ollama, LM Studio, llama.cpp); a pattern covers every port. Not
+ * `[::1]`: Chromium's CSP cannot name an IPv6 address, so connect-src could not allow it; a server
+ * on ::1 is reached as localhost.
+ */
+export const LOCAL_SERVER_ORIGINS = ['http://localhost/*', 'http://127.0.0.1/*'] as const;

@@ -39,8 +39,12 @@ export function checkLocalUrl(baseUrl: string): URL {
   }
   if (!isLoopback(url.hostname)) {
     throw new NonLocalServerError(
-      `Engram only talks to a model server on this device (localhost, 127.0.0.1 or ::1), not "${url.hostname}": conversations must not leave the device`,
+      `Engram only talks to a model server on this device (localhost or 127.0.0.1), not "${url.hostname}": conversations must not leave the device`,
     );
+  }
+  // The extension's CSP (connect-src) allows exactly these two names, on any port.
+  if (!['localhost', '127.0.0.1'].includes(url.hostname.toLowerCase())) {
+    throw new NonLocalServerError(`"${url.hostname}" is on this device, but Engram reaches local servers as localhost: use http://localhost:${url.port || '80'}${url.pathname}`);
   }
   return url;
 }
