@@ -9,15 +9,27 @@ import type { VectorHit, VectorIndex, VectorIndexFactory } from '../ports/vector
  */
 
 const MAGIC = 0x49584745; // 'EGXI' little-endian
-const VERSION = 1;
+/** 2: the checksum covers the header too (a version-1 snapshot is rejected, and the index rebuilt). */
+const VERSION = 2;
 /** magic, version, dims, count, checksum (u32 each). */
 const HEADER_BYTES = 20;
+const CHECKSUM_AT = 16;
 const MAX_LABEL = 0xffffffff;
+/** No embedding model Engram runs has more dimensions; a snapshot saying more is corrupt. */
+export const MAX_DIMENSIONS = 4096;
 
-/** FNV-1a (32-bit) over bytes: cheap corruption detection for snapshots. */
-export function fnv1a(bytes: Uint8Array, start = 0, end = bytes.length): number {
+/**
+ * The checksum of a whole snapshot, header included: FNV-1a over every byte but the four of the
+ * checksum itself (at `checksumAt`). Detects corruption anywhere, not tampering: whoever can write
+ * the snapshot can recompute it, so every field is also checked against bounds before use.
+ */
+export function snapshotChecksum(bytes: Uint8Array, checksumAt: number): number {
   let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) {
+  for (let i = 0; i < bytes.length; i++) {
+    if (i === checksumAt) {
+      i += 3;
+      continue;
+    }
     h ^= bytes[i]!;
     h = Math.imul(h, 0x01000193);
   }
@@ -31,11 +43,14 @@ export interface SnapshotFormat {
   magic: number;
   version: number;
   headerBytes: number;
+  /** Where the u32 checksum of the whole snapshot (see `snapshotChecksum`) sits in the header. */
+  checksumAt: number;
 }
 
 /**
- * Check the fields every index snapshot starts with (magic, version, dimensions) and return a
- * view of it and a `fail` that throws a clear error naming the index.
+ * Check what every index snapshot starts with — magic, version, the checksum of the whole
+ * snapshot, dimensions within bounds and as expected — and return a view of it and a `fail` that
+ * throws a clear error naming the index.
  */
 export function openSnapshot(
   snapshot: Uint8Array,
@@ -50,7 +65,9 @@ export function openSnapshot(
   if (view.getUint32(0, true) !== format.magic) fail('bad magic');
   const version = view.getUint32(4, true);
   if (version !== format.version) fail(`unsupported version ${version}`);
+  if (snapshotChecksum(snapshot, format.checksumAt) !== view.getUint32(format.checksumAt, true)) fail('checksum mismatch');
   const d = view.getUint32(8, true);
+  if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > MAX_DIMENSIONS) fail(`${dimensions} dimensions expected, outside 1…${MAX_DIMENSIONS}`);
   if (d !== dimensions) fail(`${d} dimensions, expected ${dimensions}`);
   return { view, fail };
 }
@@ -243,18 +260,19 @@ export class ExactIndex implements VectorIndex {
     } else {
       for (let i = 0; i < n * d; i++) view.setFloat32(HEADER_BYTES + 4 * n + 4 * i, this.data[i]!, true);
     }
-    view.setUint32(16, fnv1a(out, HEADER_BYTES), true);
+    view.setUint32(CHECKSUM_AT, snapshotChecksum(out, CHECKSUM_AT), true);
     return out;
   }
 
   /** Rebuilds an index from `serialize()` output; throws on any inconsistency. */
   static restore(snapshot: Uint8Array, dimensions: number): ExactIndex {
-    const { view, fail } = openSnapshot(snapshot, dimensions, { kind: 'exact index', magic: MAGIC, version: VERSION, headerBytes: HEADER_BYTES });
+    const format = { kind: 'exact index', magic: MAGIC, version: VERSION, headerBytes: HEADER_BYTES, checksumAt: CHECKSUM_AT };
+    const { view, fail } = openSnapshot(snapshot, dimensions, format);
     const d = dimensions;
     const n = view.getUint32(12, true);
+    // Checked before anything is allocated: the count must be what the bytes hold.
     const expected = HEADER_BYTES + 4 * n + 4 * n * d;
     if (snapshot.length !== expected) fail(`${snapshot.length} bytes, expected ${expected} for ${n} vectors`);
-    if (fnv1a(snapshot, HEADER_BYTES) !== view.getUint32(16, true)) fail('checksum mismatch');
 
     const index = new ExactIndex(d, Math.max(16, n));
     for (let i = 0; i < n; i++) {

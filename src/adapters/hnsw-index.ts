@@ -1,6 +1,7 @@
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../ports/vector-index';
-import { checkLabel, checkVector, fnv1a, openSnapshot } from './exact-index';
-import { loadHnswlib, type HierarchicalNSW, type HnswlibModule } from './hnswlib/load';
+import { checkLabel, checkVector, openSnapshot, snapshotChecksum } from './exact-index';
+import { checkIndexFile, type IndexFileSummary } from './hnswlib/index-file';
+import { discardHnswlib, isWasmTrap, loadHnswlib, type HierarchicalNSW, type HnswlibModule } from './hnswlib/load';
 
 /**
  * Approximate nearest-neighbour index: HNSW via hnswlib-wasm (cosine space).
@@ -21,12 +22,25 @@ import { loadHnswlib, type HierarchicalNSW, type HnswlibModule } from './hnswlib
  *   calls the library's IDBFS sync, which throws "EmscriptenFileSystemManager must be initialized"
  *   because Engram never initialises it (it keeps the bytes in Dexie): that error is expected and
  *   swallowed once the file is verified written.
+ * - `readIndex` trusts its file: a bad size or link makes it allocate without bound or read out of
+ *   bounds, and a WebAssembly trap (RuntimeError) leaves the whole module unusable. So a snapshot is
+ *   checked completely before it is read (./hnswlib/index-file.ts), and after a trap or a failed
+ *   readIndex the module is discarded: the next index is built on a fresh one.
  */
 
 const MAGIC = 0x4e484745; // 'EGHN' little-endian
-const VERSION = 1;
-/** magic, version, dims, capacity, live count, payload length, payload FNV-1a (u32 each). */
+/**
+ * 2: the checksum covers the whole snapshot, header included (version 1 left the header out, so a
+ * header could say anything). A version-1 snapshot is rejected, and the index rebuilt from Dexie.
+ */
+const VERSION = 2;
+/** magic, version, dims, capacity, live count, payload length, checksum of all the rest (u32 each). */
 const HEADER_BYTES = 28;
+const CHECKSUM_AT = 24;
+/** A snapshot makes room for at most this many vectors… */
+export const MAX_SNAPSHOT_CAPACITY = 1 << 22;
+/** …in at most this much WebAssembly memory. */
+export const MAX_SNAPSHOT_BYTES = 1 << 30;
 const FS_DIR = '/hnswlib-index';
 const FS_NAME = 'engram.hnsw';
 const M = 16;
@@ -63,6 +77,8 @@ export class HnswIndex implements VectorIndex {
   private deleted: Set<number>;
   private ef: number;
   private native: HierarchicalNSW | null;
+  /** Set once a WebAssembly trap broke this index. */
+  private trapped = false;
 
   private constructor(
     private readonly lib: HnswlibModule,
@@ -84,36 +100,63 @@ export class HnswIndex implements VectorIndex {
     try {
       native.initIndex(Math.max(MIN_CAPACITY, Math.ceil(capacity)), M, EF_CONSTRUCTION, SEED);
     } catch (error) {
-      native.delete();
+      if (isWasmTrap(error)) discardHnswlib(lib);
+      else deleteQuietly(native);
       throw wasmError('initIndex failed', error);
     }
     return new HnswIndex(lib, native, dimensions);
   }
 
+  /**
+   * Reads a `serialize()` snapshot. Everything is checked before anything is allocated: the
+   * checksum of the whole snapshot, its fields against bounds and against each other, and the
+   * hnswlib file inside link by link. Throws a clear error on any of it.
+   */
   static async restore(snapshot: Uint8Array, dimensions: number): Promise<HnswIndex> {
-    const { view, fail } = openSnapshot(snapshot, dimensions, { kind: 'HNSW index', magic: MAGIC, version: VERSION, headerBytes: HEADER_BYTES });
+    const format = { kind: 'HNSW index', magic: MAGIC, version: VERSION, headerBytes: HEADER_BYTES, checksumAt: CHECKSUM_AT };
+    const { view, fail } = openSnapshot(snapshot, dimensions, format);
     const capacity = view.getUint32(12, true);
     const liveCount = view.getUint32(16, true);
     const payloadLength = view.getUint32(20, true);
     if (snapshot.length !== HEADER_BYTES + payloadLength) {
       fail(`${snapshot.length} bytes, expected ${HEADER_BYTES + payloadLength}`);
     }
-    if (fnv1a(snapshot, HEADER_BYTES) !== view.getUint32(24, true)) fail('checksum mismatch');
+    if (capacity < MIN_CAPACITY || capacity > MAX_SNAPSHOT_CAPACITY) fail(`capacity ${capacity}, outside ${MIN_CAPACITY}…${MAX_SNAPSHOT_CAPACITY}`);
     if (liveCount > capacity) fail(`${liveCount} live vectors for a capacity of ${capacity}`);
+    const payload = snapshot.subarray(HEADER_BYTES);
+    let file: IndexFileSummary | undefined;
+    try {
+      file = checkIndexFile(payload, { dimensions, m: M, efConstruction: EF_CONSTRUCTION, capacity });
+    } catch (error) {
+      fail(error instanceof Error ? error.message : String(error));
+    }
+    if (!file) return fail('unreadable index file');
+    if (file.live !== liveCount) fail(`${file.live} live vectors in the index, the header says ${liveCount}`);
+    // Room for what the file holds, and for it to double; never more, whatever the capacity field says.
+    const room = Math.max(MIN_CAPACITY, Math.min(capacity, 2 * file.elements));
+    if (room * file.bytesPerElement > MAX_SNAPSHOT_BYTES) fail(`${room} vectors of ${dimensions} dimensions need more than ${MAX_SNAPSHOT_BYTES} bytes`);
 
     const lib = await loadHnswlib();
     const path = ensureDir(lib);
     const native = new lib.HierarchicalNSW('cosine', dimensions, '');
     try {
-      lib.FS.writeFile(path, snapshot.subarray(HEADER_BYTES));
-      native.readIndex(FS_NAME, Math.max(MIN_CAPACITY, capacity));
+      lib.FS.writeFile(path, payload);
+      native.readIndex(FS_NAME, room);
     } catch (error) {
-      native.delete();
+      // Whatever failed half-way through loading may have left the module's heap broken.
+      discardHnswlib(lib);
+      if (!isWasmTrap(error)) deleteQuietly(native);
       throw wasmError('readIndex failed', error);
     } finally {
       unlinkQuietly(lib, path);
     }
-    const index = new HnswIndex(lib, native, dimensions);
+    let index: HnswIndex;
+    try {
+      index = new HnswIndex(lib, native, dimensions);
+    } catch (error) {
+      discardHnswlib(lib);
+      throw wasmError('reading the restored index failed', error);
+    }
     if (index.size !== liveCount) {
       index.dispose();
       fail(`${index.size} live vectors read, header says ${liveCount}`);
@@ -137,9 +180,10 @@ export class HnswIndex implements VectorIndex {
   upsert(label: number, vector: Float32Array): void {
     checkLabel(label);
     checkVector(vector, this.dimensions);
-    const native = this.index();
-    this.ensureRoom(native);
-    try {
+    this.call('resizeIndex failed', (native) => {
+      this.ensureRoom(native);
+    });
+    this.call(`addPoint(${label}) failed`, (native) => {
       if (this.live.has(label)) {
         native.addPoint(vector, label, false); // in-place update
         return;
@@ -154,18 +198,14 @@ export class HnswIndex implements VectorIndex {
       native.addPoint(vector, label, true); // may reuse a deleted slot, evicting its label
       this.live.add(label);
       if (this.deleted.size > 0) this.deleted = new Set(native.getDeletedLabels());
-    } catch (error) {
-      throw wasmError(`addPoint(${label}) failed`, error);
-    }
+    });
   }
 
   remove(label: number): void {
     if (!this.live.has(label)) return;
-    try {
-      this.index().markDelete(label);
-    } catch (error) {
-      throw wasmError(`markDelete(${label}) failed`, error);
-    }
+    this.call(`markDelete(${label}) failed`, (native) => {
+      native.markDelete(label);
+    });
     this.live.delete(label);
     this.deleted.add(label);
   }
@@ -203,6 +243,7 @@ export class HnswIndex implements VectorIndex {
       } catch (error) {
         // The index file is written before the library's IDBFS sync, which throws when the
         // library's file system manager was never initialised (by design here).
+        if (isWasmTrap(error)) this.broken();
         if (!describeWasmError(error).includes('must be initialized before calling syncFS')) {
           throw wasmError('writeIndex failed', error);
         }
@@ -218,10 +259,10 @@ export class HnswIndex implements VectorIndex {
     view.setUint32(0, MAGIC, true);
     view.setUint32(4, VERSION, true);
     view.setUint32(8, this.dimensions, true);
-    view.setUint32(12, native.getMaxElements(), true);
+    view.setUint32(12, this.call('getMaxElements failed', (n) => n.getMaxElements()), true);
     view.setUint32(16, this.live.size, true);
     view.setUint32(20, payload.length, true);
-    view.setUint32(24, fnv1a(out, HEADER_BYTES), true);
+    view.setUint32(CHECKSUM_AT, snapshotChecksum(out, CHECKSUM_AT), true);
     return out;
   }
 
@@ -234,32 +275,44 @@ export class HnswIndex implements VectorIndex {
   }
 
   private index(): HierarchicalNSW {
-    if (!this.native) throw new Error('HNSW index was disposed');
+    if (!this.native) throw new Error(this.trapped ? 'HNSW index is unusable after a WebAssembly trap: rebuild it' : 'HNSW index was disposed');
     return this.native;
+  }
+
+  /** Runs `fn` on the native index; a trap there breaks this index and discards its module. */
+  private call<T>(what: string, fn: (native: HierarchicalNSW) => T): T {
+    const native = this.index();
+    try {
+      return fn(native);
+    } catch (error) {
+      if (isWasmTrap(error)) this.broken();
+      throw wasmError(what, error);
+    }
+  }
+
+  /** After a trap: no call reaches this index's module again (not even delete), and no new index uses it. */
+  private broken(): void {
+    discardHnswlib(this.lib);
+    finalizer.unregister(this);
+    this.native = null;
+    this.trapped = true;
   }
 
   private ensureRoom(native: HierarchicalNSW): void {
     const max = native.getMaxElements();
     if (native.getCurrentCount() < max) return;
-    try {
-      native.resizeIndex(max * 2);
-    } catch (error) {
-      throw wasmError(`resizeIndex(${max * 2}) failed`, error);
-    }
+    native.resizeIndex(max * 2);
   }
 
   private knn(native: HierarchicalNSW, query: Float32Array, k: number): { hits: VectorHit[] } {
     const ef = Math.max(64, 2 * k);
     if (ef !== this.ef) {
-      native.setEfSearch(ef);
+      this.call('setEfSearch failed', () => {
+        native.setEfSearch(ef);
+      });
       this.ef = ef;
     }
-    let result;
-    try {
-      result = native.searchKnn(query, k, undefined);
-    } catch (error) {
-      throw wasmError('searchKnn failed', error);
-    }
+    const result = this.call('searchKnn failed', () => native.searchKnn(query, k, undefined));
     const hits: VectorHit[] = [];
     const { distances, neighbors } = result;
     for (let i = 0; i < neighbors.length; i++) hits.push({ label: neighbors[i]!, score: 1 - distances[i]! });
@@ -270,6 +323,14 @@ export class HnswIndex implements VectorIndex {
 function ensureDir(lib: HnswlibModule): string {
   if (!lib.FS.analyzePath(FS_DIR).exists) lib.FS.mkdir(FS_DIR);
   return `${FS_DIR}/${FS_NAME}`;
+}
+
+function deleteQuietly(native: HierarchicalNSW): void {
+  try {
+    native.delete();
+  } catch {
+    // already freed, or the module is gone
+  }
 }
 
 function unlinkQuietly(lib: HnswlibModule, path: string): void {

@@ -26,11 +26,18 @@ const snapshotKey = (model: string): string => `${model}:hnsw`;
  * from its snapshot when that reflects the store's current vector revision, rebuilt from the stored
  * vectors when it is missing, stale or corrupt. Small stores use an exact scan; from the measured
  * crossover on, HNSW.
+ *
+ * Search never fails for the index's sake: a snapshot that cannot be read is deleted and the index
+ * rebuilt; an index that throws is dropped and rebuilt; and when HNSW cannot be built at all (its
+ * WebAssembly module broken, out of memory) this instance scans exactly — slower on a big store,
+ * never wrong — until `invalidate()`.
  */
 export class VectorSearch {
   #loaded: Loaded | null = null;
   #loading: Promise<Loaded> | null = null;
   #saveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** HNSW failed to build or to search: exact scans until invalidate(). */
+  #hnswFailed = false;
   /** How the current index was obtained, for diagnostics and tests. */
   lastLoad: 'snapshot' | 'rebuilt' | 'none' = 'none';
 
@@ -53,7 +60,8 @@ export class VectorSearch {
   }
 
   async #load(model: string, revision: number): Promise<Loaded> {
-    const { hnsw, exact, crossover } = this.options;
+    const { exact, crossover } = this.options;
+    const hnsw = this.#hnswFailed ? undefined : this.options.hnsw;
     const count = await this.store.vectorCount(model);
     if (hnsw && count >= crossover) {
       const snapshot = await this.store.getSnapshot(snapshotKey(model));
@@ -63,23 +71,34 @@ export class VectorSearch {
           this.lastLoad = 'snapshot';
           return { model, index, revision };
         } catch (error) {
-          this.options.onError?.(error); // corrupt: fall through to a rebuild
-          await this.store.deleteSnapshot(snapshotKey(model));
+          this.options.onError?.(error); // corrupt, or unreadable: fall through to a rebuild
+          await this.#dropSnapshot(model);
         }
       }
     }
     const vectors = await this.store.vectors(model);
     const dims = vectors[0]?.vector.length ?? 0;
-    if (dims === 0) {
-      this.lastLoad = 'rebuilt';
-      return { model, index: emptyIndex(), revision };
-    }
-    const factory = hnsw && vectors.length >= crossover ? hnsw : exact;
-    const index = await factory.create(dims, Math.max(16, vectors.length * 2));
-    for (const v of vectors) index.upsert(v.label, v.vector);
     this.lastLoad = 'rebuilt';
-    if (index.kind === 'hnsw') this.#scheduleSave(model);
-    return { model, index, revision };
+    if (dims === 0) return { model, index: emptyIndex(), revision };
+    if (hnsw && vectors.length >= crossover) {
+      try {
+        const index = await build(hnsw, dims, vectors);
+        this.#scheduleSave(model);
+        return { model, index, revision };
+      } catch (error) {
+        this.options.onError?.(error);
+        this.#hnswFailed = true; // an exact scan still answers
+      }
+    }
+    return { model, index: await build(exact, dims, vectors), revision };
+  }
+
+  async #dropSnapshot(model: string): Promise<void> {
+    try {
+      await this.store.deleteSnapshot(snapshotKey(model));
+    } catch (error) {
+      this.options.onError?.(error);
+    }
   }
 
   /**
@@ -101,10 +120,16 @@ export class VectorSearch {
       this.#loaded = null; // first vector of an empty index: dimensions known only now
       return;
     }
-    for (const label of change.removed) index.remove(label);
-    for (const u of change.upserts) index.upsert(u.label, u.vector);
+    try {
+      for (const label of change.removed) index.remove(label);
+      for (const u of change.upserts) index.upsert(u.label, u.vector);
+    } catch (error) {
+      this.options.onError?.(error);
+      this.#loaded = null; // rebuilt from the store on next use
+      return;
+    }
     loaded.revision = revision;
-    if (index.kind === 'exact' && this.options.hnsw && index.size >= this.options.crossover) {
+    if (index.kind === 'exact' && this.options.hnsw && !this.#hnswFailed && index.size >= this.options.crossover) {
       this.#loaded = null; // grew past the crossover: next use builds HNSW
       return;
     }
@@ -114,12 +139,25 @@ export class VectorSearch {
   async search(model: string, query: Float32Array, k: number, accept?: (label: number) => boolean): Promise<VectorHit[]> {
     const index = await this.index(model);
     if (index.size === 0 || index.dimensions !== query.length) return [];
-    return index.search(query, k, accept);
+    try {
+      return index.search(query, k, accept);
+    } catch (error) {
+      if (index.kind !== 'hnsw') throw error;
+      // A broken HNSW index (a snapshot that read wrong, a trap): answer from an exact scan.
+      this.options.onError?.(error);
+      this.#hnswFailed = true;
+      if (this.#loaded?.index === index) this.#loaded = null;
+      await this.#dropSnapshot(model);
+      const exact = await this.index(model);
+      if (exact.size === 0 || exact.dimensions !== query.length) return [];
+      return exact.search(query, k, accept);
+    }
   }
 
-  /** Forget the loaded index (after a reset or a model change). */
+  /** Forget the loaded index (after a reset or a model change); HNSW is tried again. */
   invalidate(): void {
     this.#loaded = null;
+    this.#hnswFailed = false;
   }
 
   #scheduleSave(model: string): void {
@@ -156,6 +194,13 @@ export class VectorSearch {
     if (this.#saveTimer) clearTimeout(this.#saveTimer);
     this.#saveTimer = null;
   }
+}
+
+/** An index of `factory`'s kind holding `vectors` (those of another length than the first are left out). */
+async function build(factory: VectorIndexFactory, dims: number, vectors: readonly { label: number; vector: Float32Array }[]): Promise<VectorIndex> {
+  const index = await factory.create(dims, Math.max(16, vectors.length * 2));
+  for (const v of vectors) if (v.vector.length === dims) index.upsert(v.label, v.vector);
+  return index;
 }
 
 /** The index of a model with no vectors yet; replaced as soon as the first vector arrives. */

@@ -53,17 +53,36 @@ type Factory = () => Promise<HnswlibModule>;
 import glueFactory from 'hnswlib-wasm/dist/hnswlib-317962d7.js';
 
 let loading: Promise<HnswlibModule> | null = null;
+let current: HnswlibModule | null = null;
 
+/** The module instance (one per realm, until it is discarded). */
 export function loadHnswlib(): Promise<HnswlibModule> {
   loading ??= (async () => {
     const lib = await (glueFactory as Factory)();
     if (typeof lib.FS !== 'object') {
       throw new Error('hnswlib-wasm glue is not patched (Module.FS missing): load it through src/adapters/hnswlib/vite-plugin.ts or node-loader.ts');
     }
+    current = lib;
     return lib;
   })().catch((error: unknown) => {
     loading = null;
     throw error;
   });
   return loading;
+}
+
+/**
+ * Stop handing out `lib`: the next loadHnswlib() instantiates a fresh module. For after a
+ * WebAssembly trap or a failed readIndex, which can leave the module's heap and stack broken for
+ * every later call (indexes already built on `lib` keep it; the index built next does not).
+ */
+export function discardHnswlib(lib: HnswlibModule): void {
+  if (current !== lib) return;
+  current = null;
+  loading = null;
+}
+
+/** True for a WebAssembly trap (as opposed to a C++ exception, after which the module is fine). */
+export function isWasmTrap(error: unknown): boolean {
+  return error instanceof WebAssembly.RuntimeError;
 }
