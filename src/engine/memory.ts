@@ -187,8 +187,10 @@ export class Memory {
   async #add(messages: ChatMessage[], options: AddOptions): Promise<{ results: AddResult[] }> {
     const scope = scopeOf(options);
     const saidAt = options.saidAt ?? this.#now();
-    // Whatever the extractor (rules, a local LLM) or a verbatim message: no secret becomes a memory.
-    const facts = withoutSecrets(options.infer === false ? verbatimFacts(messages) : await this.#extractor.extract(messages, { now: saidAt }));
+    // Whatever the extractor (rules, a local LLM) or a verbatim message: no secret becomes a
+    // memory, and neither does text without words or with control characters (a model's garbage).
+    const extracted = options.infer === false ? verbatimFacts(messages) : await this.#extractor.extract(messages, { now: saidAt });
+    const facts = withoutSecrets(extracted.map((f) => ({ ...f, text: cleanText(f.text) })).filter((f) => f.text.length <= MAX_MEMORY_CHARS && hasWords(f.text)));
     if (facts.length === 0) return { results: [] };
     const vectors = await this.#embedder.embedBatch(facts.map((f) => indexText(f.text, f.categories)));
     const results: AddResult[] = [];

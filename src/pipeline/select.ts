@@ -1,3 +1,4 @@
+import { BLOCK_FOOTER, BLOCK_HEADER } from '../inject/memory-block';
 import { wordOverlap } from './decide';
 
 export interface Ranked {
@@ -21,7 +22,7 @@ export interface SelectOptions {
 }
 
 /** Header, footer and blank line of the block, in tokens. */
-const BLOCK_OVERHEAD_TOKENS = 30;
+const BLOCK_OVERHEAD_TOKENS = Math.ceil((BLOCK_HEADER.length + BLOCK_FOOTER.length + 3) / 4);
 
 const tokens = (text: string): number => Math.ceil(text.length / 4);
 

@@ -193,3 +193,27 @@ class DistinctEmbedder implements Embedder {
     return v.map((x) => x / norm);
   }
 }
+
+describe('whatever an extractor returns', () => {
+  it('stores no fact without words, and none with control characters or lone surrogates', async () => {
+    // A local model answering nonsense, through the Extractor port.
+    const nonsense: import('../../src/ports/extractor').Extractor = {
+      name: 'broken-llm',
+      extract: () =>
+        Promise.resolve(
+          ['!!!! 1234 ????', '\u0000\u0007\u001b[31m', '🙂🙂🙂', 'I live in\u0000 Oslo\uD800', '   '].map((text) => ({
+            text,
+            slot: null,
+            categories: [],
+            forget: false,
+            sourceTurnIds: [],
+          })),
+        ),
+    };
+    const { memory } = testEngine({ embedder: bundledEmbedder(), extractor: nonsense });
+    await memory.add('anything');
+    const stored = (await memory.getAll()).results.map((r) => r.memory);
+    expect(stored).toEqual(['I live in Oslo']);
+    expect(stored[0]!.isWellFormed()).toBe(true);
+  });
+});
