@@ -212,6 +212,8 @@ export class ExactIndex implements VectorIndex {
       this.labels[slot] = moved;
       this.slotOf.set(moved, slot);
     }
+    // A forgotten memory's vector does not linger in the buffer either.
+    this.data.fill(0, last * this.dimensions, (last + 1) * this.dimensions);
   }
 
   search(query: Float32Array, k: number, accept?: (label: number) => boolean): VectorHit[] {

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../engine/random';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../ports/vector-index';
 import { checkLabel, checkVector, openSnapshot, snapshotChecksum } from './exact-index';
 import { checkIndexFile, type IndexFileSummary } from './hnswlib/index-file';
@@ -204,6 +205,10 @@ export class HnswIndex implements VectorIndex {
   remove(label: number): void {
     if (!this.live.has(label)) return;
     this.call(`markDelete(${label}) failed`, (native) => {
+      // hnswlib keeps a deleted element's vector (as a routing node, and in every snapshot). A
+      // forgotten memory's embedding says what the memory said, so it is overwritten first with
+      // a vector that says nothing (random, fixed by the label), then marked deleted.
+      native.addPoint(contentFreeVector(label, this.dimensions), label, false);
       native.markDelete(label);
     });
     this.live.delete(label);
@@ -346,3 +351,13 @@ export const hnswIndexFactory: VectorIndexFactory = {
   create: (dimensions, capacity) => HnswIndex.create(dimensions, capacity),
   restore: (snapshot, dimensions) => HnswIndex.restore(snapshot, dimensions),
 };
+
+/** A unit vector that depends only on `label`, standing in for a forgotten one. */
+export function contentFreeVector(label: number, dimensions: number): Float32Array {
+  const random = mulberry32(label * 0x9e3779b1);
+  const v = Float32Array.from({ length: dimensions }, () => random() - 0.5);
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  norm = Math.sqrt(norm) || 1;
+  return v.map((x) => x / norm);
+}

@@ -224,3 +224,37 @@ describe('secrets stored before Engram recognised them', () => {
     expect(await memory.forgetSecrets()).toBe(0);
   });
 });
+
+describe('the HNSW index of a forgotten memory', () => {
+  it('keeps no trace of its vector, in memory or in its snapshot, and still finds the others', async () => {
+    const { HnswIndex } = await import('../../src/adapters/hnsw-index');
+    const random = (seed: number): Float32Array => {
+      let s = seed;
+      const v = Float32Array.from({ length: 32 }, () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5);
+      const n = Math.hypot(...v);
+      return v.map((x) => x / n);
+    };
+    const index = await HnswIndex.create(32, 64);
+    for (let label = 1; label <= 40; label++) index.upsert(label, random(label));
+    const forgotten = random(7);
+    /** Whether `bytes` hold `vector` (as hnswlib stores it, float32), at any byte offset. */
+    const holds = (bytes: Uint8Array, vector: Float32Array): boolean => {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let i = 0; i + 4 * 8 <= bytes.length; i++) {
+        let same = true;
+        for (let d = 0; d < 8 && same; d++) same = Math.abs(view.getFloat32(i + 4 * d, true) - vector[d]!) < 1e-5;
+        if (same) return true;
+      }
+      return false;
+    };
+    expect(holds(index.serialize(), forgotten)).toBe(true);
+
+    index.remove(7);
+
+    expect(holds(index.serialize(), forgotten)).toBe(false);
+    expect(index.search(forgotten, 3).map((h) => h.label)).not.toContain(7);
+    expect(index.search(random(12), 1)[0]?.label).toBe(12);
+    index.upsert(7, random(70)); // a label can come back with a new vector
+    expect(index.search(random(70), 1)[0]?.label).toBe(7);
+  });
+});
