@@ -342,7 +342,7 @@ export class Memory {
     }
     // Metadata-only writes leave the vector index (and its saved snapshot) as they are.
     if (change.vectors?.length || change.delete?.length) {
-      this.#vectors.applied(
+      await this.#vectors.applied(
         model,
         { upserts: (change.vectors ?? []).filter((v) => v.model === model), removed: change.removedLabels ?? [] },
         await this.#store.vectorRevision(),

@@ -21,6 +21,9 @@ interface Loaded {
 
 const snapshotKey = (model: string): string => `${model}:hnsw`;
 
+/** More removals than this in one write drop the loaded index (rebuilt on next use). */
+export const BULK_REMOVALS = 64;
+
 /**
  * Keeps one vector index per active model in step with the store. The index is a cache: loaded
  * from its snapshot when that reflects the store's current vector revision, rebuilt from the stored
@@ -105,14 +108,18 @@ export class VectorSearch {
    * Apply a vector change the store has just committed (at vector revision `revision`) to the loaded index, so the next
    * search needs no reload. Vectors of other models are ignored.
    */
-  applied(
+  async applied(
     model: string,
     change: { upserts: { label: number; vector: Float32Array }[]; removed: number[] },
     revision: number,
-  ): void {
+  ): Promise<void> {
     const loaded = this.#loaded;
-    if (loaded?.model !== model || loaded.revision !== revision - 1) {
+    // Many removals at once (deleteAll, forget everything of a site): rebuilding is cheaper than
+    // scrubbing each forgotten vector out of the HNSW graph.
+    if (loaded?.model !== model || loaded.revision !== revision - 1 || change.removed.length > BULK_REMOVALS) {
       this.#loaded = null; // someone else wrote in between: rebuild on next use
+      // A saved snapshot still holds the removed vectors: it goes now, not at the next save.
+      if (change.removed.length > 0) await this.#dropSnapshot(model);
       return;
     }
     const { index } = loaded;
@@ -126,9 +133,12 @@ export class VectorSearch {
     } catch (error) {
       this.options.onError?.(error);
       this.#loaded = null; // rebuilt from the store on next use
+      if (change.removed.length > 0) await this.#dropSnapshot(model);
       return;
     }
     loaded.revision = revision;
+    // The saved snapshot still holds what was removed: drop it now; the next save writes a clean one.
+    if (change.removed.length > 0 && index.kind === 'hnsw') await this.#dropSnapshot(model);
     if (index.kind === 'exact' && this.options.hnsw && !this.#hnswFailed && index.size >= this.options.crossover) {
       this.#loaded = null; // grew past the crossover: next use builds HNSW
       return;

@@ -258,3 +258,37 @@ describe('the HNSW index of a forgotten memory', () => {
     expect(index.search(random(70), 1)[0]?.label).toBe(7);
   });
 });
+
+describe('the saved HNSW snapshot of a forgotten memory', () => {
+  it('goes at once, and the next one saved is clean', async () => {
+    const { memory, db, vectors, store } = setup();
+    for (let i = 0; i < 310; i++) await memory.add(`I bought item number ${i} at the market`, { infer: false });
+    await memory.add(`My boat is called ${SECRET_WORD}`, { infer: false });
+    await memory.search('boat', { topK: 1 }); // builds the HNSW index
+    await vectors.save(embedder.modelId);
+    const key = `${embedder.modelId}:hnsw`;
+    const saved = await store.getSnapshot(key);
+    expect(saved).toBeDefined();
+    const [vector] = await embedder.embedBatch([`My boat is called ${SECRET_WORD}`]);
+    const holds = (bytes: Uint8Array): boolean => {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const norm = Math.hypot(...vector!);
+      for (let i = 0; i + 32 <= bytes.length; i++) {
+        let same = true;
+        for (let d = 0; d < 8 && same; d++) same = Math.abs(view.getFloat32(i + 4 * d, true) - vector![d]! / norm) < 1e-4;
+        if (same) return true;
+      }
+      return false;
+    };
+    expect(holds(saved!.bytes)).toBe(true);
+
+    const boat = (await memory.getAll()).results.find((r) => r.memory.includes(SECRET_WORD))!;
+    await memory.delete(boat.id);
+    expect(await store.getSnapshot(key)).toBeUndefined();
+    await vectors.save(embedder.modelId);
+    const next = await store.getSnapshot(key);
+    expect(next).toBeDefined();
+    expect(holds(next!.bytes)).toBe(false);
+    expect(await db.memories.count()).toBe(310);
+  });
+});
