@@ -20,7 +20,7 @@ import {
   type SecretKind,
 } from '../../src/pipeline/secrets';
 import type { ChatModel } from '../../src/ports/chat-model';
-import { loadSecretUtterances, rate, scoreSecrets } from '../fixtures/secrets/score';
+import { loadBlindUtterances, loadSecretUtterances, rate, scoreSecrets } from '../fixtures/secrets/score';
 import { testEngine } from '../support/engine';
 import { HashingEmbedder } from '../support/fake-embedder';
 
@@ -29,6 +29,8 @@ const SECRET_RECALL = 0.98;
 const LOOK_ALIKES_KEPT = 0.95;
 
 const items = loadSecretUtterances();
+/** The blind set (test/fixtures/secrets/blind.json), written without reading the detector; see its README. */
+const blindItems = loadBlindUtterances();
 const KINDS: SecretKind[] = ['password', 'pin', 'one-time-code', 'cvv', 'api-key', 'private-key', 'card-number', 'iban', 'bank-account', 'government-id'];
 
 const engine = (): Memory => testEngine({ embedder: new HashingEmbedder(), hnsw: null }).memory;
@@ -72,6 +74,43 @@ describe('the labelled set', () => {
     expect(rate(all.lookAlikes), `dropped:\n${all.dropped.join('\n')}`).toBeGreaterThanOrEqual(LOOK_ALIKES_KEPT);
     expect(rate(bySplit['held-out']!.secrets)).toBeGreaterThanOrEqual(SECRET_RECALL);
     expect(rate(bySplit['held-out']!.lookAlikes)).toBeGreaterThanOrEqual(LOOK_ALIKES_KEPT);
+  }, 60_000);
+});
+
+describe('the blind set', () => {
+  it('has at least 140 utterances, about half secrets of every kind, all marked blind and well formed', () => {
+    expect(blindItems.length).toBeGreaterThanOrEqual(140);
+    const secrets = blindItems.filter((i) => i.secret);
+    expect(secrets.length / blindItems.length).toBeGreaterThan(0.4);
+    expect(secrets.length / blindItems.length).toBeLessThan(0.6);
+    for (const kind of KINDS) expect(secrets.filter((i) => i.kind === kind).length, kind).toBeGreaterThanOrEqual(2);
+    for (const item of blindItems) {
+      expect(item.split, item.text).toBe('blind');
+      if (!item.secret) {
+        expect(item.values, item.text).toBeUndefined();
+        continue;
+      }
+      expect(KINDS, item.text).toContain(item.kind);
+      expect(item.values?.length, item.text).toBeGreaterThan(0);
+      for (const value of item.values ?? []) expect(item.text, value).toContain(value);
+    }
+    const texts = [...items, ...blindItems].map((i) => i.text);
+    expect(new Set(texts).size, 'no utterance of the blind set is in the other').toBe(texts.length);
+  });
+
+  it(`the detector finds ≥ ${SECRET_RECALL} of its secrets and keeps ≥ ${LOOK_ALIKES_KEPT} of its look-alikes`, () => {
+    const secrets = blindItems.filter((i) => i.secret);
+    const lookAlikes = blindItems.filter((i) => !i.secret);
+    const missed = secrets.filter((i) => !containsSecret(i.text)).map((i) => i.text);
+    const flagged = lookAlikes.filter((i) => containsSecret(i.text)).map((i) => i.text);
+    expect(1 - missed.length / secrets.length, `missed:\n${missed.join('\n')}`).toBeGreaterThanOrEqual(SECRET_RECALL);
+    expect(1 - flagged.length / lookAlikes.length, `flagged:\n${flagged.join('\n')}`).toBeGreaterThanOrEqual(LOOK_ALIKES_KEPT);
+  });
+
+  it('through the engine, no secret value is stored and the look-alikes are kept', async () => {
+    const { all } = await scoreSecrets(blindItems, engine());
+    expect(rate(all.secrets), `leaked:\n${all.leaked.join('\n')}`).toBeGreaterThanOrEqual(SECRET_RECALL);
+    expect(rate(all.lookAlikes), `dropped:\n${all.dropped.join('\n')}`).toBeGreaterThanOrEqual(LOOK_ALIKES_KEPT);
   }, 60_000);
 });
 
@@ -121,6 +160,22 @@ describe('containsSecret', () => {
     ['mi DNI es 12345678Z', 'government-id'],
     ['Meine Steuer-ID ist 65929970489', 'government-id'],
     ['mon numéro de sécurité sociale est 1 85 05 78 006 084 36', 'government-id'],
+    // Forms the blind set found (test/fixtures/secrets/README.md).
+    ['the password is literally Sunset99 lol', 'password'],
+    ['my pasword is Dragonfly$55', 'password'],
+    ['my login is ana.r@mail.com / Tulip#2021', 'password'],
+    ['curl -u deploy:Gh7kLp2xQ https://ci.example.org', 'password'],
+    ['redis://:s3cr3tPass@cache:6379/0', 'password'],
+    ['passphrase: correct horse battery staple', 'password'],
+    ['le digicode est 4592B', 'pin'],
+    ['gate code is #2580', 'pin'],
+    ['the back door takes 9 1 3 7', 'pin'],
+    ['authenticator shows 112 358 right now', 'one-time-code'],
+    ['the 3 digits on the back? mine are 915', 'cvv'],
+    ['key-88bf6ce93f1b74a004d0adcb72b5431b', 'api-key'],
+    ['velvet hurdle canoe ozone lizard genuine sketch orbit plunge timber hazard mango', 'private-key'],
+    ["the form wants my social, it's 178819890", 'government-id'],
+    ['meu CPF é 707.578.982-11', 'government-id'],
   ])('finds the secret in %j', (text, kind) => {
     expect(kindOf(text)).toBe(kind);
   });
@@ -154,12 +209,23 @@ describe('containsSecret', () => {
     'my last commit hash is 3f2c9a1b7e4d8c6f0a5b2e9d1c7f3a8b4e6d2c0a',
     'https://www.youtube.com/watch?v=dQw4w9WgXcQ&list=PLx0sYbCqOb8TBPRdmBHs5Iftvv9TPboYG',
     'I call getUserAccountBalanceForCustomer2024Report in my code',
+    // Look-alikes the blind set found.
+    "my phone's IMEI is 353343623457949",
+    'ETH address: 0x742d35Cc6634C0532925a3b844Bc454e4438f44e',
+    'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI7GhwAlkWx3sA2MnkiQ+sDjiZFL8zQ3Pv5rDs079GVWS me@laptop',
+    '-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEjfB+c42hBl409cyCjFXvrCOXTi9ez0ZrbOPyIUpF8L6V\n-----END CERTIFICATE-----',
+    'const password = req.body.password;',
+    'my account number at the electricity company is 4418 2290 17',
+    'spelling list: apple, banana, cherry, garden, window, yellow, puzzle, orange, kitten, rabbit, pencil, rocket',
+    'login: username / password',
   ])('keeps %j', (text) => {
     expect(findSecrets(text)).toEqual([]);
   });
 
-  it('checks what has a check: Luhn for cards, mod-97 for IBANs, the letter of a DNI', () => {
+  it('checks what has a check: Luhn for cards, mod-97 for IBANs, the letter of a DNI, the digits of a CPF', () => {
     expect(luhn('4111111111111111')).toBe(true);
+    expect(containsSecret('707.578.982-12')).toBeNull();
+    expect(containsSecret('707.578.982-11')?.kind).toBe('government-id');
     expect(containsSecret('4111 1111 1111 1112')).toBeNull();
     expect(containsSecret('DE89 3704 0044 0532 0130 01')).toBeNull();
     expect(containsSecret('12345678A')).toBeNull();
@@ -177,6 +243,7 @@ describe('containsSecret', () => {
 describe('redactSecrets and withoutSecrets', () => {
   it('replaces only the secret values', () => {
     expect(redactSecrets('I live in Berlin and my password is hunter2')).toBe(`I live in Berlin and my password is ${REDACTED}`);
+    expect(redactSecrets('backup codes:\n4821-9930\n7712-0458\nthanks')).toBe(`backup codes:\n${REDACTED}\nthanks`);
     expect(redactSecrets('card 4111 1111 1111 1111, CVV 123, thanks')).toBe(`card ${REDACTED}, CVV ${REDACTED}, thanks`);
     expect(redactSecrets('nothing secret here')).toBe('nothing secret here');
   });
