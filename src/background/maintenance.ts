@@ -4,7 +4,7 @@ import type { ExtensionEngine } from './extension-engine';
 export const CONSOLIDATE_EVERY_MS = 6 * 60 * 60 * 1000;
 const LAST_CONSOLIDATED = 'lastConsolidatedAt';
 /** Bumped whenever the secret detector learns a new kind: stored memories are swept once more. */
-export const SECRET_SWEEP_VERSION = 1;
+export const SECRET_SWEEP_VERSION = 2;
 const SECRET_SWEEP = 'secretSweepVersion';
 
 /**
