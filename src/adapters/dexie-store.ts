@@ -1,6 +1,6 @@
 import Dexie from 'dexie';
 import { SETTING, type EngramDatabase, type IndexSnapshot } from '../db/schema';
-import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../engine/types';
+import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../core/types';
 import type { MemoryStore, StoreWrite } from '../ports/memory-store';
 
 /** Thrown when the browser refuses to store more (disk or quota full). Nothing was written. */

@@ -1,6 +1,6 @@
 import { RECALL } from '../engine/recall';
 import { selectForPrompt } from '../pipeline/select';
-import { DEFAULT_USER, pinnedFirst, type MemoryView } from '../engine/types';
+import { DEFAULT_USER, pinnedFirst, type MemoryView } from '../core/types';
 import type { MemoryItem } from '../engine/memory';
 import { MAX_TURN_CHARS, onMessage, type CapturedTurn, type ProtocolMap } from '../messaging/protocol';
 import type { GetDataType, GetReturnType } from '@webext-core/messaging';

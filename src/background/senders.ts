@@ -5,7 +5,7 @@
  * extension, a web page, a content script asking for the popup's verbs, the offscreen document)
  * gets no answer.
  */
-import type { SiteId } from '../engine/types';
+import type { SiteId } from '../core/types';
 
 export type Caller =
   | { kind: 'content'; site: SiteId; tabId: number; url: string }

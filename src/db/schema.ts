@@ -1,6 +1,6 @@
 import Dexie, { type EntityTable, type Table, type Transaction } from 'dexie';
-import type { HistoryEntry, JsonValue, MemoryRecord, SiteId, VectorRecord } from '../engine/types';
-import { DEFAULT_USER } from '../engine/types';
+import type { HistoryEntry, JsonValue, MemoryRecord, SiteId, VectorRecord } from '../core/types';
+import { DEFAULT_USER } from '../core/types';
 import { factHash } from '../pipeline/normalize';
 
 export const DB_NAME = 'engram';

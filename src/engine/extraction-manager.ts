@@ -1,7 +1,8 @@
 import { LlmDecider } from '../adapters/llm/llm-decider';
 import { LlmExtractor } from '../adapters/llm/llm-extractor';
 import type { LoadWebLlmOptions, WebLlmEngine } from '../adapters/llm/webllm';
-import { modelIdFor, vramOf, WEBLLM_TIERS, type WebGpuSupport, type WebLlmTierId } from '../adapters/llm/webllm-tiers';
+import { modelIdFor, vramOf, WEBLLM_TIERS } from '../adapters/llm/webllm-tiers';
+import type { LlmJob, LlmStatus, WebGpuSupport, WebLlmTierId } from '../core/status';
 import { RuleBasedExtractor } from '../adapters/rule-based-extractor';
 import { ruleBasedDecider } from '../pipeline/decide';
 import type { ChatModel } from '../ports/chat-model';
@@ -9,30 +10,8 @@ import type { MemoryStore } from '../ports/memory-store';
 import type { Memory } from './memory';
 import type { HostConsent } from './model-manager';
 
-export interface LlmTierView {
-  tier: WebLlmTierId;
-  label: string;
-  modelId: string;
-  vramMB: number | null;
-  downloadMB: number;
-  cached: boolean;
-}
 
-export type LlmJob =
-  | { phase: 'downloading'; modelId: string; percent: number; text: string }
-  | { phase: 'ready'; modelId: string }
-  | { phase: 'cancelled'; modelId: string }
-  | { phase: 'error'; modelId: string; error: string };
-
-export interface LlmStatus {
-  webgpu: WebGpuSupport;
-  tiers: LlmTierView[];
-  /** The extractor in use: "rule-based", "webllm:<model>" or "local-server:<model>". */
-  extractor: string;
-  job: LlmJob | null;
-  /** Why Engram is on its rule-based extractor when a model was chosen. */
-  note: string | null;
-}
+export type { LlmJob, LlmStatus, LlmTierView } from '../core/status';
 
 export interface ExtractionManagerDeps {
   memory: Memory;

@@ -1,4 +1,4 @@
-import type { JsonValue, MemoryRecord, SiteId } from './types';
+import type { JsonValue, MemoryRecord, SiteId } from '../core/types';
 
 /** A time range, ms since epoch, inclusive. */
 export interface Range {

@@ -22,7 +22,7 @@ import {
   type MemoryRecord,
   type SiteId,
   type VectorRecord,
-} from './types';
+} from '../core/types';
 import type { VectorSearch } from './vector-search';
 
 /** Words that ask about the past ("where did I live before", "used to", "previously"). */

@@ -1,6 +1,7 @@
 import type { Embedder } from '../ports/embedder';
 import type { MemoryStore } from '../ports/memory-store';
 import type { Memory } from './memory';
+import type { ModelJob, ModelStatus } from '../core/status';
 import { BUNDLED_MODEL, MODELS, modelInfo, type EmbeddingModelInfo } from './models';
 
 /** The user's consent to download from a model host, as the browser records it. */
@@ -9,17 +10,8 @@ export interface HostConsent {
   granted(origins: readonly string[]): Promise<boolean>;
 }
 
-export type ModelJob =
-  | { model: string; phase: 'downloading'; percent: number }
-  | { model: string; phase: 'reembedding'; done: number; total: number }
-  | { model: string; phase: 'done' }
-  | { model: string; phase: 'error'; error: string };
 
-export interface ModelStatus {
-  active: string;
-  models: readonly EmbeddingModelInfo[];
-  job: ModelJob | null;
-}
+export type { ModelJob, ModelStatus } from '../core/status';
 
 /** Thrown when a download was asked for without the user's consent. Nothing was fetched. */
 export class ConsentRequiredError extends Error {

@@ -3,21 +3,9 @@
  * others are downloaded from the Hugging Face hub only after the user agrees, through optional
  * host permissions asked for at that moment.
  */
-export interface EmbeddingModelInfo {
-  /** Folder name (bundled) or Hugging Face repository id (hub). */
-  id: string;
-  label: string;
-  source: 'bundled' | 'hub';
-  dimensions: number;
-  /** Download size of the weights Engram fetches, in MB (0 for the bundled model). */
-  downloadMB: number;
-  /** MTEB English retrieval average (nDCG@10), as published by the model's authors. */
-  mtebRetrieval: number | null;
-  dtype: 'fp32' | 'q8';
-  /** Prepended to queries (not to memories), as the model card asks. */
-  queryPrefix?: string;
-  license: string;
-}
+import type { EmbeddingModelInfo } from '../core/status';
+
+export type { EmbeddingModelInfo };
 
 /** The small embedding model Engram ships, built from GloVe vectors by scripts/build-model.mjs. */
 export const BUNDLED_MODEL = 'engram-glove-30k';

@@ -1,10 +1,10 @@
 import Dexie from 'dexie';
 import type { EngramDatabase, TurnJob } from '../db/schema';
-import { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, type CapturedTurn } from '../messaging/protocol';
+import { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, type CapturedTurn, type QueueStats } from '../core/turns';
+import { DEFAULT_USER } from '../core/types';
 import type { ChatMessage } from '../ports/extractor';
 import { factHash } from '../pipeline/normalize';
 import type { Memory } from './memory';
-import { DEFAULT_USER } from './types';
 
 /** After this many failed attempts a turn is parked as failed (kept, and shown in the popup). */
 export const MAX_ATTEMPTS = 8;
@@ -18,14 +18,7 @@ export const HELD_TTL_MS = 10 * 60_000;
  */
 export const DONE_TTL_MS = 24 * 60 * 60_000;
 
-export interface QueueStats {
-  /** Captured while being sent, waiting for the send to be confirmed. */
-  held: number;
-  pending: number;
-  failed: number;
-  done: number;
-  lastError: string | null;
-}
+export type { QueueStats } from '../core/turns';
 
 export interface TurnQueueOptions {
   now?: () => number;

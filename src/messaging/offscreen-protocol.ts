@@ -4,7 +4,7 @@
  * the worker's wake-up time on every send (measured: ~320 ms against ~115 ms), while the
  * offscreen document starts only when a local AI model is used.
  */
-import type { WebGpuSupport } from '../adapters/llm/webllm-tiers';
+import type { WebGpuSupport } from '../core/status';
 import type { ChatModelRequest, ChatModelResponse } from '../ports/chat-model';
 
 export interface OffscreenRequests {

@@ -4,36 +4,11 @@
  * sender and its handler cannot disagree on a payload or a reply.
  */
 import { defineExtensionMessaging } from '@webext-core/messaging';
-import type { WebLlmTierId } from '../adapters/llm/webllm-tiers';
-import type { LlmStatus } from '../engine/extraction-manager';
-import type { ModelStatus } from '../engine/model-manager';
-import type { QueueStats } from '../engine/turn-queue';
-import type { MemoryView, RecalledMemory, SiteId } from '../engine/types';
+import type { LlmStatus, ModelStatus, WebLlmTierId } from '../core/status';
+import type { CapturedTurn, QueueStats } from '../core/turns';
+import type { MemoryView, RecalledMemory, SiteId } from '../core/types';
 
-/** A user turn the content script saw being sent. */
-export interface CapturedTurn {
-  site: SiteId;
-  /** The site's conversation id (from the URL) or a page-local id for a new chat. */
-  conversationId: string;
-  /** The text the user typed, with any Engram memory block already stripped. */
-  text: string;
-  /** When it was sent, ms since epoch. */
-  sentAt: number;
-  /**
-   * The end of the assistant's message this turn answers (at most MAX_REPLY_TO_CHARS), so a short
-   * answer ("Three times a week") keeps what it answers ("How often do you run?").
-   */
-  replyTo?: string;
-}
-
-/** How much of the assistant's previous message travels with a captured turn. */
-export const MAX_REPLY_TO_CHARS = 1000;
-
-/**
- * The most of one message Engram reads for memories (and keeps while the message waits in the
- * queue). A longer message (a pasted document) is read up to here, and the page says so.
- */
-export const MAX_TURN_CHARS = 20_000;
+export { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, type CapturedTurn } from '../core/turns';
 
 export interface RecallRequest {
   site: SiteId;

@@ -1,21 +1,10 @@
+import type { Decision, Neighbour } from '../ports/decider';
 import type { ExtractedFact } from '../ports/extractor';
-import type { MemoryEvent, MemoryRecord } from '../engine/types';
 import { comparisonKey } from './normalize';
 import { jaccard } from './similarity';
 import { slotOf } from './slots';
 
-/** A stored memory near a new fact, with its cosine similarity. */
-export interface Neighbour {
-  memory: MemoryRecord;
-  score: number;
-}
-
-export interface Decision {
-  event: MemoryEvent;
-  /** The memory updated, deleted, or that already says this (NONE). */
-  target?: MemoryRecord;
-  reason: string;
-}
+export type { Decision, Neighbour };
 
 /** A fact this similar to a stored one says the same thing. */
 export const SAME_FACT = 0.95;

@@ -9,14 +9,10 @@
  * languages get no relation, and their entities are still linked by co-mention.
  */
 import nlp from 'compromise/two';
+import type { Relation } from '../core/types';
 import { entitiesOf } from './entities';
 
-export interface Relation {
-  /** 'user' for the user; otherwise a lower-cased entity name. */
-  subject: string;
-  predicate: string;
-  object: string;
-}
+export type { Relation };
 
 export const USER = 'user';
 

@@ -1,7 +1,18 @@
-import type { Decision, Neighbour } from '../pipeline/decide';
+import type { MemoryEvent, MemoryRecord } from '../core/types';
 import type { ExtractedFact } from './extractor';
 
-export type { Decision, Neighbour };
+/** A stored memory near a new fact, with its cosine similarity. */
+export interface Neighbour {
+  memory: MemoryRecord;
+  score: number;
+}
+
+export interface Decision {
+  event: MemoryEvent;
+  /** The memory updated, deleted, or that already says this (NONE). */
+  target?: MemoryRecord;
+  reason: string;
+}
 
 /**
  * The update step: what a new fact does to the memories nearest to it (ADD / UPDATE / DELETE /

@@ -1,5 +1,5 @@
 import type { IndexSnapshot } from '../db/schema';
-import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../engine/types';
+import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../core/types';
 
 /** One atomic change to the store: all of it lands, or none of it. */
 export interface StoreWrite {

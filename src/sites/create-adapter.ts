@@ -1,4 +1,4 @@
-import type { SiteId } from '../engine/types';
+import type { SiteId } from '../core/types';
 import {
   isLive,
   nextTask,

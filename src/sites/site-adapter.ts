@@ -1,4 +1,4 @@
-import type { SiteId } from '../engine/types';
+import type { SiteId } from '../core/types';
 
 /** One turn of the conversation as the page shows it. */
 export interface PageTurn {

@@ -1,5 +1,5 @@
 import { signal, type Signal } from '@preact/signals';
-import { pinnedFirst, type MemoryView } from '../engine/types';
+import { pinnedFirst, type MemoryView } from '../core/types';
 import { sendMessage, type AboutYou } from '../messaging/protocol';
 
 /** What the popup asks of the background: the real messages, or a test double. */

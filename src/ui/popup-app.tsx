@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { MemoryView, SiteId } from '../engine/types';
+import type { MemoryView, SiteId } from '../core/types';
 import type { AboutYou } from '../messaging/protocol';
 import type { MemoryListStore } from './memory-list-store';
 import { LlmPanel } from './llm-panel';

@@ -1,5 +1,5 @@
 import type { IndexSnapshot } from '../../src/db/schema';
-import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../../src/engine/types';
+import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../../src/core/types';
 import type { MemoryStore, StoreWrite } from '../../src/ports/memory-store';
 
 /** An in-memory MemoryStore double with the Dexie store's contract (atomic writes, revisions). */

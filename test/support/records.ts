@@ -1,4 +1,4 @@
-import type { MemoryRecord } from '../../src/engine/types';
+import type { MemoryRecord } from '../../src/core/types';
 
 let label = 0;
 

@@ -5,7 +5,7 @@
  */
 import { act } from 'preact/test-utils';
 import { describe, expect, it, vi } from 'vitest';
-import type { MemoryView } from '../../src/engine/types';
+import type { MemoryView } from '../../src/core/types';
 import { createMemoryListStore, type MemoryBackend } from '../../src/ui/memory-list-store';
 import { settle, useContainer } from '../support/dom';
 import { showPopup } from '../support/popup';

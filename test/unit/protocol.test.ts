@@ -6,7 +6,7 @@
 import { describe, expectTypeOf, it, expect } from 'vitest';
 import type { GetDataType, GetReturnType } from '@webext-core/messaging';
 import type { CapturedTurn, ProtocolMap, RecallResult } from '../../src/messaging/protocol';
-import type { MemoryView } from '../../src/engine/types';
+import type { MemoryView } from '../../src/core/types';
 import { readFileSync } from 'node:fs';
 import { ROOT } from '../support/model';
 import path from 'node:path';

@@ -23,7 +23,11 @@
 
 export { WEBLLM_HOST_ORIGINS } from './hosts';
 
-export type WebLlmTierId = 'small' | 'default' | 'quality';
+
+// Declared in core (the protocol shares them); referred to without an import statement, so this
+// module stays free of imports (it is loaded by wxt.config.ts and the popup).
+export type WebLlmTierId = import('../../core/status').WebLlmTierId;
+export type WebGpuSupport = import('../../core/status').WebGpuSupport;
 
 export interface WebLlmTier {
   id: WebLlmTierId;
@@ -109,17 +113,6 @@ export interface GpuAdapterLike {
   info?: { vendor?: string; architecture?: string; description?: string };
 }
 
-export type WebGpuSupport =
-  | {
-      supported: true;
-      /** q4f16 builds need it; without it use the q4f32 ones (`modelIdFor`). */
-      shaderF16: boolean;
-      maxBufferSize: number;
-      maxStorageBufferBindingSize: number;
-      /** e.g. "nvidia ampere", for the diagnostics. */
-      adapter: string;
-    }
-  | { supported: false; reason: string };
 
 /**
  * Can this context run WebLLM? navigator.gpu → an adapter → limits at least WebLLM's minimum.

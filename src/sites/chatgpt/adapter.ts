@@ -1,4 +1,4 @@
-import type { SiteId } from '../../engine/types';
+import type { SiteId } from '../../core/types';
 import { createSiteAdapter } from '../create-adapter';
 import type { SiteAdapter } from '../site-adapter';
 import { CHATGPT_CONVERSATION_PATH, chatgptSelectors } from './selectors';

@@ -1,5 +1,15 @@
-/** Shapes shared by the engine, the messaging protocol and the UI. */
-import type { Relation } from '../pipeline/relations';
+/**
+ * Shapes shared by the engine, the ports, the messaging protocol and the UI. A leaf module: it
+ * imports nothing from src/.
+ */
+
+/** A relation a fact states: user –lives in→ berlin, atlas –managed by→ priya (pipeline/relations.ts). */
+export interface Relation {
+  /** 'user' for the user; otherwise a lower-cased entity name. */
+  subject: string;
+  predicate: string;
+  object: string;
+}
 
 /** The chat sites Engram knows. `demo` is Engram's built-in demo chat site. */
 export type SiteId = 'chatgpt' | 'claude' | 'demo';
