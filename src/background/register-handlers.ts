@@ -60,17 +60,19 @@ export function runtimeSenderPolicy(): SenderPolicy {
   };
 }
 
+/** A handler, given the caller already checked against ALLOWED_CALLERS. */
 type Handler<K extends keyof ProtocolMap> = (
   data: GetDataType<ProtocolMap[K]>,
-  caller: Caller,
+  caller: Extract<Caller, { kind: (typeof ALLOWED_CALLERS)[K] }>,
 ) => GetReturnType<ProtocolMap[K]> | Promise<GetReturnType<ProtocolMap[K]>>;
 
-/** A captured turn as a content script sent it, checked: its own site, sane fields, bounded text. */
-function checkTurn(turn: unknown, caller: Caller): CapturedTurn {
+type ContentCaller = Extract<Caller, { kind: 'content' }>;
+
+/** A captured turn as a content script sent it, checked: its own site and sane fields (the queue bounds its text). */
+function checkTurn(turn: unknown, caller: ContentCaller): CapturedTurn {
   const t = turn as Partial<CapturedTurn> | null;
   if (
     !t ||
-    caller.kind !== 'content' ||
     t.site !== caller.site ||
     typeof t.text !== 'string' ||
     typeof t.conversationId !== 'string' ||
@@ -83,7 +85,7 @@ function checkTurn(turn: unknown, caller: Caller): CapturedTurn {
   return {
     site: t.site,
     conversationId: t.conversationId.slice(0, 200),
-    text: t.text.slice(0, MAX_TURN_CHARS),
+    text: t.text,
     sentAt: t.sentAt,
     ...(t.replyTo ? { replyTo: t.replyTo } : {}),
   };
@@ -98,8 +100,8 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
   const on = <K extends keyof ProtocolMap>(type: K, handler: Handler<K>): void => {
     onMessage(type, ({ data, sender }) => {
       const caller = callerOf(sender, policy.extension, policy.sites);
-      if (!caller || caller.kind !== ALLOWED_CALLERS[type]) throw new SenderRejected(type);
-      return handler(data, caller);
+      if (caller?.kind !== ALLOWED_CALLERS[type]) throw new SenderRejected(type);
+      return handler(data, caller as Parameters<Handler<K>>[1]);
     });
   };
 
@@ -119,7 +121,7 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     queue: await queue.stats(),
   }));
   on('recall', async (data, caller) => {
-    if (caller.kind !== 'content' || data.site !== caller.site || typeof data.query !== 'string') {
+    if (data.site !== caller.site || typeof data.query !== 'string') {
       throw new Error('Engram: a malformed recall was refused');
     }
     await ready;
@@ -127,7 +129,6 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
       userId: DEFAULT_USER,
       topK: RECALL.candidates,
       threshold: await recallThreshold(),
-      ...(typeof data.before === 'number' ? { filters: { saidAt: { lte: data.before - 1 } } } : {}),
     });
     const chosen = selectForPrompt(
       results.map((r) => ({

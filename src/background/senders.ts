@@ -5,6 +5,7 @@
  * extension, a web page, a content script asking for the popup's verbs, the offscreen document)
  * gets no answer.
  */
+import { MatchPattern } from 'wxt/utils/match-patterns';
 import type { SiteId } from '../core/types';
 
 export type Caller =
@@ -68,25 +69,14 @@ export function callerOf(sender: SenderInfo, extension: { id: string; origin: st
 }
 
 /**
- * Whether `url` matches a WebExtension match pattern (`https://chatgpt.com/*`,
- * `http://localhost/engram-demo/*`, `*://*.example.com/*`). Like the browser, a pattern without a
- * port matches any port.
+ * Whether `url` matches a WebExtension match pattern, as the browser decides for content scripts
+ * (WXT's match-pattern implementation, @webext-core/match-patterns: a pattern without a port
+ * matches any port). An invalid pattern matches nothing.
  */
 export function matchesPattern(pattern: string, url: URL): boolean {
-  if (pattern === '<all_urls>') return ['http:', 'https:'].includes(url.protocol);
-  const parts = /^(\*|https?):\/\/(\*|\*\.[^/*]+|[^/*]+)(\/.*)$/.exec(pattern);
-  if (!parts) return false;
-  const [, scheme, host, path] = parts as unknown as [string, string, string, string];
-  if (scheme === '*' ? !['http:', 'https:'].includes(url.protocol) : url.protocol !== `${scheme}:`) return false;
-  const hostname = url.hostname;
-  if (host !== '*') {
-    if (host.startsWith('*.')) {
-      const base = host.slice(2);
-      if (hostname !== base && !hostname.endsWith(`.${base}`)) return false;
-    } else if (hostname !== host) {
-      return false;
-    }
+  try {
+    return new MatchPattern(pattern).includes(url.href);
+  } catch {
+    return false;
   }
-  const glob = new RegExp(`^${path.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
-  return glob.test(url.pathname + url.search);
 }

@@ -6,9 +6,6 @@ import { interceptSends, RECALL_TIMEOUT_MS } from './send-interceptor';
 /** Attempts to hand a turn to the background before giving up (about 30 s in all). */
 export const DELIVERY_ATTEMPTS = 6;
 
-/** Typing wakes the background at most this often, so the send finds it warm. */
-export const WAKE_EVERY_MS = 10_000;
-
 type TurnMessage = 'captureTurn' | 'confirmTurn';
 
 /**
@@ -16,14 +13,14 @@ type TurnMessage = 'captureTurn' | 'confirmTurn';
  * service worker while it is storing the turn. The background queues each capture once (by
  * content hash, with the same `sentAt`), so a retry never stores a turn twice.
  */
-export function deliver(turn: CapturedTurn, attempt = 0, send: typeof sendMessage = sendMessage, type: TurnMessage = 'captureTurn'): void {
+export function deliver(type: TurnMessage, turn: CapturedTurn, send: typeof sendMessage = sendMessage, attempt = 0): void {
   send(type, turn).catch((error: unknown) => {
     if (attempt + 1 >= DELIVERY_ATTEMPTS) {
       console.warn('[Engram] could not hand this message to Engram', error);
       return;
     }
     setTimeout(() => {
-      deliver(turn, attempt + 1, send, type);
+      deliver(type, turn, send, attempt + 1);
     }, 500 * 2 ** attempt);
   });
 }
@@ -36,7 +33,6 @@ export function deliver(turn: CapturedTurn, attempt = 0, send: typeof sendMessag
 export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): void {
   void sendMessage('warmUp').catch(() => undefined); // the first send must not wait for a model load
   const notice = createNotice();
-  let lastWake = Date.now();
   /** The last capture of each text, to confirm or withdraw it once its send is over. */
   const inFlight = new Map<string, CapturedTurn>();
   interceptSends(
@@ -53,13 +49,13 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): voi
           ...(replyTo ? { replyTo } : {}),
         };
         inFlight.set(text, turn);
-        deliver(turn);
+        deliver('captureTurn', turn);
       },
       sent: (text) => {
         const turn = inFlight.get(text);
         if (!turn) return;
         inFlight.delete(text);
-        deliver(turn, 0, sendMessage, 'confirmTurn');
+        deliver('confirmTurn', turn);
         if (text.length > MAX_TURN_CHARS) {
           notice.show(
             `this message is ${text.length.toLocaleString()} characters long; only its first ${MAX_TURN_CHARS.toLocaleString()} were read for memories.`,
@@ -78,12 +74,8 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): voi
             : 'sent without memories: Engram could not be reached.',
         );
       },
-      typing: () => {
-        // The service worker may have been stopped while the user read the answer: wake it now.
-        if (Date.now() - lastWake < WAKE_EVERY_MS) return;
-        lastWake = Date.now();
-        void sendMessage('warmUp').catch(() => undefined);
-      },
+      // The service worker may have been stopped while the user read the answer: wake it now.
+      typing: () => void sendMessage('warmUp').catch(() => undefined),
       onError: (error) => {
         console.warn('[Engram]', error);
       },

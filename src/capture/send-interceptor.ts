@@ -7,6 +7,9 @@ import type { SiteAdapter } from '../sites/site-adapter';
  */
 export const RECALL_TIMEOUT_MS = 2500;
 
+/** Typing wakes the background at most this often, so the send finds it warm. */
+export const WAKE_EVERY_MS = 10_000;
+
 export interface SendHooks {
   /** Memories to put ahead of `query`; may be empty. */
   recall(query: string): Promise<string[]>;
@@ -24,7 +27,7 @@ export interface SendHooks {
   discarded?(text: string): void;
   /** The prompt went out without memories because Engram could not answer in time (or failed). */
   skipped?(reason: 'timeout' | 'error'): void;
-  /** The user typed in the composer (a trusted input): a cue to wake the background. */
+  /** The user typed in the composer (a trusted input), at most once every WAKE_EVERY_MS: wake the background. */
   typing?(): void;
   /** How long a send may wait for memories before it goes out without them. */
   recallTimeoutMs?: number;
@@ -115,10 +118,14 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
     },
     { capture: true, signal },
   );
+  // Checked cheapest first: this runs on every keystroke of the page.
+  let lastTyping = -Infinity;
   window.addEventListener(
     'input',
     (event) => {
-      if (trusted(event) && adapter.isInComposer(event.target)) hooks.typing?.();
+      if (!hooks.typing || Date.now() - lastTyping < WAKE_EVERY_MS || !trusted(event) || !adapter.isInComposer(event.target)) return;
+      lastTyping = Date.now();
+      hooks.typing();
     },
     { capture: true, signal },
   );

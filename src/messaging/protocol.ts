@@ -13,11 +13,6 @@ export { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, type CapturedTurn } from '../core/t
 export interface RecallRequest {
   site: SiteId;
   query: string;
-  /**
-   * When this very message was captured: memories from it (or restated by it) are not recalled
-   * into it, since its turn may already be processed while the recall runs.
-   */
-  before?: number;
 }
 
 export interface RecallResult {

@@ -10,9 +10,9 @@ import type { EngramDatabase } from '../../src/db/schema';
 import type { Memory } from '../../src/engine/memory';
 import { mulberry32 } from '../../src/engine/random';
 import { extractFacts } from '../../src/pipeline/extract';
-import { cleanText, factHash, hasWords } from '../../src/pipeline/normalize';
-import type { Embedder } from '../../src/ports/embedder';
+import { cleanText, hasWords } from '../../src/pipeline/normalize';
 import { testEngine } from '../support/engine';
+import { DistinctEmbedder } from '../support/fake-embedder';
 import { bundledEmbedder } from '../support/model';
 
 const embedder = bundledEmbedder();
@@ -171,28 +171,6 @@ describe('the engine', () => {
     engine.vectors.dispose();
   });
 });
-
-/** Each text its own seeded random direction: distinct facts stay distinct, whatever the model would say. */
-class DistinctEmbedder implements Embedder {
-  readonly modelId = 'distinct-32';
-
-  embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
-    return Promise.resolve(texts.map((t) => this.#vector(t)));
-  }
-  embed(text: string): Promise<Float32Array> {
-    return Promise.resolve(this.#vector(text));
-  }
-  embedQuery(text: string): Promise<Float32Array> {
-    return Promise.resolve(this.#vector(text));
-  }
-
-  #vector(text: string): Float32Array {
-    const rand = mulberry32(parseInt(factHash(text, { userId: '', agentId: null, runId: null, space: null }).slice(0, 8), 16));
-    const v = new Float32Array(32).map(() => rand() - 0.5);
-    const norm = Math.hypot(...v);
-    return v.map((x) => x / norm);
-  }
-}
 
 describe('whatever an extractor returns', () => {
   it('stores no fact without words, and none with control characters or lone surrogates', async () => {

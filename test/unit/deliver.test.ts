@@ -17,7 +17,7 @@ describe('deliver', () => {
       sent.push(data);
       return ++calls < 3 ? Promise.reject(new Error('The message port closed before a response was received.')) : Promise.resolve({ queued: true });
     });
-    deliver(turn, 0, send as never);
+    deliver('captureTurn', turn, send as never);
     await vi.advanceTimersByTimeAsync(500 + 1000 + 10);
     expect(send).toHaveBeenCalledTimes(3);
     expect(sent.every((t) => t === turn)).toBe(true); // same sentAt: the background stores it once
@@ -27,7 +27,7 @@ describe('deliver', () => {
     vi.useFakeTimers();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const send = vi.fn(() => Promise.reject(new Error('Extension context invalidated.')));
-    deliver(turn, 0, send);
+    deliver('captureTurn', turn, send);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(send).toHaveBeenCalledTimes(DELIVERY_ATTEMPTS);
     expect(warn).toHaveBeenCalledOnce();

@@ -35,6 +35,28 @@ const KINDS: SecretKind[] = ['password', 'pin', 'one-time-code', 'cvv', 'api-key
 
 const engine = (): Memory => testEngine({ embedder: new HashingEmbedder(), hnsw: null }).memory;
 
+type Item = (typeof items)[number];
+
+/** Every secret names its kind and its values, as written in the text; look-alikes name none. */
+function expectWellFormed(item: Item): void {
+  if (!item.secret) {
+    expect(item.values, item.text).toBeUndefined();
+    return;
+  }
+  expect(KINDS, item.text).toContain(item.kind);
+  expect(item.values?.length, item.text).toBeGreaterThan(0);
+  for (const value of item.values ?? []) expect(item.text, value).toContain(value);
+}
+
+/** The detector alone meets the targets on `set`; the failures are listed when it does not. */
+function expectDetectorTargets(set: readonly Item[]): void {
+  const missed = set.filter((i) => i.secret && !containsSecret(i.text)).map((i) => i.text);
+  const flagged = set.filter((i) => !i.secret && containsSecret(i.text)).map((i) => i.text);
+  const secrets = set.filter((i) => i.secret).length;
+  expect(1 - missed.length / secrets, `missed:\n${missed.join('\n')}`).toBeGreaterThanOrEqual(SECRET_RECALL);
+  expect(1 - flagged.length / (set.length - secrets), `flagged:\n${flagged.join('\n')}`).toBeGreaterThanOrEqual(LOOK_ALIKES_KEPT);
+}
+
 describe('the labelled set', () => {
   it('has at least 150 utterances, about half secrets of every kind, and a held-out part', () => {
     expect(items.length).toBeGreaterThanOrEqual(150);
@@ -48,24 +70,13 @@ describe('the labelled set', () => {
   it('is well formed: every secret names its kind and its values, as written in the text', () => {
     for (const item of items) {
       expect(['dev', 'held-out'], item.text).toContain(item.split);
-      if (!item.secret) {
-        expect(item.values, item.text).toBeUndefined();
-        continue;
-      }
-      expect(KINDS, item.text).toContain(item.kind);
-      expect(item.values?.length, item.text).toBeGreaterThan(0);
-      for (const value of item.values ?? []) expect(item.text, value).toContain(value);
+      expectWellFormed(item);
     }
     expect(new Set(items.map((i) => i.text)).size).toBe(items.length);
   });
 
   it(`the detector finds ≥ ${SECRET_RECALL} of the secrets and keeps ≥ ${LOOK_ALIKES_KEPT} of the look-alikes`, () => {
-    const secrets = items.filter((i) => i.secret);
-    const lookAlikes = items.filter((i) => !i.secret);
-    const missed = secrets.filter((i) => !containsSecret(i.text)).map((i) => i.text);
-    const flagged = lookAlikes.filter((i) => containsSecret(i.text)).map((i) => i.text);
-    expect(1 - missed.length / secrets.length, `missed:\n${missed.join('\n')}`).toBeGreaterThanOrEqual(SECRET_RECALL);
-    expect(1 - flagged.length / lookAlikes.length, `flagged:\n${flagged.join('\n')}`).toBeGreaterThanOrEqual(LOOK_ALIKES_KEPT);
+    expectDetectorTargets(items);
   });
 
   it('through the engine, no secret value is stored and the look-alikes are kept', async () => {
@@ -86,25 +97,14 @@ describe('the blind set', () => {
     for (const kind of KINDS) expect(secrets.filter((i) => i.kind === kind).length, kind).toBeGreaterThanOrEqual(2);
     for (const item of blindItems) {
       expect(item.split, item.text).toBe('blind');
-      if (!item.secret) {
-        expect(item.values, item.text).toBeUndefined();
-        continue;
-      }
-      expect(KINDS, item.text).toContain(item.kind);
-      expect(item.values?.length, item.text).toBeGreaterThan(0);
-      for (const value of item.values ?? []) expect(item.text, value).toContain(value);
+      expectWellFormed(item);
     }
     const texts = [...items, ...blindItems].map((i) => i.text);
     expect(new Set(texts).size, 'no utterance of the blind set is in the other').toBe(texts.length);
   });
 
   it(`the detector finds ≥ ${SECRET_RECALL} of its secrets and keeps ≥ ${LOOK_ALIKES_KEPT} of its look-alikes`, () => {
-    const secrets = blindItems.filter((i) => i.secret);
-    const lookAlikes = blindItems.filter((i) => !i.secret);
-    const missed = secrets.filter((i) => !containsSecret(i.text)).map((i) => i.text);
-    const flagged = lookAlikes.filter((i) => containsSecret(i.text)).map((i) => i.text);
-    expect(1 - missed.length / secrets.length, `missed:\n${missed.join('\n')}`).toBeGreaterThanOrEqual(SECRET_RECALL);
-    expect(1 - flagged.length / lookAlikes.length, `flagged:\n${flagged.join('\n')}`).toBeGreaterThanOrEqual(LOOK_ALIKES_KEPT);
+    expectDetectorTargets(blindItems);
   });
 
   it('through the engine, no secret value is stored and the look-alikes are kept', async () => {
