@@ -3,25 +3,41 @@
  * tests (Playwright + Debian's Chromium), and ends with one summary line.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureSetup, ROOT } from './setup.mjs';
+import { countPlaywright, countVitest, summarize } from './summary.mjs';
 
 ensureSetup();
 mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+const UNIT_REPORT = join(ROOT, 'test-results/unit.json');
+const E2E_REPORT = join(ROOT, 'test-results/e2e.json');
+// A report left by an earlier run must not stand in for one this run failed to write.
+for (const report of [UNIT_REPORT, E2E_REPORT]) rmSync(report, { force: true });
 
+/** @type {import('./summary.mjs').Step[]} */
 const steps = [];
-function step(name, command, args, env = {}) {
+function step(name, command, args, { env = {}, report, count } = {}) {
   console.log(`\n\u001b[1m▶ ${name}\u001b[0m`);
   const started = Date.now();
   const { status } = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
-  steps.push({ name, ok: status === 0, seconds: (Date.now() - started) / 1000 });
-  return status === 0;
+  let counts;
+  if (report && existsSync(report)) {
+    try {
+      counts = count(JSON.parse(readFileSync(report, 'utf8')));
+    } catch (error) {
+      console.error(`${report}: unreadable report (${error.message})`);
+    }
+  }
+  steps.push({ name, exitCode: status, seconds: (Date.now() - started) / 1000, counts });
 }
 
 step('typecheck', 'npx', ['tsc', '--noEmit', '-p', '.']);
 step('lint', 'npx', ['eslint', '.']);
-step('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/unit.json']);
+step('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile=test-results/unit.json'], {
+  report: UNIT_REPORT,
+  count: countVitest,
+});
 // The LoCoMo evaluation, reduced to two conversations (the full run is `npm run eval`).
 const locomo = join(ROOT, '..', 'shared', 'data', 'locomo10.json');
 if (existsSync(locomo)) {
@@ -35,30 +51,14 @@ if (existsSync(locomo)) {
   console.log(`\n(LoCoMo not found at ${locomo}: reduced evaluation skipped)`);
 }
 step('e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], {
-  PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/e2e.json',
+  env: { PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/e2e.json' },
+  report: E2E_REPORT,
+  count: countPlaywright,
 });
 
-const counts = { passed: 0, failed: 0, skipped: 0 };
-const unitFile = join(ROOT, 'test-results/unit.json');
-if (existsSync(unitFile)) {
-  const unit = JSON.parse(readFileSync(unitFile, 'utf8'));
-  counts.passed += unit.numPassedTests;
-  counts.failed += unit.numFailedTests;
-  counts.skipped += unit.numPendingTests + (unit.numTodoTests ?? 0);
-}
-const e2eFile = join(ROOT, 'test-results/e2e.json');
-if (existsSync(e2eFile)) {
-  const { stats } = JSON.parse(readFileSync(e2eFile, 'utf8'));
-  counts.passed += stats.expected;
-  counts.failed += stats.unexpected + stats.flaky;
-  counts.skipped += stats.skipped;
-}
-// A step that failed without failing a test (typecheck, lint, a crash) still fails the run.
-const brokenSteps = steps.filter((s) => !s.ok && !['unit', 'e2e'].includes(s.name));
-
-counts.failed += brokenSteps.length;
-
+// Every failure counts: a failed test, a file or hook that failed outside a test, an unhandled
+// error, a step that exits non-zero (scripts/summary.mjs).
+const summary = summarize(steps);
 console.log('');
-for (const s of steps) console.log(`${s.ok ? '✔' : '✘'} ${s.name} (${s.seconds.toFixed(1)} s)`);
-console.log(`total: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
-process.exit(steps.every((s) => s.ok) && counts.failed === 0 ? 0 : 1);
+for (const line of summary.lines) console.log(line);
+process.exit(summary.exitCode);
