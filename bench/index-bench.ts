@@ -9,6 +9,11 @@
  * gives, and `build_ms` is the cumulative upsert time up to n (from capacity 1024, doubling).
  * Merges its keys into the results JSON (other benchmarks own other keys) and writes a markdown
  * section into results.md next to it.
+ *
+ * Also the scale check of the vector index, moved here from the unit tests (which check 2,500 × 384
+ * in a second or two): at every main size, HNSW recall@10 against the exact scan, unfiltered and
+ * with a selective filter (1 label in 50 accepted), must reach RECALL_FLOOR, or the bench exits 1
+ * (after writing its results).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -27,6 +32,11 @@ const mdPath = join(dirname(outPath), 'results.md');
 const DIMS = 384;
 const QUERIES = 200;
 const K = 10;
+/** The recall@10 HNSW must reach against the exact scan, with and without a filter. */
+const RECALL_FLOOR = 0.95;
+/** The selective filter of the check: 1 label in 50 accepted, over the first FILTERED_QUERIES queries. */
+const acceptOneIn50 = (label: number): boolean => label % 50 === 3;
+const FILTERED_QUERIES = 20;
 const MAIN_SIZES = quick ? [1000, 5000] : [1000, 10_000, 100_000];
 const CROSSOVER_SIZES = quick ? [100, 200, 300, 500, 1000, 2000, 5000] : [100, 200, 300, 500, 1000, 2000, 5000, 10_000];
 const CHECKPOINTS = [...new Set([...MAIN_SIZES, ...CROSSOVER_SIZES])].sort((a, b) => a - b);
@@ -38,6 +48,15 @@ interface SearchRow {
   p50_ms: number;
   p95_ms: number;
   recall_at_10: number;
+  /** With the 1-in-50 filter, over the first FILTERED_QUERIES queries. */
+  filtered_recall_at_10: number;
+}
+interface RecallCheck {
+  n: number;
+  metric: 'recall_at_10' | 'filtered_recall_at_10';
+  value: number;
+  floor: number;
+  ok: boolean;
 }
 interface IndexRow {
   n: number;
@@ -77,6 +96,21 @@ function recall(approx: VectorHit[][], exact: VectorHit[][]): number {
   return sum / approx.length;
 }
 
+/** Recall@10 of HNSW against the exact scan under the 1-in-50 filter; also checks HNSW returns k accepted hits. */
+function filteredRecall(hnsw: VectorIndex, exact: VectorIndex, queries: Float32Array[]): number {
+  const approx: VectorHit[][] = [];
+  const truth: VectorHit[][] = [];
+  for (const q of queries.slice(0, FILTERED_QUERIES)) {
+    const hits = hnsw.search(q, K, acceptOneIn50);
+    if (hits.length !== K || !hits.every((h) => acceptOneIn50(h.label))) {
+      throw new Error(`filtered search returned ${hits.length} hits, or a label the filter rejects`);
+    }
+    approx.push(hits);
+    truth.push(exact.search(q, K, acceptOneIn50));
+  }
+  return recall(approx, truth);
+}
+
 async function saveLoad(index: VectorIndex, factory: VectorIndexFactory): Promise<{ save: number; load: number; bytes: number }> {
   let t = performance.now();
   const snapshot = index.serialize();
@@ -104,6 +138,7 @@ async function main(): Promise<void> {
   let filled = 0;
 
   const search: SearchRow[] = [];
+  const checks: RecallCheck[] = [];
   const index: IndexRow[] = [];
   const crossoverPoints: { n: number; hnsw_p50_ms: number; hnsw_p95_ms: number; exact_p50_ms: number; exact_p95_ms: number }[] = [];
 
@@ -124,8 +159,13 @@ async function main(): Promise<void> {
       `n=${n}: hnsw p50 ${h.p50.toFixed(3)} / p95 ${h.p95.toFixed(3)} ms, exact p50 ${e.p50.toFixed(3)} / p95 ${e.p95.toFixed(3)} ms, recall@10 ${r.toFixed(4)}, hnsw build ${(hnswBuild / 1000).toFixed(1)} s`,
     );
     if (!MAIN_SIZES.includes(n)) continue;
-    search.push({ n, method: 'hnsw', p50_ms: round(h.p50), p95_ms: round(h.p95), recall_at_10: round(r, 4) });
-    search.push({ n, method: 'exact', p50_ms: round(e.p50), p95_ms: round(e.p95), recall_at_10: 1 });
+    const fr = filteredRecall(hnsw, exact, queries);
+    console.log(`n=${n}: hnsw recall@10 with a 1-in-50 filter ${fr.toFixed(4)} (${FILTERED_QUERIES} queries)`);
+    for (const [metric, value] of [['recall_at_10', r], ['filtered_recall_at_10', fr]] as const) {
+      checks.push({ n, metric, value: round(value, 4), floor: RECALL_FLOOR, ok: value >= RECALL_FLOOR });
+    }
+    search.push({ n, method: 'hnsw', p50_ms: round(h.p50), p95_ms: round(h.p95), recall_at_10: round(r, 4), filtered_recall_at_10: round(fr, 4) });
+    search.push({ n, method: 'exact', p50_ms: round(e.p50), p95_ms: round(e.p95), recall_at_10: 1, filtered_recall_at_10: 1 });
     const hs = await saveLoad(hnsw, hnswIndexFactory);
     const es = await saveLoad(exact, exactIndexFactory);
     index.push({ n, method: 'hnsw', build_ms: round(hnswBuild, 1), save_ms: round(hs.save, 1), load_ms: round(hs.load, 1), snapshot_bytes: hs.bytes });
@@ -161,11 +201,11 @@ async function main(): Promise<void> {
       console.warn(`${outPath} is not valid JSON; rewriting it`);
     }
   }
-  const merged = { ...existing, machine, vectors: space.description, index_params: params, search, index, crossover };
+  const merged = { ...existing, machine, vectors: space.description, index_params: params, search, index, crossover, index_checks: checks };
   mkdirSync(dirname(outPath), { recursive: true });
   writeFileSync(outPath, `${JSON.stringify(merged, null, 2)}\n`);
 
-  const md = markdown(machine, space.description, search, index, crossover);
+  const md = markdown(machine, space.description, search, index, crossover, checks);
   console.log(`\n${md}`);
   const START = '<!-- index-bench:start -->';
   const END = '<!-- index-bench:end -->';
@@ -176,6 +216,11 @@ async function main(): Promise<void> {
   doc = a >= 0 && b > a ? doc.slice(0, a) + section + doc.slice(b + END.length) : `${doc}${doc && !doc.endsWith('\n') ? '\n' : ''}${doc ? '\n' : ''}${section}\n`;
   writeFileSync(mdPath, doc);
   console.log(`wrote ${outPath} and ${mdPath} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const failed = checks.filter((c) => !c.ok);
+  if (failed.length > 0) {
+    for (const c of failed) console.error(`✘ n=${c.n}: HNSW ${c.metric} ${c.value} < ${c.floor}`);
+    process.exitCode = 1;
+  }
 }
 
 function markdown(
@@ -184,6 +229,7 @@ function markdown(
   search: SearchRow[],
   index: IndexRow[],
   crossover: { n: number | null; note: string; points: { n: number; hnsw_p95_ms: number; exact_p95_ms: number }[] },
+  checks: RecallCheck[],
 ): string {
   const lines = [
     '## Vector index: HNSW (hnswlib-wasm) vs exact scan',
@@ -192,15 +238,21 @@ function markdown(
     '',
     `Vectors: ${vectors}. ${QUERIES} queries, k=${K}. HNSW: M=16, efConstruction=200, efSearch=max(64, 2k). Single thread.`,
     '',
-    '| n | method | search p50 (ms) | search p95 (ms) | recall@10 | build (ms) | save (ms) | load (ms) | snapshot (bytes) |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| n | method | search p50 (ms) | search p95 (ms) | recall@10 | recall@10, 1-in-50 filter | build (ms) | save (ms) | load (ms) | snapshot (bytes) |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const s of search) {
     const i = index.find((x) => x.n === s.n && x.method === s.method);
     lines.push(
-      `| ${s.n.toLocaleString('en-US')} | ${s.method} | ${s.p50_ms} | ${s.p95_ms} | ${s.recall_at_10} | ${i?.build_ms ?? ''} | ${i?.save_ms ?? ''} | ${i?.load_ms ?? ''} | ${i ? i.snapshot_bytes.toLocaleString('en-US') : ''} |`,
+      `| ${s.n.toLocaleString('en-US')} | ${s.method} | ${s.p50_ms} | ${s.p95_ms} | ${s.recall_at_10} | ${s.filtered_recall_at_10} | ${i?.build_ms ?? ''} | ${i?.save_ms ?? ''} | ${i?.load_ms ?? ''} | ${i ? i.snapshot_bytes.toLocaleString('en-US') : ''} |`,
     );
   }
+  const failed = checks.filter((c) => !c.ok);
+  lines.push(
+    '',
+    `Recall check (HNSW vs exact, recall@10 ≥ ${RECALL_FLOOR} over ${QUERIES} queries, and with the filter over ${FILTERED_QUERIES}): ` +
+      (failed.length === 0 ? `**passed** at n = ${[...new Set(checks.map((c) => c.n))].map((n) => n.toLocaleString('en-US')).join(', ')}` : `**failed**: ${failed.map((c) => `n=${c.n} ${c.metric} ${c.value}`).join('; ')}`),
+  );
   lines.push('', `Crossover: **n = ${crossover.n ?? 'none'}** — ${crossover.note}`, '', '| n | hnsw p95 (ms) | exact p95 (ms) |', '|---:|---:|---:|');
   for (const p of crossover.points) lines.push(`| ${p.n.toLocaleString('en-US')} | ${p.hnsw_p95_ms} | ${p.exact_p95_ms} |`);
   return lines.join('\n');

@@ -59,9 +59,11 @@ describe('hnswlib glue patch', () => {
   });
 });
 
-describe('HNSW recall against the exact index (10,000 × 384, clustered)', () => {
-  const N = 10_000;
-  const Q = 200;
+// A correctness check at a size that takes a second or two. Recall at scale (10,000 and 100,000 ×
+// 384, with the same floors) is measured by `npm run bench` (bench/index-bench.ts), not here.
+describe('HNSW recall against the exact index (2,500 × 384, clustered)', () => {
+  const N = 2_500;
+  const Q = 100;
   let hnsw: HnswIndex;
   let exact: ExactIndex;
   let queries: Float32Array[];
@@ -69,15 +71,15 @@ describe('HNSW recall against the exact index (10,000 × 384, clustered)', () =>
   beforeAll(async () => {
     const points = space.sample(N, 1);
     queries = space.sample(Q, 2);
-    hnsw = await HnswIndex.create(DIMS, 2048); // grows by doubling past 2,048
+    hnsw = await HnswIndex.create(DIMS, 1024); // grows by doubling, twice
     exact = new ExactIndex(DIMS, 1024);
     points.forEach((v, i) => {
       hnsw.upsert(i, v);
       exact.upsert(i, v);
     });
-  }, 60_000);
+  });
 
-  it('recall@10 ≥ 0.95 over 200 queries', () => {
+  it(`recall@10 ≥ 0.95 over ${Q} queries`, () => {
     let recall = 0;
     for (const q of queries) recall += recallAt(10, hnsw.search(q, 10), exact.search(q, 10));
     recall /= Q;

@@ -5,8 +5,7 @@
  * every memory when the model changes, resumable and losing nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { TransformersEmbedder } from '../../src/adapters/transformers-embedder';
@@ -124,11 +123,14 @@ describe('changing the embedding model', () => {
   let second: Embedder;
 
   beforeAll(() => {
-    // A second, different model built by the same script: the 10k most frequent words only.
-    const dir = mkdtempSync(path.join(tmpdir(), 'engram-models-'));
+    // A second, different model built by the same script: the 10k most frequent words only. Built
+    // once into node_modules/.cache (~10 s, longer on a busy machine: the config's hookTimeout allows
+    // for it); later runs find it up to date (build-info.json) and skip the build.
+    const dir = path.join(ROOT, 'node_modules', '.cache', 'engram-test-models');
+    mkdirSync(dir, { recursive: true });
     const out = path.join(dir, 'engram-glove-10k');
     const r = spawnSync(process.execPath, ['scripts/build-model.mjs', '--out', out, '--vocab', '10000'], { cwd: ROOT, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(r.stderr);
+    if (r.status !== 0) throw new Error(`model build failed:\n${r.stdout}\n${r.stderr}`);
     second = new TransformersEmbedder({ modelId: 'engram-glove-10k', localModelPath: dir + path.sep });
   });
 
