@@ -33,7 +33,9 @@ function ensureNodeModules() {
   const lock = join(ROOT, 'package-lock.json');
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs) return;
   log('installing node modules (npm ci)…');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  // onnxruntime-node's postinstall must not download its CUDA libraries (see .npmrc): package.json's
+  // allowScripts denies it on npm >= 11.16; this variable, which the script itself reads, on any npm.
+  run('npm', ['ci', '--no-audit', '--no-fund'], { env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
 }
 
 function ensureChromium() {
