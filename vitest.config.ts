@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { hnswlibCsp } from './src/adapters/hnswlib/vite-plugin.ts';
+import { hnswlibCsp } from './scripts/hnswlib/vite-plugin.ts';
 
 export default defineConfig({
   plugins: [hnswlibCsp()],

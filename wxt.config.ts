@@ -2,7 +2,7 @@ import { defineConfig } from 'wxt';
 import type { Plugin } from 'vite';
 import { HUB_ORIGINS } from './src/engine/models.ts';
 import { LOCAL_SERVER_ORIGINS, WEBLLM_HOST_ORIGINS } from './src/adapters/llm/hosts.ts';
-import { hnswlibCsp } from './src/adapters/hnswlib/vite-plugin.ts';
+import { hnswlibCsp } from './scripts/hnswlib/vite-plugin.ts';
 
 /**
  * onnxruntime-web's bundled build locates its WASM with

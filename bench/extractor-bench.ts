@@ -3,7 +3,7 @@
  * (test/fixtures/extraction/utterances.json), overall and per kind of message, with the matching
  * rule of src/pipeline/extraction-score.ts (token Jaccard ≥ 0.7, greedy one-to-one).
  *
- *   npx tsx --import ./src/adapters/hnswlib/node-loader.ts bench/extractor-bench.ts [--quick] [--out bench/results.json]
+ *   npx tsx --import ./scripts/hnswlib/node-loader.ts bench/extractor-bench.ts [--quick] [--out bench/results.json]
  *
  * The set is small, so --quick runs the same measurement (it only shortens the timing loop).
  * Merges "extractor": { "rule_based": … } into the results JSON (other keys, and other

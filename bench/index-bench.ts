@@ -1,7 +1,7 @@
 /**
  * Vector index benchmark: HNSW (hnswlib-wasm) vs exact scan, side by side.
  *
- *   npx tsx --import ./src/adapters/hnswlib/node-loader.ts bench/index-bench.ts [--quick] [--out bench/results.json]
+ *   npx tsx --import ./scripts/hnswlib/node-loader.ts bench/index-bench.ts [--quick] [--out bench/results.json]
  *
  * Both indexes are filled incrementally with the same clustered synthetic vectors (see
  * test/support/vectors.ts) and measured at each checkpoint n: HNSW insertion is deterministic for a

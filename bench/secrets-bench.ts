@@ -8,7 +8,7 @@
  * without reading the detector) is scored the same way, in an engine of its own, and reported as
  * `secrets.blind`, next to its figures from before the detector was changed for it.
  *
- *   npx tsx --import ./src/adapters/hnswlib/node-loader.ts bench/secrets-bench.ts [--quick] [--out bench/results.json]
+ *   npx tsx --import ./scripts/hnswlib/node-loader.ts bench/secrets-bench.ts [--quick] [--out bench/results.json]
  *
  * The set is small, so --quick runs the same measurement (it only shortens the timing loop).
  * Merges "secrets" into the results JSON and writes its section of results.md.
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   await embedder.load();
   /** A fresh engine per set: scoreSecrets numbers its scopes from 0. */
   const engine = (name: string) =>
-    createEngine({ db: new EngramDatabase(name, { indexedDB: new IDBFactory(), IDBKeyRange }), embedder, saveDelayMs: 3_600_000 }).memory;
+    createEngine({ db: new EngramDatabase(name, { indexedDB: new IDBFactory(), IDBKeyRange }), embedder, saveDelayMs: 3_600_000 });
   const { all, bySplit } = await scoreSecrets(items, engine('secrets-bench'));
   const { all: blind } = await scoreSecrets(blindItems, engine('secrets-bench-blind'));
 

@@ -10,7 +10,7 @@ const passthrough = process.argv.slice(2);
 const benches = ['bench/index-bench.ts', 'bench/engine-bench.ts', 'bench/extractor-bench.ts', 'bench/secrets-bench.ts'];
 for (const bench of benches) {
   console.log(`\n▶ ${bench} ${passthrough.join(' ')}`);
-  const { status } = spawnSync('npx', ['tsx', '--import', './src/adapters/hnswlib/node-loader.ts', bench, ...passthrough], {
+  const { status } = spawnSync('npx', ['tsx', '--import', './scripts/hnswlib/node-loader.ts', bench, ...passthrough], {
     cwd: ROOT,
     stdio: 'inherit',
   });

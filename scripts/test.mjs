@@ -42,7 +42,7 @@ step('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '
 const locomo = join(ROOT, '..', 'shared', 'data', 'locomo10.json');
 if (existsSync(locomo)) {
   step('eval (LoCoMo, 2 conversations)', 'npx', [
-    'tsx', '--import', './src/adapters/hnswlib/node-loader.ts', 'bench/eval.ts',
+    'tsx', '--import', './scripts/hnswlib/node-loader.ts', 'bench/eval.ts',
     '--data', locomo, '--limit', '2', '--out', 'test-results/locomo-limit2.json',
     // Floors a little under the figures of this reduced run (0.687 / 0.734 / 222 tokens).
     '--min', 'turn_recall_at_10=0.65,hit_at_10=0.7',

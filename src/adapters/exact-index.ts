@@ -325,5 +325,3 @@ export const exactIndexFactory: VectorIndexFactory = {
   },
 };
 
-/** Alias named after the port: the factory of exact indexes. */
-export const ExactIndexFactory = exactIndexFactory;

@@ -1,8 +1,7 @@
-import type { IndexSnapshot } from '../../src/db/schema';
-import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../../src/core/types';
-import type { MemoryStore, StoreWrite } from '../../src/ports/memory-store';
+import type { HistoryEntry, IndexSnapshot, JsonValue, MemoryRecord, VectorRecord } from '../core/types';
+import type { MemoryStore, StoreWrite } from '../ports/memory-store';
 
-/** An in-memory MemoryStore double with the Dexie store's contract (atomic writes, revisions). */
+/** A MemoryStore in memory, with the Dexie store's contract (atomic writes, revisions). */
 export class InMemoryStore implements MemoryStore {
   readonly memories = new Map<string, MemoryRecord>();
   readonly vectorRows = new Map<string, VectorRecord>();

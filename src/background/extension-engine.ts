@@ -1,15 +1,14 @@
 import { TransformersEmbedder } from '../adapters/transformers-embedder';
 import { EngramDatabase } from '../db/schema';
 import { createEngine, type Engine } from '../engine/create-engine';
-import { ModelManager } from '../engine/model-manager';
-import { TurnQueue } from '../engine/turn-queue';
-import { ExtractionManager } from '../engine/extraction-manager';
+import { ModelManager } from './model-manager';
+import { TurnQueue } from './turn-queue';
+import { DexieTurnStore } from '../adapters/dexie-turn-store';
+import { ExtractionManager } from './extraction-manager';
 import { openAiCompatibleChatModel, LOCAL_SERVER_ORIGINS } from '../adapters/llm/openai-compatible';
 import { WEBLLM_HOST_ORIGINS } from '../adapters/llm/webllm-tiers';
 import { offscreenWebLlm } from './offscreen-llm-client';
 import { BUNDLED_MODEL, HUB_ORIGINS, modelInfo, type EmbeddingModelInfo } from '../engine/models';
-import { calibrate } from '../engine/calibration';
-import { RECALL } from '../engine/recall';
 
 const HUB = 'https://huggingface.co/';
 
@@ -39,8 +38,6 @@ export interface ExtensionEngine extends Engine {
   extraction: ExtractionManager;
   /** Resolves once the chosen model is active; handlers wait for it. */
   ready: Promise<void>;
-  /** The relevance gate for the active model, calibrated once per model (engine/calibration.ts). */
-  recallThreshold: () => Promise<number>;
 }
 
 /** The memory engine as the extension runs it: Dexie storage, the chosen model on WASM. */
@@ -77,29 +74,12 @@ export function createExtensionEngine(): ExtensionEngine {
   });
   // The local AI model loads in the background; until it is ready the rules extract.
   void ready.then(() => extraction.restore());
-  const queue = new TurnQueue(db, engine.memory, {
+  const queue = new TurnQueue(new DexieTurnStore(db), engine.memory, {
     onError: (error) => {
       console.warn('[Engram] a captured turn will be retried', error);
     },
   });
   // Turns captured before the worker was stopped are processed as soon as it starts again.
   void ready.then(() => queue.drain());
-  const thresholds = new Map<string, Promise<number>>();
-  const recallThreshold = (): Promise<number> => {
-    const active = engine.memory.embedder;
-    let threshold = thresholds.get(active.modelId);
-    if (!threshold) {
-      threshold = calibrate(active).then(
-        (c) => c.threshold,
-        (error: unknown) => {
-          console.warn('[Engram] could not calibrate the relevance gate; using the bundled model’s', error);
-          thresholds.delete(active.modelId);
-          return RECALL.threshold;
-        },
-      );
-      thresholds.set(active.modelId, threshold);
-    }
-    return threshold;
-  };
-  return { ...engine, embedder, models, ready, queue, extraction, recallThreshold };
+  return { ...engine, embedder, models, ready, queue, extraction };
 }

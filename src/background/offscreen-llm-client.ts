@@ -1,6 +1,6 @@
 import type { LoadWebLlmOptions, WebLlmEngine } from '../adapters/llm/webllm';
 import type { WebGpuSupport } from '../adapters/llm/webllm-tiers';
-import type { ExtractionManagerDeps } from '../engine/extraction-manager';
+import type { ExtractionManagerDeps } from './extraction-manager';
 import {
   isOffscreenProgress,
   type OffscreenReply,

@@ -1,5 +1,3 @@
-import { RECALL } from '../engine/recall';
-import { selectForPrompt } from '../pipeline/select';
 import { DEFAULT_USER, pinnedFirst, type MemoryView } from '../core/types';
 import type { MemoryItem } from '../engine/memory';
 import { MAX_TURN_CHARS, onMessage, type CapturedTurn, type ProtocolMap } from '../messaging/protocol';
@@ -19,8 +17,14 @@ function displayName(name: string): string {
 }
 
 function toView(m: MemoryItem): MemoryView {
-  return { id: m.id, text: m.memory, site: m.site, createdAt: m.createdAt, pinned: m.metadata.pinned === true };
+  return { id: m.id, text: m.memory, site: m.site, createdAt: Date.parse(m.createdAt), pinned: m.metadata.pinned === true };
 }
+
+/** The browser's user: everything the extension stores and recalls is theirs. */
+const MINE = { user_id: DEFAULT_USER };
+
+/** Every memory of the user, newest first (the popup's list). */
+const EVERY = Number.MAX_SAFE_INTEGER;
 
 /** Who may send each message: a chat site's content script, or Engram's own pages. */
 export const ALLOWED_CALLERS = {
@@ -96,7 +100,7 @@ function checkTurn(turn: unknown, caller: ContentCaller): CapturedTurn {
  * only for the callers ALLOWED_CALLERS names (see senders.ts).
  */
 export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy = runtimeSenderPolicy()): void {
-  const { memory, embedder, models, ready, queue, extraction, recallThreshold } = engine;
+  const { memory, embedder, models, ready, queue, extraction } = engine;
   const on = <K extends keyof ProtocolMap>(type: K, handler: Handler<K>): void => {
     onMessage(type, ({ data, sender }) => {
       const caller = callerOf(sender, policy.extension, policy.sites);
@@ -125,38 +129,27 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
       throw new Error('Engram: a malformed recall was refused');
     }
     await ready;
-    const { results } = await memory.search(data.query.slice(0, MAX_TURN_CHARS), {
-      userId: DEFAULT_USER,
-      topK: RECALL.candidates,
-      threshold: await recallThreshold(),
-    });
-    const chosen = selectForPrompt(
-      results.map((r) => ({
-        id: r.id,
-        text: r.memory,
-        score: r.score,
-        saidAt: r.saidAt,
-        ...(r.supersededAt === undefined ? {} : { supersededAt: r.supersededAt }),
-      })),
-      { budgetTokens: RECALL.budgetTokens, maxItems: RECALL.topK },
-    );
-    // Off the send path: the reply goes out now, the use is recorded after.
-    if (chosen.length > 0) void memory.noteUse(chosen.map((c) => c.id)).catch(() => undefined);
-    return { memories: chosen.map((c) => ({ id: c.id, text: c.line, score: c.score })) };
+    // The one recall: the same call `npm run eval` and the tests make.
+    const { memories } = await memory.recall(data.query.slice(0, MAX_TURN_CHARS), { filters: MINE });
+    return { memories: memories.map((m) => ({ id: m.id, text: m.line, score: m.score })) };
   });
   on('warmUp', async () => {
     await embedder.load();
     // The relevance gate is calibrated for the active model now, not on the first send.
     await ready;
-    await recallThreshold();
+    await memory.warmUp();
     return { ready: true };
   });
   on('listMemories', async () => {
-    const { results } = await memory.getAll({ userId: DEFAULT_USER });
+    const { results } = await memory.getAll({ filters: MINE, topK: EVERY });
     // Pinned first, then newest first.
-    return results.map(toView).sort(pinnedFirst);
+    return results.map(toView).reverse().sort(pinnedFirst);
   });
-  on('deleteMemory', async (data) => ({ deleted: (await memory.delete(data)).deleted }));
+  on('deleteMemory', async (data) => {
+    if (!(await memory.get(data))) return { deleted: false };
+    await memory.delete(data);
+    return { deleted: true };
+  });
   on('forgetEverything', async () => {
     await memory.reset();
     return { forgotten: true };
@@ -164,7 +157,7 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
   on('searchMemories', async (data) => {
     await ready;
     // The popup finds what a prompt would: the same gate, more results.
-    const { results } = await memory.search(data, { userId: DEFAULT_USER, topK: SEARCH_RESULTS, threshold: await recallThreshold() });
+    const { results } = await memory.search(data, { filters: MINE, topK: SEARCH_RESULTS, gate: 'recall' });
     return results.filter((r) => r.supersededAt === undefined).map(toView);
   });
   on('editMemory', async (data) => {
@@ -176,7 +169,7 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
   });
   on('pinMemory', async (data) => toView(await memory.setMetadata(data.id, { pinned: data.pinned ? true : null })));
   on('aboutYou', async () => {
-    const [profile, graph] = await Promise.all([memory.profile({ userId: DEFAULT_USER }), memory.graph({ userId: DEFAULT_USER })]);
+    const [profile, graph] = await Promise.all([memory.profile({ filters: MINE }), memory.graph({ filters: MINE })]);
     return { profile: profile.map(toView), entities: graph.entities.slice(0, ABOUT_ENTITIES).map((e) => ({ ...e, name: displayName(e.name) })) };
   });
   on('modelStatus', () => models.status());

@@ -1,6 +1,6 @@
 /**
- * A captured turn as it travels from a content script to the durable queue, its bounds, and the
- * queue's counts. A leaf module: it imports only core types.
+ * A captured turn as it travels from a content script to the durable queue, its bounds, the job
+ * the queue keeps for it, and the queue's counts. A leaf module: it imports only core types.
  */
 import type { SiteId } from './types';
 
@@ -36,4 +36,30 @@ export interface QueueStats {
   failed: number;
   done: number;
   lastError: string | null;
+}
+
+/** A captured user turn waiting to be (or already) turned into memories. */
+export interface TurnJob {
+  seq?: number;
+  /** Content hash of the capture (site, conversation, text, time): the same capture is queued once. */
+  hash: string;
+  site: SiteId;
+  conversationId: string;
+  text: string;
+  sentAt: number;
+  /** The end of the assistant's message the turn answers (CapturedTurn.replyTo). */
+  replyTo?: string | null;
+  /**
+   * held: captured while the send is prepared, not processed until the send is confirmed (held
+   * turns whose send never left expire unread); pending: to process; done: processed, and then
+   * only its hash is kept (its text is removed); failed: gave up after MAX_ATTEMPTS.
+   */
+  status: 'held' | 'pending' | 'done' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  doneAt: number | null;
+  /** What the turn did: memories added or updated. */
+  stored: number;
 }

@@ -31,8 +31,11 @@ export interface MemoryRecord {
   text: string;
   /** Hash of the normalised text and scope: the same fact in the same scope is stored once. */
   hash: string;
-  /** Scope: user memory (always set), agent memory (per assistant site), session memory (one run). */
-  userId: string;
+  /**
+   * Scope: user memory, agent memory (per assistant), session memory (one run). At least one is
+   * set (Mem0's rule); the extension always sets the user.
+   */
+  userId: string | null;
   agentId: string | null;
   runId: string | null;
   /** Hierarchical space such as `work/atlas`, or null for none. */
@@ -50,8 +53,21 @@ export interface MemoryRecord {
   metadata: Record<string, JsonValue>;
   createdAt: number;
   updatedAt: number;
-  /** Session memories may expire; null for never. */
+  /** When it is forgotten (Mem0's `expirationDate`, or a session's end); null for never. */
   expiresAt: number | null;
+}
+
+/** A persisted vector index snapshot (a cache of the vectors table). */
+export interface IndexSnapshot {
+  /** `${model}:${kind}` */
+  key: string;
+  model: string;
+  kind: 'exact' | 'hnsw';
+  /** The store's vector revision the snapshot reflects; any other means stale. */
+  revision: number;
+  dimensions: number;
+  bytes: Uint8Array;
+  savedAt: number;
 }
 
 /** The embedding of one memory under one model. */

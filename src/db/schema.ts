@@ -1,48 +1,14 @@
 import Dexie, { type EntityTable, type Table, type Transaction } from 'dexie';
-import type { HistoryEntry, JsonValue, MemoryRecord, SiteId, VectorRecord } from '../core/types';
+import type { HistoryEntry, IndexSnapshot, JsonValue, MemoryRecord, VectorRecord } from '../core/types';
+import type { TurnJob } from '../core/turns';
 import { DEFAULT_USER } from '../core/types';
 import { factHash } from '../pipeline/normalize';
 
 export const DB_NAME = 'engram';
 
-/** A persisted vector index snapshot (a cache of the vectors table). */
-export interface IndexSnapshot {
-  /** `${model}:${kind}` */
-  key: string;
-  model: string;
-  kind: 'exact' | 'hnsw';
-  /** The store's vector revision the snapshot reflects; any other means stale. */
-  revision: number;
-  dimensions: number;
-  bytes: Uint8Array;
-  savedAt: number;
-}
+export type { TurnJob } from '../core/turns';
 
-/** A captured user turn waiting to be (or already) turned into memories. */
-export interface TurnJob {
-  seq?: number;
-  /** Content hash of the capture (site, conversation, text, time): the same capture is queued once. */
-  hash: string;
-  site: SiteId;
-  conversationId: string;
-  text: string;
-  sentAt: number;
-  /** The end of the assistant's message the turn answers (CapturedTurn.replyTo). */
-  replyTo?: string | null;
-  /**
-   * held: captured while the send is prepared, not processed until the send is confirmed (held
-   * turns whose send never left expire unread); pending: to process; done: processed, and then
-   * only its hash is kept (its text is removed); failed: gave up after MAX_ATTEMPTS.
-   */
-  status: 'held' | 'pending' | 'done' | 'failed';
-  attempts: number;
-  nextAttemptAt: number;
-  lastError: string | null;
-  createdAt: number;
-  doneAt: number | null;
-  /** What the turn did: memories added or updated. */
-  stored: number;
-}
+export type { IndexSnapshot } from '../core/types';
 
 export interface SettingRecord {
   key: string;

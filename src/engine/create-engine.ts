@@ -8,15 +8,11 @@ import type { Decider } from '../ports/decider';
 import type { Extractor } from '../ports/extractor';
 import type { MemoryStore } from '../ports/memory-store';
 import type { VectorIndexFactory } from '../ports/vector-index';
+import { HNSW_CROSSOVER } from './config';
 import { Memory } from './memory';
 import { VectorSearch } from './vector-search';
 
-/**
- * From this many memories on, HNSW searches faster than an exact scan (which below it is faster,
- * and exact): measured by `npm run bench` at 384 dimensions on 2 cores (bench/results.json,
- * "crossover": p95 0.151 ms HNSW vs 0.171 ms exact at n = 300).
- */
-export const HNSW_CROSSOVER = 300;
+export { HNSW_CROSSOVER };
 
 export interface EngineOptions {
   /** A Dexie database, or any MemoryStore. */
@@ -51,12 +47,15 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.onError ? { onError: options.onError } : {}),
   });
   const memory = new Memory({
-    store,
-    embedder: options.embedder,
-    extractor: options.extractor ?? new RuleBasedExtractor(),
-    ...(options.decider ? { decider: options.decider } : {}),
-    vectors,
-    ...(options.now ? { now: options.now } : {}),
+    engine: {
+      store,
+      embedder: options.embedder,
+      extractor: options.extractor ?? new RuleBasedExtractor(),
+      ...(options.decider ? { decider: options.decider } : {}),
+      vectors,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+    },
   });
   return { memory, vectors, store };
 }

@@ -1,11 +1,5 @@
 import type { JsonValue, MemoryRecord, SiteId } from '../core/types';
 
-/** A time range, ms since epoch, inclusive (a `DateCondition` with only `gte` / `lte`). */
-export interface Range {
-  gte?: number;
-  lte?: number;
-}
-
 /** A point in time: ms since epoch, an ISO date string (`'2024-07-01'`, UTC) or a Date. */
 export type DateLike = number | string | Date;
 

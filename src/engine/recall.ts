@@ -1,13 +1,89 @@
 /**
- * What the extension injects before a send: at most `topK` memories that pass the relevance
- * gate (`threshold`), without near-duplicates, within the token budget. Calibrated on the bundled GloVe model: related fact/question pairs score 0.32–0.63 and
- * unrelated ones at most 0.28 on the set in test/unit/memory-engine.test.ts.
+ * recall: what Engram puts ahead of a prompt. The one way anything asks what to inject: the
+ * background's recall handler, `npm run eval` and the tests all call it.
+ *
+ * Candidates are searched in each scope asked for, kept only when they pass the relevance gate
+ * calibrated for the active model, merged best first, then near-duplicates are dropped and the
+ * token budget applied (pipeline/select.ts).
  */
-export const RECALL = {
-  topK: 5,
-  threshold: 0.3,
-  /** Ranked candidates considered before near-duplicates are dropped and the budget applied. */
-  candidates: 10,
-  /** The memory block's budget, in tokens (≈ characters / 4). */
-  budgetTokens: 300,
-} as const;
+import { withMemoryBlock } from '../inject/memory-block';
+import { selectForPrompt } from '../pipeline/select';
+import type { EngineContext } from './context';
+import type { MemoryFilter } from './filters';
+import { RECALL, type RecallSettings } from './recall-settings';
+import { search, type Hit } from './search';
+import { noteUse } from './update';
+
+export interface RecallContext {
+  /** Whose memories: one filter per scope searched (the extension: the browser's user). */
+  scopes: readonly MemoryFilter[];
+  /** Override the calibrated relevance gate (cosine); the engine's calibration otherwise. */
+  threshold?: number;
+  settings?: Partial<RecallSettings>;
+  /** Count the injected memories as used (the extension does; an evaluation does not). Default true. */
+  noteUse?: boolean;
+  /** For the dates shown on each line; defaults to en-GB. */
+  locale?: string;
+}
+
+/** One memory as it goes into the prompt. */
+export interface Injected {
+  id: string;
+  /** The memory's text (or its past value). */
+  text: string;
+  /** The line written into the block: the text and when it was said. */
+  line: string;
+  score: number;
+  saidAt: number;
+  sourceTurnIds: string[];
+  supersededAt?: number;
+}
+
+export interface Recalled {
+  memories: Injected[];
+  /** Tokens (characters / 4) of the block these memories make, header and footer included; 0 when none. */
+  tokens: number;
+  /** The relevance gate applied (cosine). */
+  threshold: number;
+  /** How many candidates passed the gate before de-duplication and the budget. */
+  considered: number;
+}
+
+export async function recall(ctx: EngineContext, query: string, context: RecallContext): Promise<Recalled> {
+  const settings = { ...RECALL, ...context.settings };
+  const threshold = context.threshold ?? (await ctx.gate());
+  const gate = { cosine: threshold, lexical: true };
+  const hits: Hit[] = [];
+  for (const filter of context.scopes) hits.push(...(await search(ctx, query, { filter, topK: settings.candidates, gate })));
+  const candidates = hits.sort((a, b) => b.score - a.score).slice(0, settings.candidates);
+  const chosen = selectForPrompt(
+    candidates.map((h) => ({
+      id: h.record.id,
+      text: h.text,
+      score: h.score,
+      saidAt: h.record.saidAt,
+      ...(h.supersededAt === undefined ? {} : { supersededAt: h.supersededAt }),
+    })),
+    { budgetTokens: settings.budgetTokens, maxItems: settings.topK, ...(context.locale ? { locale: context.locale } : {}) },
+  );
+  const byId = new Map(candidates.map((h) => [h.record.id, h]));
+  const memories = chosen.flatMap((c): Injected[] => {
+    const hit = byId.get(c.id);
+    if (!hit) return [];
+    return [
+      {
+        id: c.id,
+        text: hit.text,
+        line: c.line,
+        score: c.score,
+        saidAt: hit.record.saidAt,
+        sourceTurnIds: hit.record.sourceTurnIds,
+        ...(hit.supersededAt === undefined ? {} : { supersededAt: hit.supersededAt }),
+      },
+    ];
+  });
+  // Off the send path: the caller gets its answer now, the use is recorded after.
+  if (memories.length > 0 && context.noteUse !== false) void noteUse(ctx, memories.map((m) => m.id)).catch(() => undefined);
+  const tokens = memories.length === 0 ? 0 : Math.ceil(withMemoryBlock(memories.map((m) => m.line), '').length / 4);
+  return { memories, tokens, threshold, considered: candidates.length };
+}

@@ -96,6 +96,13 @@ export class VectorSearch {
     return { model, index: await build(exact, dims, vectors), revision };
   }
 
+  /** A model no longer used: its vectors and its index snapshot leave the store. */
+  async dropModel(model: string): Promise<void> {
+    if (this.#loaded?.model === model) this.invalidate();
+    await this.store.deleteVectors(model);
+    await this.store.deleteSnapshot(snapshotKey(model));
+  }
+
   async #dropSnapshot(model: string): Promise<void> {
     try {
       await this.store.deleteSnapshot(snapshotKey(model));

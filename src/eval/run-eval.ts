@@ -2,22 +2,23 @@
  * Engram on LoCoMo: every conversation is ingested session by session through the real engine
  * (each speaker's turns as that speaker's own statements: one user scope per speaker, as Mem0's
  * LoCoMo evaluation does; both scopes are searched; the other speaker's previous turn comes with
- * each turn as the assistant's message does in the extension), then each question is searched as the
- * extension would before a send. Scored against the evidence turns: turn recall@k, session
- * recall@k, hit@k, the injected block's tokens, abstention on unanswerable questions; side by
- * side with two naive baselines over the raw turns (BM25, and vectors from the same model).
+ * each turn as the assistant's message does in the extension). Each question is then asked twice:
+ * - the ranking: `search` over both scopes, top 20, no gate (recall@k of the engine's ranking);
+ * - as injected: `recall`, the very call the extension's send makes (the relevance gate calibrated
+ *   for the model, de-duplication, the token budget), so the row says what the user's prompt
+ *   would really carry, and its tokens.
+ * Scored against the evidence turns: turn recall@k, session recall@k, hit@k, tokens, abstention
+ * on unanswerable questions; side by side with two naive baselines over the raw turns (BM25, and
+ * vectors from the same model).
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { EngramDatabase } from '../db/schema';
 import { createEngine } from '../engine/create-engine';
-import { RECALL } from '../engine/recall';
 import { withMemoryBlock } from '../inject/memory-block';
 import { TextIndex } from '../pipeline/text-index';
 import { dot } from '../pipeline/similarity';
 import type { Embedder } from '../ports/embedder';
 import { sessionOfDiaId, sessionsOf, turnText, type LocomoSample } from './locomo';
-
-export const KS = [5, 10, 20] as const;
 
 /** One retrieved item: a memory (engine) or a raw turn (baselines). */
 export interface Retrieved {
@@ -40,6 +41,20 @@ export interface Scores {
   abstained?: number;
 }
 
+/** What is injected, over the questions with evidence. */
+export interface InjectedScores {
+  /** Share of a question's evidence turns that the injected memories came from. */
+  turn_recall: number;
+  /** Share of questions with at least one evidence turn injected. */
+  hit: number;
+  /** Mean memories injected, and mean tokens of the block (0 when nothing is injected). */
+  memories: number;
+  tokens: number;
+  /** Share of questions that got no memory at all. */
+  none: number;
+  n: number;
+}
+
 export interface QuestionRow {
   sample_id: string;
   qa_index: number;
@@ -48,10 +63,16 @@ export interface QuestionRow {
   hit_at_10: number;
   turn_recall_at_10: number;
   sources_at_10: string[];
+  /** The lines the extension would inject for this question (empty: nothing injected), and their block's tokens. */
+  injected: string[];
+  injected_tokens: number;
 }
 
 export interface EvalResult {
+  /** The ranking: `search`, top 20 of both scopes, no gate. */
   overall: Scores;
+  /** What `recall` injects: the gated, de-duplicated, budgeted memories the prompt would carry. */
+  injected: InjectedScores;
   by_category: Record<string, Scores>;
   baselines: { bm25_turns: Scores; vector_turns: Scores };
   ms_per_query: number;
@@ -136,6 +157,7 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
   const bm25 = emptyAcc();
   const vector = emptyAcc();
   const questions: QuestionRow[] = [];
+  const injected = { n: 0, recall: 0, hit: 0, memories: 0, tokens: 0, none: 0 };
   let queryMs = 0;
   let evidenceTurns = 0;
   let evidenceCovered = 0;
@@ -186,23 +208,32 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
       const query = withoutNames(qa.question, [a, b]);
       const started = performance.now();
       const hits = [
-        ...(await memory.search(query, { userId: a, topK: 20 })).results,
-        ...(await memory.search(query, { userId: b, topK: 20 })).results,
+        ...(await memory.search(query, { filters: { user_id: a }, topK: 20, threshold: 0 })).results,
+        ...(await memory.search(query, { filters: { user_id: b }, topK: 20, threshold: 0 })).results,
       ]
-        .sort((x, y) => y.score - x.score)
+        .sort((x, y) => (y.score ?? 0) - (x.score ?? 0))
         .slice(0, 20);
       queryMs += performance.now() - started;
       queries++;
-      const items: Retrieved[] = hits.map((h) => ({ text: h.memory, sources: h.sourceTurnIds, score: h.score, saidAt: h.saidAt }));
+      const items: Retrieved[] = hits.map((h) => ({ text: h.memory, sources: h.sourceTurnIds, score: h.score ?? 0, saidAt: Date.parse(h.saidAt) }));
       const category = byCategory.get(qa.category) ?? emptyAcc();
       byCategory.set(qa.category, category);
       const s = score(overall, evidence, items);
       score(category, evidence, items);
+      // What the extension's send would inject: the same call, both speakers' scopes.
+      const recalled = await memory.recall(query, { scopes: [{ user_id: a }, { user_id: b }], noteUse: false });
+      const got = new Set(recalled.memories.flatMap((m) => m.sourceTurnIds));
+      const injectedRecall = evidence.filter((e) => got.has(e)).length / evidence.length;
+      injected.n++;
+      injected.recall += injectedRecall;
+      injected.hit += injectedRecall > 0 ? 1 : 0;
+      injected.memories += recalled.memories.length;
+      injected.tokens += recalled.tokens;
+      injected.none += recalled.memories.length === 0 ? 1 : 0;
       if (qa.category === 5) {
-        // Abstained: with the extension's settings, nothing would have been injected.
+        // Abstained: nothing would have been injected.
         category.abstainN++;
-        const gated = await Promise.all([a, b].map((userId) => memory.search(qa.question, { userId, ...RECALL })));
-        if (gated.every((g) => g.results.length === 0)) category.abstained++;
+        if (recalled.memories.length === 0) category.abstained++;
       }
       questions.push({
         sample_id: sample.sample_id,
@@ -212,6 +243,8 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
         hit_at_10: s.h10,
         turn_recall_at_10: r3(s.r10),
         sources_at_10: sourcesAt(items, 10),
+        injected: recalled.memories.map((m) => m.line),
+        injected_tokens: recalled.tokens,
       });
 
       const bm = text.search(qa.question, 20).map((h) => ({ text: byId.get(h.id) ?? '', sources: [h.id], score: h.score }));
@@ -227,8 +260,17 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
     db.close();
   }
 
+  const m = Math.max(injected.n, 1);
   return {
     overall: finish(overall),
+    injected: {
+      turn_recall: r3(injected.recall / m),
+      hit: r3(injected.hit / m),
+      memories: r3(injected.memories / m),
+      tokens: Math.round(injected.tokens / m),
+      none: r3(injected.none / m),
+      n: injected.n,
+    },
     by_category: Object.fromEntries([...byCategory.entries()].sort(([x], [y]) => x - y).map(([c, acc]) => [String(c), finish(acc)])),
     baselines: { bm25_turns: finish(bm25), vector_turns: finish(vector) },
     ms_per_query: r3(queryMs / Math.max(queries, 1)),
@@ -238,6 +280,7 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
       extractor: extractor === 'raw' ? 'raw (every turn verbatim)' : 'rule-based',
       model: embedder.modelId,
       scopes: 'one user scope per speaker; both searched, merged by score; the previous turn as the assistant message',
+      injected: 'memory.recall, as the extension calls it before a send (calibrated gate, de-duplication, token budget)',
     },
     questions,
   };
@@ -261,7 +304,8 @@ export function markdownOf(result: EvalResult): string {
     '',
     '| retriever | turn R@5 | turn R@10 | turn R@20 | session R@10 | hit@10 | tokens@10 | questions |',
     '|---|---|---|---|---|---|---|---|',
-    row('Engram', result.overall),
+    row('Engram ranking (search, top k, no gate)', result.overall),
+    `| Engram as injected (recall: gate, de-duplication, budget; ${result.injected.memories} memories a question, none for ${result.injected.none}) | ${result.injected.turn_recall} | ${result.injected.turn_recall} | ${result.injected.turn_recall} | | ${result.injected.hit} | ${result.injected.tokens} | ${result.injected.n} |`,
     row('BM25 over raw turns', result.baselines.bm25_turns),
     row('vectors over raw turns', result.baselines.vector_turns),
     '',

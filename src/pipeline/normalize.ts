@@ -152,7 +152,7 @@ export function comparisonKey(text: string): string {
 }
 
 export interface ScopeKey {
-  userId: string;
+  userId: string | null;
   agentId: string | null;
   runId: string | null;
   space: string | null;
@@ -160,7 +160,7 @@ export interface ScopeKey {
 
 /** A stable hash (FNV-1a, 52 bits, hex) of a fact in its scope. */
 export function factHash(text: string, scope: ScopeKey): string {
-  const input = [comparisonKey(text), scope.userId, scope.agentId ?? '', scope.runId ?? '', scope.space ?? ''].join('\u0000');
+  const input = [comparisonKey(text), scope.userId ?? '', scope.agentId ?? '', scope.runId ?? '', scope.space ?? ''].join('\u0000');
   // Two 32-bit FNV-1a lanes with different offsets, for 64 bits of spread.
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193 ^ 0x5bd1e995;

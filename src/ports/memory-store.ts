@@ -1,5 +1,4 @@
-import type { IndexSnapshot } from '../db/schema';
-import type { HistoryEntry, JsonValue, MemoryRecord, VectorRecord } from '../core/types';
+import type { HistoryEntry, IndexSnapshot, JsonValue, MemoryRecord, VectorRecord } from '../core/types';
 
 /** One atomic change to the store: all of it lands, or none of it. */
 export interface StoreWrite {

@@ -1,7 +1,7 @@
 import { signal, type Signal } from '@preact/signals';
 import { LOCAL_SERVER_ORIGINS, WEBLLM_HOST_ORIGINS } from '../adapters/llm/hosts';
 import type { WebLlmTierId } from '../adapters/llm/webllm-tiers';
-import type { LlmStatus } from '../engine/extraction-manager';
+import type { LlmStatus } from '../core/status';
 import { sendMessage } from '../messaging/protocol';
 
 /** What the local-AI panel asks of the browser and the background (real, or a test double). */

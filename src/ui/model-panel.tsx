@@ -1,5 +1,5 @@
 import { usePolledStore } from './use-store';
-import type { ModelJob } from '../engine/model-manager';
+import type { ModelJob } from '../core/status';
 import type { ModelStore } from './model-store';
 
 /** The embedding model in use, stronger ones to download with consent, and switch progress. */

@@ -1,5 +1,5 @@
 import { signal, type Signal } from '@preact/signals';
-import type { ModelStatus } from '../engine/model-manager';
+import type { ModelStatus } from '../core/status';
 import { HUB_ORIGINS } from '../engine/models';
 import { sendMessage } from '../messaging/protocol';
 

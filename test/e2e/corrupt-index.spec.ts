@@ -63,10 +63,10 @@ for (const damage of ['header', 'random'] as const) {
       const { memory } = (globalThis as unknown as EngramGlobal).engram;
       const things = ['lamp', 'chair', 'kettle', 'poster', 'mug', 'rug', 'clock', 'plant', 'shelf', 'vase', 'desk'];
       for (let i = 0; i < count; i++) {
-        await memory.add(`I bought a ${things[i % things.length]!} in shop number ${i}`, { infer: false });
+        await memory.add(`I bought a ${things[i % things.length]!} in shop number ${i}`, { userId: 'me', infer: false });
       }
-      await memory.add('My dog is called Biscuit', { infer: false });
-      await memory.search('Which shops did I buy things in?', { topK: 1 }); // builds the HNSW index
+      await memory.add('My dog is called Biscuit', { userId: 'me', infer: false });
+      await memory.search('Which shops did I buy things in?', { filters: { user_id: 'me' }, topK: 1 }); // builds the HNSW index
     }, FILLER);
     // The index snapshot is written a moment after the last change.
     await expect.poll(async () => (await snapshots(w)).length, { timeout: 30_000 }).toBe(1);
@@ -86,8 +86,8 @@ for (const damage of ['header', 'random'] as const) {
     w = await worker(context);
     const found = await w.evaluate(async () => {
       const { memory } = (globalThis as unknown as EngramGlobal).engram;
-      await memory.add('My cat is called Pepper', { infer: false });
-      return (await memory.search('What is my cat called?', { topK: 3 })).results.map((r) => r.memory);
+      await memory.add('My cat is called Pepper', { userId: 'me', infer: false });
+      return (await memory.search('What is my cat called?', { filters: { user_id: 'me' }, topK: 3 })).results.map((r) => r.memory);
     });
     expect(found[0]).toBe('My cat is called Pepper');
     await expect.poll(async () => (await snapshots(w)).length, { timeout: 30_000 }).toBe(1);

@@ -1,4 +1,4 @@
-import type { QueueStats } from '../../src/engine/turn-queue';
+import type { QueueStats } from '../../src/core/turns';
 import type { Memory } from '../../src/engine/memory';
 import { expect, extensionIdOf, launchWithExtension, openNewChat, popupMemories, sendPrompt, SITES, test, type ReceivedPrompt } from './fixtures';
 
@@ -31,9 +31,9 @@ test('turns captured around service-worker stops and a browser restart are all p
     const [worker] = context.serviceWorkers();
     const state = await worker!.evaluate(async () => {
       const { memory, queue } = (globalThis as unknown as EngramGlobal).engram;
-      const { results } = await memory.getAll();
+      const { results } = await memory.getAll({ filters: { user_id: 'me' }, topK: 100 });
       const histories = await Promise.all(results.map((r) => memory.history(r.id)));
-      return { stats: await queue.stats(), events: histories.map((h) => h.map((e) => e.event).join(',')) };
+      return { stats: await queue.stats(), events: histories.map((h) => h.map((e) => e.action).join(',')) };
     });
     expect(state.stats).toMatchObject({ pending: 0, failed: 0, done: 3 });
     expect(state.events).toEqual(['ADD', 'ADD', 'ADD']); // each fact stored once, never re-added

@@ -21,18 +21,18 @@ test('the memory engine runs inside the extension service worker, HNSW included'
     await memory.add('I live in Berlin', { userId: 'e2e' });
     const moved = await memory.add('I moved to Amsterdam', { userId: 'e2e' });
     const id = moved.results[0]?.id ?? '';
-    const { results } = await memory.search('Which city do I live in?', { userId: 'e2e', topK: 1 });
-    return { moved: moved.results, top: results[0]?.memory, history: (await memory.history(id)).map((h) => h.event) };
+    const { results } = await memory.search('Which city do I live in?', { filters: { user_id: 'e2e' }, topK: 1 });
+    return { moved: moved.results, top: results[0]?.memory, history: (await memory.history(id)).map((h) => h.action) };
   });
-  expect(result.moved).toMatchObject([{ event: 'UPDATE', memory: 'I moved to Amsterdam', previousMemory: 'I live in Berlin' }]);
+  expect(result.moved).toMatchObject([{ event: 'UPDATE', memory: 'I moved to Amsterdam', metadata: { event: 'UPDATE', previousMemory: 'I live in Berlin' } }]);
   expect(result.top).toBe('I moved to Amsterdam');
-  expect(result.history).toEqual(['ADD', 'UPDATE']);
+  expect(result.history).toEqual(['UPDATE', 'ADD']); // newest first, as Mem0's history
 
   // Relations come from compromise's tagger, which runs under the worker's CSP too.
   const edges = await worker.evaluate(async () => {
     const { memory } = (globalThis as unknown as EngramGlobal).engram;
     await memory.add('My sister Anna lives in Porto', { userId: 'e2e', infer: false });
-    const { relations } = await memory.graph({ userId: 'e2e' });
+    const { relations } = await memory.graph({ filters: { user_id: 'e2e' } });
     return relations.map((r) => `${r.subject} –${r.predicate}→ ${r.object}`);
   });
   expect(edges.sort()).toEqual(['anna –lives in→ porto', 'user –moved to→ amsterdam', 'user –sister→ anna']);

@@ -31,7 +31,7 @@ import {
 const FACT = "I'm vegetarian and I live in Berlin";
 const QUESTION = 'Any restaurant ideas near me?';
 
-type EngramGlobal = { engram: { memory: { getAll(): Promise<{ results: { memory: string }[] }> } } };
+type EngramGlobal = { engram: { memory: { getAll(options: { filters: { user_id: string }; topK: number }): Promise<{ results: { memory: string }[] }> } } };
 
 /** One request, and which context made it. */
 interface Recorded {
@@ -153,7 +153,7 @@ test('capture, injection and popup search make no request outside the chat site 
           // The worker that was just stopped may still be listed for a moment: ask again then.
           const worker = context.serviceWorkers()[0];
           const memories = await worker
-            ?.evaluate(async () => (await (globalThis as unknown as EngramGlobal).engram.memory.getAll()).results.map((m) => m.memory))
+            ?.evaluate(async () => (await (globalThis as unknown as EngramGlobal).engram.memory.getAll({ filters: { user_id: 'me' }, topK: 1000 })).results.map((m) => m.memory))
             .catch(() => null);
           return memories?.sort() ?? null;
         },

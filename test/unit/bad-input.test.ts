@@ -132,8 +132,8 @@ describe('the engine', () => {
   it('stores nothing from random bytes, inferred or verbatim', async () => {
     for (const seed of [1, 2, 3]) {
       for (const text of [randomText(seed, 'utf-8'), randomText(seed, 'latin1'), randomCodeUnits(seed)]) {
-        expect((await memory.add(text)).results).toEqual([]);
-        expect((await memory.add(text, { infer: false })).results).toEqual([]);
+        expect((await memory.add(text, { userId: 'me' })).results).toEqual([]);
+        expect((await memory.add(text, { userId: 'me', infer: false })).results).toEqual([]);
       }
     }
     expect(await db.memories.count()).toBe(0);
@@ -141,20 +141,20 @@ describe('the engine', () => {
 
   it('stores nothing from text without words, and will not make a memory of it', async () => {
     for (const text of ['!!!! 1234 ????', '🍕🍕🍕 🎉🎉', '\u0000\u0001\u0002', '\uD800\uDC00\uDFFF']) {
-      expect((await memory.add(text)).results).toEqual([]);
-      expect((await memory.add(text, { infer: false })).results).toEqual([]);
+      expect((await memory.add(text, { userId: 'me' })).results).toEqual([]);
+      expect((await memory.add(text, { userId: 'me', infer: false })).results).toEqual([]);
     }
     expect(await db.memories.count()).toBe(0);
-    const { results } = await memory.add('I live in Berlin');
-    await expect(memory.update(results[0]!.id, '!!!! 1234 ????')).rejects.toThrow(/without words/);
+    const { results } = await memory.add('I live in Berlin', { userId: 'me' });
+    await expect(memory.update(results[0]!.id, '!!!! 1234 ????')).rejects.toThrow(/no words/);
     expect((await memory.get(results[0]!.id))?.memory).toBe('I live in Berlin');
   });
 
   it('stores well-formed text without control or disguising characters, on every path', async () => {
-    await memory.add('I live\u0000 in Ber\u200Dlin\uD800. \uDC00I have a dog\u0007 named \u202EMax\u202C.');
-    const { results } = await memory.add([{ role: 'user', content: 'Remind me\u0085 the launch\u0001 is on Friday \uD83D' }], { infer: false });
+    await memory.add('I live\u0000 in Ber\u200Dlin\uD800. \uDC00I have a dog\u0007 named \u202EMax\u202C.', { userId: 'me' });
+    const { results } = await memory.add([{ role: 'user', content: 'Remind me\u0085 the launch\u0001 is on Friday \uD83D' }], { userId: 'me', infer: false });
     await memory.update(results[0]!.id, 'The launch is on \uDE00Monday\u0000\u200B');
-    expect((await memory.getAll()).results.map((r) => r.memory).sort()).toEqual([
+    expect((await memory.getAll({ filters: { user_id: 'me' } })).results.map((r) => r.memory).sort()).toEqual([
       'I have a dog named Max',
       'I live in Berlin',
       'The launch is on Monday',
@@ -165,7 +165,7 @@ describe('the engine', () => {
   it('stores every distinct fact of a message with a thousand of them', async () => {
     const engine = testEngine({ embedder: new DistinctEmbedder(), saveDelayMs: 600_000 });
     const message = Array.from({ length: 1000 }, (_, i) => `I own a bike number ${i}.`).join(' ');
-    const { results } = await engine.memory.add(message);
+    const { results } = await engine.memory.add(message, { userId: 'me' });
     expect(results.filter((r) => r.event === 'ADD')).toHaveLength(1000);
     expect(await engine.db.memories.count()).toBe(1000);
     engine.vectors.dispose();
@@ -189,8 +189,8 @@ describe('whatever an extractor returns', () => {
         ),
     };
     const { memory } = testEngine({ embedder: bundledEmbedder(), extractor: nonsense });
-    await memory.add('anything');
-    const stored = (await memory.getAll()).results.map((r) => r.memory);
+    await memory.add('anything', { userId: 'me' });
+    const stored = (await memory.getAll({ filters: { user_id: 'me' } })).results.map((r) => r.memory);
     expect(stored).toEqual(['I live in Oslo']);
     expect(stored[0]!.isWellFormed()).toBe(true);
   });

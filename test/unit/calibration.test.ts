@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { calibrate } from '../../src/engine/calibration';
-import { RECALL } from '../../src/engine/recall';
+import { RECALL } from '../../src/engine/recall-settings';
 import type { Embedder } from '../../src/ports/embedder';
 import { testEngine } from '../support/engine';
 import { bundledEmbedder } from '../support/model';
@@ -56,9 +56,9 @@ describe('calibrate', () => {
     expect(c.threshold).toBeGreaterThan(0.6);
 
     const { memory } = testEngine({ embedder: lifted });
-    for (const fact of FACTS) await memory.add(fact, { infer: false });
+    for (const fact of FACTS) await memory.add(fact, { userId: 'me', infer: false });
     const gate = async (query: string, threshold: number): Promise<string[]> =>
-      (await memory.search(query, { topK: RECALL.candidates, threshold })).results.map((r) => r.memory);
+      (await memory.search(query, { filters: { user_id: 'me' }, topK: RECALL.candidates, threshold })).results.map((r) => r.memory);
 
     // With the bundled model's fixed threshold, every unrelated prompt would carry memories…
     for (const q of UNRELATED) expect((await gate(q, RECALL.threshold)).length, q).toBeGreaterThan(0);

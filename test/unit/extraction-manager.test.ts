@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { loadWebLlm } from '../../src/adapters/llm/webllm';
 import type { WebGpuSupport } from '../../src/adapters/llm/webllm-tiers';
 import { createEngine } from '../../src/engine/create-engine';
-import { ExtractionManager } from '../../src/engine/extraction-manager';
+import { ExtractionManager } from '../../src/background/extraction-manager';
 import type { ChatModelRequest } from '../../src/ports/chat-model';
 import { HashingEmbedder } from '../support/fake-embedder';
-import { InMemoryStore } from '../support/memory-store';
+import { InMemoryStore } from '../../src/adapters/in-memory-store';
 
 const GPU: WebGpuSupport = { supported: true, shaderF16: true, maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30, adapter: 'test gpu' };
 
@@ -111,7 +111,7 @@ describe('ExtractionManager', () => {
     expect(status.extractor).toBe('webllm:Llama-3.2-1B-Instruct-q4f16_1-MLC');
     expect(status.job).toEqual({ phase: 'ready', modelId: 'Llama-3.2-1B-Instruct-q4f16_1-MLC' });
     expect(status.tiers.find((t) => t.tier === 'default')?.cached).toBe(true);
-    const { results } = await memory.add('I never eat meat, you know');
+    const { results } = await memory.add('I never eat meat, you know', { userId: 'me' });
     expect(results.map((r) => r.memory)).toEqual(['User is vegetarian']);
 
     const restarted = setup({ engine });
@@ -137,7 +137,7 @@ describe('ExtractionManager', () => {
     const hanging = engineDouble(() => new Promise<string>(() => undefined));
     const { manager, memory } = setup({ engine: hanging, timeoutMs: 50 });
     await manager.enableWebLlm('default');
-    const { results } = await memory.add("I'm vegetarian and I live in Berlin");
+    const { results } = await memory.add("I'm vegetarian and I live in Berlin", { userId: 'me' });
     expect(results.map((r) => r.memory).sort()).toEqual(['I live in Berlin', "I'm vegetarian"]);
     expect((await manager.status()).note).toMatch(/built-in rules/);
   });

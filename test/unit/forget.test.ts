@@ -9,7 +9,8 @@ import Dexie from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EngramDatabase } from '../../src/db/schema';
-import { HELD_TTL_MS, TurnQueue } from '../../src/engine/turn-queue';
+import { HELD_TTL_MS, TurnQueue } from '../../src/background/turn-queue';
+import { DexieTurnStore } from '../../src/adapters/dexie-turn-store';
 import { MAX_TURN_CHARS, type CapturedTurn } from '../../src/messaging/protocol';
 import { testEngine } from '../support/engine';
 import { bundledEmbedder } from '../support/model';
@@ -24,9 +25,14 @@ const SECRET_WORD = 'Quokkazilla';
 function setup() {
   let clock = Date.UTC(2026, 10, 30, 12);
   const engine = testEngine({ embedder, now: () => clock });
-  const queue = new TurnQueue(engine.db, engine.memory, { now: () => clock, schedule: () => undefined });
+  const queue = new TurnQueue(new DexieTurnStore(engine.db), engine.memory, { now: () => clock, schedule: () => undefined });
   return { ...engine, queue, advance: (ms: number) => (clock += ms), now: () => clock };
 }
+
+/** Every memory of the extension's user. */
+const ALL = { filters: { user_id: 'me' }, topK: 10_000 };
+/** Every candidate of the user's memories, unfiltered. */
+const UNGATED = { filters: { user_id: 'me' }, threshold: 0 };
 
 let sentAt = Date.UTC(2026, 10, 30, 11);
 const turn = (text: string, conversationId = 'c1'): CapturedTurn => ({ site: 'chatgpt', conversationId, text, sentAt: sentAt++ });
@@ -55,44 +61,45 @@ describe('forgetting a memory', () => {
     await queue.confirm(told);
     await queue.drain();
     // …said again by another turn, corrected by the user, merged with a near-duplicate…
-    const [first] = (await memory.getAll()).results;
+    const [first] = (await memory.getAll(ALL)).results;
     expect(first?.memory).toContain(SECRET_WORD);
     await memory.update(first!.id, `I have a pet zebra called ${SECRET_WORD}`);
-    await memory.add(`I have a pet zebra called ${SECRET_WORD}!`, { infer: false });
+    await memory.add(`I have a pet zebra called ${SECRET_WORD}!`, { userId: 'me', infer: false });
     await memory.consolidate();
     await vectors.save(embedder.modelId);
-    const [kept] = (await memory.getAll()).results;
+    const [kept] = (await memory.getAll(ALL)).results;
     expect((await everything(db)).includes(SECRET_WORD)).toBe(true);
 
     await memory.delete(kept!.id);
 
-    expect((await memory.getAll()).results).toEqual([]);
+    expect((await memory.getAll(ALL)).results).toEqual([]);
     expect(await everything(db)).not.toContain(SECRET_WORD);
     // History still says that it was added, corrected and forgotten, and when.
-    const events = (await memory.history(kept!.id)).map((h) => [h.event, h.oldText, h.newText]);
-    expect(events.at(-1)).toEqual(['DELETE', null, null]);
+    const events = (await memory.history(kept!.id)).map((h) => [h.action, h.previous_value, h.new_value]);
+    expect(events[0]).toEqual(['DELETE', null, null]); // newest first
+    expect(events.flat().join(' ')).not.toContain(SECRET_WORD);
     expect(events.length).toBeGreaterThan(1);
     expect(await db.history.count()).toBeGreaterThan(2);
     // And search finds nothing of it.
-    expect((await memory.search(`What is my zebra called? ${SECRET_WORD}`)).results).toEqual([]);
+    expect((await memory.search(`What is my zebra called? ${SECRET_WORD}`, UNGATED)).results).toEqual([]);
   });
 
   it('also when the user says "forget that …" in a chat', async () => {
     const { memory, db } = setup();
-    await memory.add(`I drive a car named ${SECRET_WORD}`);
-    expect((await memory.getAll()).results).toHaveLength(1);
-    await memory.add(`Forget that I drive a car named ${SECRET_WORD}`);
-    expect((await memory.getAll()).results).toHaveLength(0);
+    await memory.add(`I drive a car named ${SECRET_WORD}`, { userId: 'me' });
+    expect((await memory.getAll(ALL)).results).toHaveLength(1);
+    await memory.add(`Forget that I drive a car named ${SECRET_WORD}`, { userId: 'me' });
+    expect((await memory.getAll(ALL)).results).toHaveLength(0);
     expect(await everything(db)).not.toContain(SECRET_WORD);
   });
 
   it('also for deleteAll and expired session memories', async () => {
     const { memory, db, advance } = setup();
-    await memory.add(`I am testing ${SECRET_WORD} in this chat`, { runId: 'chat-1', sessionTtlMs: 1000, infer: false });
-    await memory.add(`My project is ${SECRET_WORD}`, { space: 'work', infer: false });
+    await memory.add(`I am testing ${SECRET_WORD} in this chat`, { userId: 'me', runId: 'chat-1', sessionTtlMs: 1000, infer: false });
+    await memory.add(`My project is ${SECRET_WORD}`, { userId: 'me', space: 'work', infer: false });
     advance(2000);
     expect(await memory.sweepExpired()).toBe(1);
-    await memory.deleteAll({ space: 'work' });
+    await memory.deleteAll({ userId: 'me', filters: { space: 'work' } });
     expect(await everything(db)).not.toContain(SECRET_WORD);
   });
 });
@@ -108,7 +115,7 @@ describe('the turn queue keeps no text it no longer needs', () => {
     expect(jobs.map((j) => [j.status, j.text, j.replyTo])).toEqual([['done', '', null]]);
     expect(await queue.enqueue(t)).toBe(false);
     expect(await queue.confirm(t)).toBe(false);
-    const [m] = (await memory.getAll()).results;
+    const [m] = (await memory.getAll(ALL)).results;
     await memory.delete(m!.id);
     expect(await everything(db)).not.toContain(SECRET_WORD);
   });
@@ -125,7 +132,7 @@ describe('the turn queue keeps no text it no longer needs', () => {
     const unsent = turn(`I moved to ${SECRET_WORD}ville`);
     await queue.enqueue(unsent, { held: true });
     await queue.drain();
-    expect((await memory.getAll()).results).toEqual([]);
+    expect((await memory.getAll(ALL)).results).toEqual([]);
     expect((await queue.stats()).held).toBe(1);
     advance(HELD_TTL_MS + 1);
     await queue.purge();
@@ -142,7 +149,7 @@ describe('the turn queue keeps no text it no longer needs', () => {
     expect(await queue.confirm(b)).toBe(true); // the capture was lost or is late
     expect(await queue.enqueue(b, { held: true })).toBe(false); // and then changes nothing
     await queue.drain();
-    expect((await memory.getAll()).results.map((r) => r.memory).sort()).toEqual(['I have a dog named Max', 'I work as a nurse']);
+    expect((await memory.getAll(ALL)).results.map((r) => r.memory).sort()).toEqual(['I have a dog named Max', 'I work as a nurse']);
   });
 
   it('withdraws a held turn whose send failed', async () => {
@@ -168,10 +175,10 @@ describe('reset (Forget everything)', () => {
 
     for (const table of db.tables.filter((t) => t.name !== 'settings')) expect(await table.count(), table.name).toBe(0);
     expect(await everything(db)).not.toContain(SECRET_WORD);
-    expect((await memory.search(`horse ${SECRET_WORD}`)).results).toEqual([]);
+    expect((await memory.search(`horse ${SECRET_WORD}`, UNGATED)).results).toEqual([]);
     // And Engram goes on working.
-    await memory.add('I have a dog named Max');
-    expect((await memory.search('What is my dog called?')).results[0]?.memory).toBe('I have a dog named Max');
+    await memory.add('I have a dog named Max', { userId: 'me' });
+    expect((await memory.search('What is my dog called?', UNGATED)).results[0]?.memory).toBe('I have a dog named Max');
   });
 });
 
@@ -210,8 +217,8 @@ describe('secrets stored before Engram recognised them', () => {
   it('are forgotten, text and all, by the next maintenance, once', async () => {
     const { memory, db, store, queue } = setup();
     // As an older version stored it: written past the engine's filter.
-    await memory.add('I have a dog named Max', { infer: false });
-    const [dog] = (await memory.getAll()).results;
+    await memory.add('I have a dog named Max', { userId: 'me', infer: false });
+    const [dog] = (await memory.getAll(ALL)).results;
     const record = (await db.memories.get(dog!.id))!;
     await db.memories.put({ ...record, id: 'old', label: 999, hash: 'old', text: 'my password is hunter2' });
     await db.history.add({ memoryId: 'old', event: 'ADD', oldText: null, newText: 'my password is hunter2', at: 1 });
@@ -219,7 +226,7 @@ describe('secrets stored before Engram recognised them', () => {
 
     await maintain({ queue, memory, store });
 
-    expect((await memory.getAll()).results.map((r) => r.memory)).toEqual(['I have a dog named Max']);
+    expect((await memory.getAll(ALL)).results.map((r) => r.memory)).toEqual(['I have a dog named Max']);
     expect(await everything(db)).not.toContain('hunter2');
     expect(await memory.forgetSecrets()).toBe(0);
   });
@@ -262,9 +269,9 @@ describe('the HNSW index of a forgotten memory', () => {
 describe('the saved HNSW snapshot of a forgotten memory', () => {
   it('goes at once, and the next one saved is clean', async () => {
     const { memory, db, vectors, store } = setup();
-    for (let i = 0; i < 310; i++) await memory.add(`I bought item number ${i} at the market`, { infer: false });
-    await memory.add(`My boat is called ${SECRET_WORD}`, { infer: false });
-    await memory.search('boat', { topK: 1 }); // builds the HNSW index
+    for (let i = 0; i < 310; i++) await memory.add(`I bought item number ${i} at the market`, { userId: 'me', infer: false });
+    await memory.add(`My boat is called ${SECRET_WORD}`, { userId: 'me', infer: false });
+    await memory.search('boat', { ...UNGATED, topK: 1 }); // builds the HNSW index
     await vectors.save(embedder.modelId);
     const key = `${embedder.modelId}:hnsw`;
     const saved = await store.getSnapshot(key);
@@ -282,7 +289,7 @@ describe('the saved HNSW snapshot of a forgotten memory', () => {
     };
     expect(holds(saved!.bytes)).toBe(true);
 
-    const boat = (await memory.getAll()).results.find((r) => r.memory.includes(SECRET_WORD))!;
+    const boat = (await memory.getAll(ALL)).results.find((r) => r.memory.includes(SECRET_WORD))!;
     await memory.delete(boat.id);
     expect(await store.getSnapshot(key)).toBeUndefined();
     await vectors.save(embedder.modelId);

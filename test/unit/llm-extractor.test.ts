@@ -20,7 +20,7 @@ import type { Neighbour } from '../../src/pipeline/decide';
 import type { ChatModelRequest, ChatModelResponse } from '../../src/ports/chat-model';
 import type { ChatMessage, ExtractedFact } from '../../src/ports/extractor';
 import { HashingEmbedder } from '../support/fake-embedder';
-import { InMemoryStore } from '../support/memory-store';
+import { InMemoryStore } from '../../src/adapters/in-memory-store';
 import { memoryRecord } from '../support/records';
 
 /** One scripted answer: the text, an error thrown, or a generation that never ends by itself. */
@@ -407,23 +407,23 @@ describe('in the memory engine', () => {
   it('"I live in Berlin" then "I moved to Amsterdam last week": one memory, Berlin kept in history', async () => {
     const { engine, memory, fallbacks } = await engramWith();
     engine.extractions.push(facts([{ text: 'I live in Berlin', category: 'place' }]));
-    const first = await memory.add([user('I live in Berlin', 't1')], { saidAt: new Date(2024, 1, 1, 12).getTime() });
+    const first = await memory.add([user('I live in Berlin', 't1')], { userId: 'me', saidAt: new Date(2024, 1, 1, 12).getTime() });
     expect(first.results).toMatchObject([{ event: 'ADD', memory: 'I live in Berlin' }]);
 
     engine.extractions.push(facts([{ text: 'I moved to Amsterdam in the week of 4 March 2024', category: 'place' }]));
     engine.decisions.push('{"event": "UPDATE", "id": 0, "text": "I moved to Amsterdam in the week of 4 March 2024"}');
-    const second = await memory.add([user('I moved to Amsterdam last week', 't2')], { saidAt: NOW });
+    const second = await memory.add([user('I moved to Amsterdam last week', 't2')], { userId: 'me', saidAt: NOW });
     expect(second.results).toMatchObject([
-      { event: 'UPDATE', memory: 'I moved to Amsterdam in the week of 4 March 2024', previousMemory: 'I live in Berlin' },
+      { event: 'UPDATE', memory: 'I moved to Amsterdam in the week of 4 March 2024', metadata: { previousMemory: 'I live in Berlin' } },
     ]);
 
-    const all = (await memory.getAll()).results;
+    const all = (await memory.getAll({ filters: { user_id: 'me' } })).results;
     expect(all.map((m) => m.memory)).toEqual(['I moved to Amsterdam in the week of 4 March 2024']);
     expect(all[0]?.sourceTurnIds).toEqual(['t1', 't2']);
     const history = await memory.history(all[0]!.id);
-    expect(history.map((h) => [h.event, h.oldText, h.newText])).toEqual([
-      ['ADD', null, 'I live in Berlin'],
+    expect(history.map((h) => [h.action, h.previous_value, h.new_value])).toEqual([
       ['UPDATE', 'I live in Berlin', 'I moved to Amsterdam in the week of 4 March 2024'],
+      ['ADD', null, 'I live in Berlin'],
     ]);
     expect(engine.prompts(EXTRACTION_SCHEMA_JSON)[1]).toContain('2024-03-15');
     expect(engine.prompts(DECISION_SCHEMA_JSON)).toHaveLength(1); // the first fact had nothing to compare with
@@ -434,7 +434,7 @@ describe('in the memory engine', () => {
   it('loses no turn when the model hangs: the rule-based extractor stores it', async () => {
     const { engine, memory, fallbacks } = await engramWith(40);
     engine.extractions.push({ hang: true });
-    const { results } = await memory.add([user("I'm vegetarian and I live in Berlin")], { saidAt: NOW });
+    const { results } = await memory.add([user("I'm vegetarian and I live in Berlin")], { userId: 'me', saidAt: NOW });
     expect(results.map((r) => [r.event, r.memory])).toEqual([
       ['ADD', "I'm vegetarian"],
       ['ADD', 'I live in Berlin'],

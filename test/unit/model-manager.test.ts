@@ -12,7 +12,7 @@ import { env } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransformersEmbedder } from '../../src/adapters/transformers-embedder';
 import { createEngine } from '../../src/engine/create-engine';
-import { ConsentRequiredError, ModelManager } from '../../src/engine/model-manager';
+import { ConsentRequiredError, ModelManager } from '../../src/background/model-manager';
 import { BUNDLED_MODEL, type EmbeddingModelInfo } from '../../src/engine/models';
 import { freshDb } from '../support/engine';
 import { bundledEmbedder, MODELS_DIR } from '../support/model';
@@ -88,8 +88,8 @@ describe('ModelManager', () => {
   it('with consent: downloads with progress, re-embeds every memory, and keeps the choice across a restart', async () => {
     const db = freshDb();
     const first = managerFor(db, true);
-    await first.memory.add("I'm vegetarian and I live in Berlin");
-    await first.memory.add('I have a dog named Max');
+    await first.memory.add("I'm vegetarian and I live in Berlin", { userId: 'me' });
+    await first.memory.add('I have a dog named Max', { userId: 'me' });
     await first.manager.switchTo(HUB_ID);
     expect((await first.manager.status()).job).toMatchObject({ model: HUB_ID, phase: 'downloading' });
     await first.manager.settled();
@@ -101,20 +101,20 @@ describe('ModelManager', () => {
     expect(requests.some((r) => r.includes(`${HUB_ID}/resolve/main/onnx/model`))).toBe(true);
     expect(await db.vectors.where('model').equals(HUB_ID).count()).toBe(3);
     expect(await db.vectors.where('model').equals(BUNDLED_MODEL).count()).toBe(0);
-    const { results } = await first.memory.search('Which city do I live in?', { topK: 1 });
+    const { results } = await first.memory.search('Which city do I live in?', { filters: { user_id: 'me' }, topK: 1, threshold: 0 });
     expect(results[0]?.memory).toBe('I live in Berlin');
 
     // Restart: the chosen model comes back from the cache, with the hub unreachable.
     const restarted = managerFor(db, true, 'http://127.0.0.1:9/');
     await restarted.manager.restore();
     expect((await restarted.manager.status()).active).toBe(HUB_ID);
-    expect((await restarted.memory.search('Which city do I live in?', { topK: 1 })).results[0]?.memory).toBe('I live in Berlin');
+    expect((await restarted.memory.search('Which city do I live in?', { filters: { user_id: 'me' }, topK: 1, threshold: 0 })).results[0]?.memory).toBe('I live in Berlin');
   });
 
   it('falls back to the built-in model, losing nothing, when the chosen one cannot load', async () => {
     const db = freshDb();
     const first = managerFor(db, true);
-    await first.memory.add('I live in Berlin');
+    await first.memory.add('I live in Berlin', { userId: 'me' });
     await first.manager.switchTo(HUB_ID);
     await first.manager.settled();
 
@@ -125,6 +125,6 @@ describe('ModelManager', () => {
     const status = await restarted.manager.status();
     expect(status.active).toBe(BUNDLED_MODEL);
     expect(status.job).toMatchObject({ phase: 'error', error: expect.stringMatching(/using the built-in model/) as unknown });
-    expect((await restarted.memory.search('Which city do I live in?', { topK: 1 })).results[0]?.memory).toBe('I live in Berlin');
+    expect((await restarted.memory.search('Which city do I live in?', { filters: { user_id: 'me' }, topK: 1, threshold: 0 })).results[0]?.memory).toBe('I live in Berlin');
   });
 });

@@ -6,7 +6,7 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { describe, expect, it, vi } from 'vitest';
-import type { ModelJob, ModelStatus } from '../../src/engine/model-manager';
+import type { ModelJob, ModelStatus } from '../../src/core/status';
 import { BUNDLED_MODEL, MODELS } from '../../src/engine/models';
 import { ModelPanel } from '../../src/ui/model-panel';
 import { createModelStore, type ModelBackend } from '../../src/ui/model-store';

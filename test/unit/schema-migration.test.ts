@@ -39,9 +39,9 @@ describe('v1 (walking skeleton) → v2 (memory engine)', () => {
 
     // The engine picks up where the skeleton left off: search works, new labels do not collide.
     const { memory } = createEngine({ db, embedder });
-    const { results } = await memory.search('Which city do I live in?', { topK: 1 });
+    const { results } = await memory.search('Which city do I live in?', { filters: { user_id: 'me' }, topK: 1, threshold: 0 });
     expect(results[0]?.memory).toBe('I live in Berlin');
-    await memory.add('I have a dog named Max');
+    await memory.add('I have a dog named Max', { userId: 'me' });
     expect((await db.memories.orderBy('label').last())?.label).toBe(3);
     db.close();
   });

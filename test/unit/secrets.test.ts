@@ -8,7 +8,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LlmExtractor } from '../../src/adapters/llm/llm-extractor';
 import { RuleBasedExtractor } from '../../src/adapters/rule-based-extractor';
+import type { Engine } from '../../src/engine/create-engine';
 import type { Memory } from '../../src/engine/memory';
+import type { MemoryStore } from '../../src/ports/memory-store';
 import {
   REDACTED,
   assertNoSecret,
@@ -33,7 +35,7 @@ const items = loadSecretUtterances();
 const blindItems = loadBlindUtterances();
 const KINDS: SecretKind[] = ['password', 'pin', 'one-time-code', 'cvv', 'api-key', 'private-key', 'card-number', 'iban', 'bank-account', 'government-id'];
 
-const engine = (): Memory => testEngine({ embedder: new HashingEmbedder(), hnsw: null }).memory;
+const engine = (): Engine => testEngine({ embedder: new HashingEmbedder(), hnsw: null });
 
 type Item = (typeof items)[number];
 
@@ -269,24 +271,32 @@ describe('redactSecrets and withoutSecrets', () => {
 
 describe('the engine never remembers a secret', () => {
   let memory: Memory;
+  let store: MemoryStore;
   beforeEach(() => {
-    memory = engine();
+    ({ memory, store } = engine());
   });
 
-  const everything = async (): Promise<string[]> => (await memory.getAll()).results.flatMap((m) => [m.memory, m.context ?? '']);
+  const ME = { user_id: 'me' };
+  /** Every stored memory of the user, as stored: text and context. */
+  const everything = async (): Promise<string[]> => {
+    const { results } = await memory.getAll({ filters: ME, topK: 10_000 });
+    return (await store.getMany(results.map((m) => m.id))).flatMap((m) => [m.text, m.context ?? '']);
+  };
 
   it('"my password is hunter2" stores nothing, and "What is my password?" finds nothing', async () => {
-    expect((await memory.add('my password is hunter2')).results).toEqual([]);
-    expect((await memory.getAll()).results).toEqual([]);
-    expect((await memory.search('What is my password?')).results).toEqual([]);
+    expect((await memory.add('my password is hunter2', { userId: 'me' })).results).toEqual([]);
+    expect((await memory.getAll({ filters: ME })).results).toEqual([]);
+    expect((await memory.search('What is my password?', { filters: ME, threshold: 0 })).results).toEqual([]);
   });
 
   it('keeps "I live in Berlin" and drops the password clause, in the fact and its context', async () => {
-    const { results } = await memory.add([{ role: 'user', content: 'I live in Berlin and my password is hunter2', id: 't1' }]);
+    const { results } = await memory.add([{ role: 'user', content: 'I live in Berlin and my password is hunter2', id: 't1' }], { userId: 'me' });
     expect(results.map((r) => r.memory)).toEqual(['I live in Berlin']);
     expect((await everything()).join('\n')).not.toContain('hunter2');
-    const found = (await memory.search('What is my password?')).results;
-    expect(found.map((r) => `${r.memory} ${r.context ?? ''}`).join('\n')).not.toContain('hunter2');
+    const found = (await memory.search('What is my password?', { filters: ME, threshold: 0 })).results;
+    const records = await store.getMany(found.map((r) => r.id));
+    expect(found.map((r) => r.memory).join('\n')).not.toContain('hunter2');
+    expect(records.map((r) => `${r.text} ${r.context ?? ''}`).join('\n')).not.toContain('hunter2');
   });
 
   it('stores no verbatim message holding a secret (infer: false)', async () => {
@@ -295,26 +305,27 @@ describe('the engine never remembers a secret', () => {
         { role: 'user', content: 'my card number is 4111 1111 1111 1111' },
         { role: 'user', content: 'I prefer window seats' },
       ],
-      { infer: false },
+      { userId: 'me', infer: false },
     );
     expect(results.map((r) => r.memory)).toEqual(['I prefer window seats']);
   });
 
   it('rejects an edit that writes a secret into a memory, and leaves the memory as it was', async () => {
-    const { results } = await memory.add('I live in Berlin');
+    const { results } = await memory.add('I live in Berlin', { userId: 'me' });
     const id = results[0]!.id;
     await expect(memory.update(id, 'I live in Berlin, my PIN is 4512')).rejects.toThrow(/looks like a PIN.*never stored/);
     expect((await memory.get(id))?.memory).toBe('I live in Berlin');
-    expect((await memory.history(id)).map((h) => h.event)).toEqual(['ADD']);
-    await expect(memory.update(id, 'I live in Hamburg')).resolves.toEqual({ message: 'Memory updated' });
+    expect((await memory.history(id)).map((h) => h.action)).toEqual(['ADD']);
+    await expect(memory.update(id, 'I live in Hamburg')).resolves.toEqual({ message: 'Memory updated successfully!' });
   });
 
   it('writes no secret into history through a "forget that …" request', async () => {
-    await memory.add('I live in Berlin');
-    await memory.add('forget that my password is hunter2');
-    const [m] = (await memory.getAll()).results;
+    await memory.add('I live in Berlin', { userId: 'me' });
+    await memory.add('forget that my password is hunter2', { userId: 'me' });
+    const [m] = (await memory.getAll({ filters: ME })).results;
     const history = await memory.history(m!.id);
     expect(JSON.stringify(history)).not.toContain('hunter2');
+    expect(JSON.stringify(await store.history(m!.id))).not.toContain('hunter2');
   });
 
   it('filters what a local LLM extracts too', async () => {
@@ -342,7 +353,7 @@ describe('the engine never remembers a secret', () => {
       },
     };
     memory.useExtraction(new LlmExtractor({ model, name: 'fake-llm', fallback: new RuleBasedExtractor() }));
-    const { results } = await memory.add([{ role: 'user', content: 'I live in Berlin and my password is hunter2', id: 't1' }]);
+    const { results } = await memory.add([{ role: 'user', content: 'I live in Berlin and my password is hunter2', id: 't1' }], { userId: 'me' });
     expect(results.map((r) => r.memory)).toEqual(['User lives in Berlin']);
     expect((await everything()).join('\n')).not.toMatch(/hunter2|sk-proj/);
   });

@@ -179,12 +179,12 @@ async function seeded(options: { hnsw?: VectorIndexFactory; onError?: (error: un
   const engine = createEngine({ db, embedder: new HashingEmbedder(), crossover: 20, saveDelayMs: 60_000, ...options });
   await engine.memory.add(
     FACTS.map((content) => ({ role: 'user' as const, content })),
-    { infer: false },
+    { userId: 'me', infer: false },
   );
   return { ...engine, db };
 }
 
-const top = async (engine: Engine, query: string): Promise<string | undefined> => (await engine.memory.search(query, { topK: 3 })).results[0]?.memory;
+const top = async (engine: Engine, query: string): Promise<string | undefined> => (await engine.memory.search(query, { filters: { user_id: 'me' }, topK: 3, threshold: 0 })).results[0]?.memory;
 
 /** Replace the saved snapshot's bytes with `corrupt(bytes)`. */
 async function corruptSnapshot(db: ReturnType<typeof freshDb>, corrupt: (bytes: Uint8Array) => Uint8Array): Promise<void> {
@@ -213,7 +213,7 @@ describe('search over a corrupt snapshot', () => {
     expect(healed.vectors.lastLoad).toBe('rebuilt');
     expect(onError).toHaveBeenCalled();
     expect((await healed.vectors.index(MODEL)).kind).toBe('hnsw');
-    await healed.memory.add('I collect vintage typewriters', { infer: false });
+    await healed.memory.add('I collect vintage typewriters', { userId: 'me', infer: false });
     expect(await top(healed, 'I collect vintage typewriters')).toBe('I collect vintage typewriters');
     // The rebuilt index is saved again and reads back.
     expect(await healed.vectors.save(MODEL)).toBe(true);
@@ -235,7 +235,7 @@ describe('search over a corrupt snapshot', () => {
     expect(await top(engine, FACTS[5]!)).toBe(FACTS[5]);
     expect((await engine.vectors.index(MODEL)).kind).toBe('exact');
     expect(onError).toHaveBeenCalled();
-    await engine.memory.add('I collect vintage typewriters', { infer: false });
+    await engine.memory.add('I collect vintage typewriters', { userId: 'me', infer: false });
     expect(await top(engine, 'I collect vintage typewriters')).toBe('I collect vintage typewriters');
     expect(await top(engine, FACTS[59]!)).toBe(FACTS[59]);
   });
@@ -256,7 +256,7 @@ describe('search over a corrupt snapshot', () => {
     const engine = await seeded({ hnsw: throwing, onError });
     expect(await top(engine, FACTS[33]!)).toBe(FACTS[33]);
     expect(onError).toHaveBeenCalled();
-    await engine.memory.add('I collect vintage typewriters', { infer: false });
+    await engine.memory.add('I collect vintage typewriters', { userId: 'me', infer: false });
     expect(await top(engine, 'I collect vintage typewriters')).toBe('I collect vintage typewriters');
     engine.vectors.dispose();
   });

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ExactIndex, exactIndexFactory } from '../../src/adapters/exact-index';
 import { HnswIndex, hnswIndexFactory } from '../../src/adapters/hnsw-index';
 import { loadHnswlib } from '../../src/adapters/hnswlib/load';
-import { patchHnswlibGlue } from '../../src/adapters/hnswlib/patch-glue';
+import { patchHnswlibGlue } from '../../scripts/hnswlib/patch-glue';
 import type { VectorIndex, VectorIndexFactory } from '../../src/ports/vector-index';
 import { clusteredVectorSpace, dot, mulberry32, normalize } from '../support/vectors';
 

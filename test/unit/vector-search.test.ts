@@ -26,14 +26,16 @@ async function seeded(crossover = 100) {
   for (let i = 0; i < FACTS.length; i += 50) {
     await engine.memory.add(
       FACTS.slice(i, i + 50).map((content) => ({ role: 'user' as const, content })),
-      { infer: false },
+      { userId: 'me', infer: false },
     );
   }
   return { db, ...engine };
 }
 
+/** The user's memories, every candidate (no relevance gate). */
+const UNGATED = { filters: { user_id: 'me' }, threshold: 0 };
 const top = async (engine: ReturnType<typeof createEngine>, q: string): Promise<string[]> =>
-  (await engine.memory.search(q, { topK: 5 })).results.map((r) => r.memory);
+  (await engine.memory.search(q, { ...UNGATED, topK: 5 })).results.map((r) => r.memory);
 
 beforeAll(async () => {
   await embedder.load();
@@ -46,7 +48,7 @@ describe('index lifecycle', () => {
     const exact = createEngine({ db: engine.db, embedder, hnsw: null });
     expect((await exact.vectors.index(embedder.modelId)).kind).toBe('exact');
     const scores = async (e: ReturnType<typeof createEngine>, q: string): Promise<number[]> =>
-      (await e.memory.search(q, { topK: 5 })).results.map((r) => Math.round(r.score * 1e4) / 1e4);
+      (await e.memory.search(q, { ...UNGATED, topK: 5 })).results.map((r) => Math.round(r.score! * 1e4) / 1e4);
     // Same similarities (the texts tie often, so the order among equals may differ).
     for (const q of ['Who loves chess in Paris?', 'tennis friends from Rome', 'a friend who likes yoga']) {
       expect(await scores(engine, q)).toEqual(await scores(exact, q));
@@ -74,7 +76,7 @@ describe('index lifecycle', () => {
 
     // Stale: another writer added a memory after the snapshot was taken.
     const writer = createEngine({ db: engine.db, embedder, crossover: 100, saveDelayMs: 60_000 });
-    await writer.memory.add('I collect vintage typewriters', { infer: false });
+    await writer.memory.add('I collect vintage typewriters', { userId: 'me', infer: false });
     writer.vectors.dispose();
     const fresh = createEngine({ db: engine.db, embedder, crossover: 100 });
     expect((await top(fresh, 'vintage typewriters'))[0]).toBe('I collect vintage typewriters');
@@ -97,7 +99,7 @@ describe('index lifecycle', () => {
 
   it('keeps a saved snapshot fresh across writes that change no vector (uses, provenance)', async () => {
     const engine = await seeded();
-    const { results } = await engine.memory.search('Who loves chess in Paris?', { topK: 2 });
+    const { results } = await engine.memory.search('Who loves chess in Paris?', { ...UNGATED, topK: 2 });
     expect(await engine.vectors.save(embedder.modelId)).toBe(true);
     await engine.memory.noteUse(results.map((r) => r.id));
     engine.vectors.dispose();
@@ -109,7 +111,7 @@ describe('index lifecycle', () => {
 
   it('keeps the index in step with updates and deletes', async () => {
     const engine = await seeded();
-    const { results } = await engine.memory.search('Note 42', { topK: 1 });
+    const { results } = await engine.memory.search('Note 42', { ...UNGATED, topK: 1 });
     const id = results[0]!.id;
     await engine.memory.update(id, 'I restore antique clocks');
     expect((await top(engine, 'antique clocks'))[0]).toBe('I restore antique clocks');

@@ -60,7 +60,7 @@ export function loadHnswlib(): Promise<HnswlibModule> {
   loading ??= (async () => {
     const lib = await (glueFactory as Factory)();
     if (typeof lib.FS !== 'object') {
-      throw new Error('hnswlib-wasm glue is not patched (Module.FS missing): load it through src/adapters/hnswlib/vite-plugin.ts or node-loader.ts');
+      throw new Error('hnswlib-wasm glue is not patched (Module.FS missing): load it through scripts/hnswlib/vite-plugin.ts or node-loader.ts');
     }
     current = lib;
     return lib;

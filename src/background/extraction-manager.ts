@@ -7,7 +7,7 @@ import { RuleBasedExtractor } from '../adapters/rule-based-extractor';
 import { ruleBasedDecider } from '../pipeline/decide';
 import type { ChatModel } from '../ports/chat-model';
 import type { MemoryStore } from '../ports/memory-store';
-import type { Memory } from './memory';
+import type { Memory } from '../engine/memory';
 import type { HostConsent } from './model-manager';
 
 

@@ -2,7 +2,7 @@
  * `node --import` / `tsx --import` entry: registers a module-loader hook that patches hnswlib-wasm's
  * glue (see ./patch-glue.ts) so plain Node scripts (the benchmark) can load it. Exports nothing.
  *
- *   npx tsx --import ./src/adapters/hnswlib/node-loader.ts bench/index-bench.ts
+ *   npx tsx --import ./scripts/hnswlib/node-loader.ts bench/index-bench.ts
  */
 import { register } from 'node:module';
 

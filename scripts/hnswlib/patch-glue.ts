@@ -116,7 +116,7 @@ const METHOD_CALLER_SAFE = `function __emval_get_method_caller(argCount, argType
 
 function fail(what: string): never {
   throw new Error(
-    `patchHnswlibGlue: expected snippet not found (${what}). hnswlib-wasm's glue changed: review src/adapters/hnswlib/patch-glue.ts before upgrading.`,
+    `patchHnswlibGlue: expected snippet not found (${what}). hnswlib-wasm's glue changed: review scripts/hnswlib/patch-glue.ts before upgrading.`,
   );
 }
 

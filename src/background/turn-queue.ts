@@ -1,10 +1,9 @@
-import Dexie from 'dexie';
-import type { EngramDatabase, TurnJob } from '../db/schema';
-import { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, type CapturedTurn, type QueueStats } from '../core/turns';
+import { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, type CapturedTurn, type QueueStats, type TurnJob } from '../core/turns';
 import { DEFAULT_USER } from '../core/types';
 import type { ChatMessage } from '../ports/extractor';
+import type { StoredTurnJob, TurnStore } from '../ports/turn-store';
 import { factHash } from '../pipeline/normalize';
-import type { Memory } from './memory';
+import type { Memory } from '../engine/memory';
 
 /** After this many failed attempts a turn is parked as failed (kept, and shown in the popup). */
 export const MAX_ATTEMPTS = 8;
@@ -30,10 +29,10 @@ export interface TurnQueueOptions {
 }
 
 /**
- * The durable pipeline between capture and memory: a captured turn is written to IndexedDB
- * before anything else happens, then processed off the send path, in capture order (so in order
- * per conversation), retried with backoff, once per capture (idempotent by content hash), and
- * resumed whenever the service worker starts again.
+ * The durable pipeline between capture and memory: a captured turn is written to the turn store
+ * (IndexedDB in the extension) before anything else happens, then processed off the send path,
+ * in capture order (so in order per conversation), retried with backoff, once per capture
+ * (idempotent by content hash), and resumed whenever the service worker starts again.
  */
 export class TurnQueue {
   #draining: Promise<void> | null = null;
@@ -41,7 +40,7 @@ export class TurnQueue {
   readonly #now: () => number;
 
   constructor(
-    private readonly db: EngramDatabase,
+    private readonly store: TurnStore,
     private readonly memory: Memory,
     private readonly options: TurnQueueOptions = {},
   ) {
@@ -53,13 +52,8 @@ export class TurnQueue {
    * A `held` turn (captured while its send is prepared) is processed only once `confirm`ed.
    */
   async enqueue(turn: CapturedTurn, { held = false }: { held?: boolean } = {}): Promise<boolean> {
-    try {
-      await this.db.jobs.add(this.#job(turn, held ? 'held' : 'pending'));
-      return true;
-    } catch (error) {
-      if (error instanceof Dexie.ConstraintError) return false; // the same capture, delivered twice
-      throw error;
-    }
+    // False when the same capture is delivered twice.
+    return this.store.add(this.#job(turn, held ? 'held' : 'pending'));
   }
 
   /**
@@ -67,35 +61,22 @@ export class TurnQueue {
    * capture never arrived is queued now). Returns false if it was already confirmed or processed.
    */
   confirm(turn: CapturedTurn): Promise<boolean> {
-    const hash = captureHash(turn);
-    const { jobs } = this.db;
-    return this.db.transaction('rw', jobs, async () => {
-      const job = await jobs.where('hash').equals(hash).first();
-      if (!job) {
-        await jobs.add(this.#job(turn, 'pending'));
-        return true;
-      }
-      if (job.status !== 'held') return false;
-      await jobs.update(job.seq, { status: 'pending', nextAttemptAt: this.#now() });
-      return true;
-    });
+    const job = this.#job(turn, 'pending');
+    return this.store.confirm(job.hash, job, job.nextAttemptAt);
   }
 
   /** Withdraw a captured turn whose send failed, unless it was already processed. */
-  async discard(turn: CapturedTurn): Promise<boolean> {
-    const hash = captureHash(turn);
-    return (await this.db.jobs.where('hash').equals(hash).and((j) => j.status === 'held' || j.status === 'pending').delete()) > 0;
+  discard(turn: CapturedTurn): Promise<boolean> {
+    return this.store.discard(captureHash(turn));
   }
 
   /**
    * Delete held turns whose send was never confirmed (the tab closed first) and the hashes kept
    * of processed turns, once they are old enough. Returns how many rows went.
    */
-  async purge(): Promise<number> {
+  purge(): Promise<number> {
     const now = this.#now();
-    const held = await this.db.jobs.where('status').equals('held').and((j) => j.createdAt <= now - HELD_TTL_MS).delete();
-    const done = await this.db.jobs.where('status').equals('done').and((j) => (j.doneAt ?? 0) <= now - DONE_TTL_MS).delete();
-    return held + done;
+    return this.store.purge(now - HELD_TTL_MS, now - DONE_TTL_MS);
   }
 
   #job(turn: CapturedTurn, status: TurnJob['status']): TurnJob {
@@ -144,7 +125,7 @@ export class TurnQueue {
   async #drainOnce(): Promise<void> {
     for (;;) {
       const now = this.#now();
-      const next = await this.db.jobs.where('status').equals('pending').sortBy('seq');
+      const next = await this.store.pending();
       const due = next.find((j) => j.nextAttemptAt <= now);
       if (!due) {
         const later = next.reduce((min, j) => Math.min(min, j.nextAttemptAt), Infinity);
@@ -152,7 +133,7 @@ export class TurnQueue {
         return;
       }
       // Keep capture order within a conversation: an earlier turn still waiting blocks later ones.
-      const earlier = next.find((j) => j.conversationId === due.conversationId && (j.seq ?? 0) < (due.seq ?? 0));
+      const earlier = next.find((j) => j.conversationId === due.conversationId && j.seq < due.seq);
       if (earlier) {
         this.#scheduleDrain(earlier.nextAttemptAt - now);
         return;
@@ -161,7 +142,7 @@ export class TurnQueue {
     }
   }
 
-  async #process(job: TurnJob): Promise<void> {
+  async #process(job: StoredTurnJob): Promise<void> {
     try {
       const said: ChatMessage[] = [{ role: 'user', content: job.text, id: `turn:${job.hash}` }];
       // What the assistant had just said is context for the extractor, never a source of facts.
@@ -174,12 +155,12 @@ export class TurnQueue {
       });
       const stored = results.filter((r) => r.event === 'ADD' || r.event === 'UPDATE').length;
       // Its facts are stored: the turn's text goes, only its hash stays (a redelivery is a no-op).
-      await this.db.jobs.update(job.seq, { status: 'done', doneAt: this.#now(), stored, lastError: null, text: '', replyTo: null });
+      await this.store.markDone(job.seq, { doneAt: this.#now(), stored });
     } catch (error) {
       const attempts = job.attempts + 1;
       const message = error instanceof Error ? error.message : String(error);
       const backoff = this.options.backoffMs?.(attempts) ?? Math.min(1000 * 2 ** attempts, 5 * 60_000);
-      await this.db.jobs.update(job.seq, {
+      await this.store.markFailed(job.seq, {
         attempts,
         lastError: message,
         status: attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
@@ -195,11 +176,9 @@ export class TurnQueue {
   }
 
   async stats(): Promise<QueueStats> {
-    const [held, pending, failed, done] = await Promise.all(
-      (['held', 'pending', 'failed', 'done'] as const).map((s) => this.db.jobs.where('status').equals(s).count()),
-    );
-    const lastFailed = await this.db.jobs.where('status').anyOf('pending', 'failed').filter((j) => j.lastError !== null).last();
-    return { held: held ?? 0, pending: pending ?? 0, failed: failed ?? 0, done: done ?? 0, lastError: lastFailed?.lastError ?? null };
+    const { held, pending, failed, done } = await this.store.counts();
+    const lastError = await this.store.lastError();
+    return { held, pending, failed, done, lastError };
   }
 }
 

@@ -1,8 +1,8 @@
 import type { Embedder } from '../ports/embedder';
 import type { MemoryStore } from '../ports/memory-store';
-import type { Memory } from './memory';
+import type { Memory } from '../engine/memory';
 import type { ModelJob, ModelStatus } from '../core/status';
-import { BUNDLED_MODEL, MODELS, modelInfo, type EmbeddingModelInfo } from './models';
+import { BUNDLED_MODEL, MODELS, modelInfo, type EmbeddingModelInfo } from '../engine/models';
 
 /** The user's consent to download from a model host, as the browser records it. */
 export interface HostConsent {

@@ -1,0 +1,23 @@
+/** What recall injects before a send, at most. */
+export interface RecallSettings {
+  /** At most this many memories go into the prompt. */
+  topK: number;
+  /** The relevance gate's cosine when calibration fails (the bundled model's own calibration). */
+  threshold: number;
+  /** Ranked candidates considered before near-duplicates are dropped and the budget applied. */
+  candidates: number;
+  /** The memory block's budget, in tokens (≈ characters / 4), header and footer included. */
+  budgetTokens: number;
+}
+
+/**
+ * The extension's recall settings. The gate is calibrated per model at run time
+ * (engine/calibration.ts); `threshold` is the bundled model's calibrated value, used only when
+ * calibration fails.
+ */
+export const RECALL: Readonly<RecallSettings> = {
+  topK: 5,
+  threshold: 0.311,
+  candidates: 10,
+  budgetTokens: 300,
+};

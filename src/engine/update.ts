@@ -1,0 +1,77 @@
+/** The verbs that change a memory in place: its text (a correction), its metadata, its use. */
+import { categorize, indexText } from '../pipeline/categorize';
+import { factHash } from '../pipeline/normalize';
+import { relationsOf } from '../pipeline/relations';
+import { assertNoSecret } from '../pipeline/secrets';
+import type { JsonValue, MemoryRecord } from '../core/types';
+import { historyEntry, type EngineContext } from './context';
+import { checkText } from './add';
+
+export interface MemoryChange {
+  /** New text: re-embedded; history records a correction (never a past value). */
+  text?: string;
+  /** Merged into the memory's metadata (shallow, as Mem0 does). */
+  metadata?: Record<string, JsonValue>;
+  /** When it expires (ms since epoch), or null for never. */
+  expiresAt?: number | null;
+}
+
+/** Change a memory in place: its text (the user's correction), metadata or expiry. */
+export function updateMemory(ctx: EngineContext, id: string, change: MemoryChange): Promise<MemoryRecord> {
+  return ctx.serial(async () => {
+    const old = await ctx.store.get(id);
+    if (!old) throw new Error(`Memory with ID ${id} not found`);
+    const now = ctx.now();
+    let updated: MemoryRecord = {
+      ...old,
+      metadata: change.metadata ? { ...old.metadata, ...change.metadata } : old.metadata,
+      expiresAt: change.expiresAt === undefined ? old.expiresAt : change.expiresAt,
+      updatedAt: now,
+    };
+    if (change.text === undefined) {
+      await ctx.write({ put: [updated] });
+      return updated;
+    }
+    const clean = checkText(change.text, 'text');
+    assertNoSecret(clean);
+    const categories = categorize(clean);
+    const [vector] = await ctx.embedder.embedBatch([indexText(clean, categories)]);
+    if (!vector) throw new Error('Engram: the embedding model returned nothing');
+    updated = { ...updated, text: clean, hash: factHash(clean, old), categories, relations: relationsOf(clean) };
+    const model = ctx.embedder.modelId;
+    // A correction of what Engram wrote, not a change in the user's life: never a past value.
+    const entry = { ...historyEntry(id, 'UPDATE', old.text, clean, now, 'corrected by the user'), correction: true };
+    await ctx.write({ put: [updated], vectors: [{ memoryId: id, model, label: old.label, vector }], history: [entry] });
+    return updated;
+  });
+}
+
+/** Merge metadata into a memory (a null value removes the key). Not recorded in history. */
+export function setMetadata(ctx: EngineContext, id: string, patch: Record<string, JsonValue>): Promise<MemoryRecord> {
+  return ctx.serial(async () => {
+    const old = await ctx.store.get(id);
+    if (!old) throw new Error(`Memory with ID ${id} not found`);
+    const merged = { ...old.metadata, ...patch };
+    const metadata = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null));
+    const updated: MemoryRecord = { ...old, metadata, updatedAt: ctx.now() };
+    await ctx.write({ put: [updated] });
+    return updated;
+  });
+}
+
+/**
+ * Record that these memories went into a prompt (and so were kept by the user): used memories
+ * keep their weight in ranking. Not recorded in history (nothing about the fact changed).
+ */
+export function noteUse(ctx: EngineContext, ids: readonly string[]): Promise<void> {
+  return ctx.serial(async () => {
+    const records = await ctx.store.getMany(ids);
+    if (records.length === 0) return;
+    const now = ctx.now();
+    const put = records.map((m) => ({
+      ...m,
+      metadata: { ...m.metadata, uses: (typeof m.metadata.uses === 'number' ? m.metadata.uses : 0) + 1, lastUsedAt: now },
+    }));
+    await ctx.write({ put });
+  });
+}
