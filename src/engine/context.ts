@@ -13,7 +13,7 @@ import type { Extractor } from '../ports/extractor';
 import type { MemoryStore, StoreWrite } from '../ports/memory-store';
 import type { HistoryEntry, MemoryRecord } from '../core/types';
 import { calibrate } from './calibration';
-import { EntityLinks } from './entity-links';
+import { EntityLinks } from '../pipeline/entity-links';
 import { RECALL } from './recall-settings';
 import type { VectorSearch } from './vector-search';
 

@@ -1,15 +1,15 @@
 /**
  * search: the memories most relevant to a query, best first. Candidates come from four sources
  * (the vector index, BM25 over memory texts, the period a query names, the entities it names),
- * each a stage below; one fused score ranks them (pipeline/rank.ts); a second hop follows entity
- * links from the top results; a question about the past also reaches superseded values.
+ * gathered here; the pure stages (the gate, one fused score, the second hop along entity links)
+ * are in pipeline/candidates.ts; a question about the past also reaches superseded values.
  */
 import { categorize, indexText } from '../pipeline/categorize';
 import { cleanText } from '../pipeline/normalize';
 import { dot } from '../pipeline/similarity';
 import { entitiesOf } from '../pipeline/entities';
-import { diversifyBySource, fusedScore, weightedScore, type Weighting } from '../pipeline/rank';
-import { terms } from '../pipeline/text-index';
+import { ENTITY_CANDIDATES, hop, rank, TIME_CANDIDATES, type Candidates, type RelevanceGate } from '../pipeline/candidates';
+import { diversifyBySource } from '../pipeline/rank';
 import { saidWithin, timeWindowOf } from '../pipeline/time-query';
 import type { HistoryEntry, MemoryRecord } from '../core/types';
 import { live, type EngineContext } from './context';
@@ -18,42 +18,10 @@ import { matchesFilter, type MemoryFilter } from './filters';
 /** Words that ask about the past ("where did I live before", "used to", "previously"). */
 export const ABOUT_THE_PAST = /\b(?:used to|previously|formerly|originally|before|earlier|at first|in the past|back then|no longer|anymore|did (?:i|we|you) (?:use|live|work|have)|where did|what was)\b/i;
 
-/**
- * A memory naming an entity the query names (a person, place, project or pet) is a candidate
- * whatever its other scores, and gains this much per such entity (at most two); an entity named
- * by more than ENTITY_CANDIDATES memories is too common to draw any.
- */
-export const ENTITY_BONUS = 0.3;
-export const ENTITY_CANDIDATES = 50;
-/** Entity links are followed from this many top results… */
-export const ENTITY_HOP_FROM = 3;
-/** …and a linked memory scores this share of the result that led to it. */
-export const ENTITY_HOP_DISCOUNT = 0.55;
-/**
- * A query anchored in time ("in July 2022", "last week") lifts what was said then by this much,
- * and draws in at most TIME_CANDIDATES such memories (the most recent first) besides the usual
- * candidates.
- */
-export const TIME_BONUS = 1.0;
-export const TIME_CANDIDATES = 200;
-/** Query words a memory must share to pass the relevance gate on lexical evidence alone. */
-export const LEXICAL_EVIDENCE = 2;
-
 /** A question about the user themselves… */
 const OWN = /\b(?:i|i'm|i've|my|me|we|our|us)\b/i;
 /** …and about what has been: "what did I do in May" (not "plan my trip in May"). */
 const PAST = /\b(?:did|was|were|had|went|said|told|mentioned|happened|ago|last|yesterday|been)\b/i;
-
-/**
- * Which candidates count as relevant at all. `cosine`: semantic similarity at least this;
- * `lexical`: or sharing at least LEXICAL_EVIDENCE words with the query, or said in the period a
- * question about the user's own past names (the extension's recall gate). Without a gate every
- * candidate is ranked.
- */
-export interface RelevanceGate {
-  cosine: number;
-  lexical: boolean;
-}
 
 export interface SearchRequest {
   filter: MemoryFilter;
@@ -76,16 +44,6 @@ export interface Hit {
   supersededAt?: number;
 }
 
-interface Candidates {
-  cosine: Map<number, number>;
-  bm25: Map<number, number>;
-  matched: Map<number, number>;
-  inWindow: Set<number>;
-  asksOwnPast: boolean;
-  entityHits: Map<number, number>;
-  queryEntities: string[];
-}
-
 export async function search(ctx: EngineContext, query: string, request: SearchRequest): Promise<Hit[]> {
   const text = cleanText(query);
   if (!text || request.topK <= 0) return [];
@@ -100,7 +58,7 @@ export async function search(ctx: EngineContext, query: string, request: SearchR
   const pool = Math.max(50, request.topK * 5);
   const found = await gatherCandidates(ctx, text, vector, pool, byLabel, accept, now);
   const ranked = rank(found, byLabel, request.gate, now);
-  const hopped = await hop(ctx, ranked, byLabel, found.queryEntities, text, accept);
+  const hopped = hop(await ctx.entityLinks(), ranked, byLabel, found.queryEntities, text, accept);
   const results = hopped
     .flatMap((c) => {
       const record = byLabel.get(c.label);
@@ -168,57 +126,6 @@ async function gatherCandidates(
   };
 }
 
-/** Stage 2: the gate, then one fused score per candidate, best first. */
-function rank(c: Candidates, byLabel: Map<number, MemoryRecord>, gate: RelevanceGate | undefined, now: number): { label: number; score: number }[] {
-  const passes = (label: number): boolean =>
-    !gate ||
-    (c.cosine.get(label) ?? -1) >= gate.cosine ||
-    // Sharing several words with the query (one shared word, like "works" in a question about
-    // photosynthesis, is not enough), or said in the period the query asks about.
-    (gate.lexical && ((c.matched.get(label) ?? 0) >= LEXICAL_EVIDENCE || (c.asksOwnPast && c.inWindow.has(label))));
-  return [...new Set([...c.cosine.keys(), ...c.bm25.keys()])]
-    .filter(passes)
-    .map((label) => {
-      const relevance =
-        fusedScore({ label, cosine: c.cosine.get(label) ?? 0, bm25: c.bm25.get(label) ?? 0 }) +
-        (c.inWindow.has(label) ? TIME_BONUS : 0) +
-        ENTITY_BONUS * Math.min(c.entityHits.get(label) ?? 0, 2);
-      const m = byLabel.get(label);
-      return { label, score: m ? weightedScore(relevance, weightingOf(m), now) : relevance };
-    })
-    .sort((a, b) => b.score - a.score);
-}
-
-/**
- * Stage 3, the second hop: memories naming an entity that a top result names ("Atlas is managed
- * by Priya" draws "Priya lives in Lisbon"), a little below the memory that led to them.
- */
-async function hop(
-  ctx: EngineContext,
-  ranked: { label: number; score: number }[],
-  byLabel: Map<number, MemoryRecord>,
-  queryEntities: string[],
-  text: string,
-  accept: (label: number) => boolean,
-): Promise<{ label: number; score: number }[]> {
-  const links = await ctx.entityLinks();
-  const byRank = new Map(ranked.map((r) => [r.label, r]));
-  // Hop through bridge entities only: what the query names is already searched for directly.
-  const named = new Set(queryEntities.concat(terms(text)));
-  for (const parent of ranked.slice(0, ENTITY_HOP_FROM)) {
-    const memory = byLabel.get(parent.label);
-    if (!memory) continue;
-    // The bridge entity counts as named too: it is what the question asks about, one hop on.
-    const score = parent.score * ENTITY_HOP_DISCOUNT + ENTITY_BONUS;
-    for (const label of links.linked(memory, named)) {
-      const known = byRank.get(label);
-      if (known) known.score = Math.max(known.score, score);
-      else if (accept(label)) byRank.set(label, { label, score });
-    }
-  }
-  return [...byRank.values()].sort((a, b) => b.score - a.score);
-}
-
 /** Stage 4: for a question about the past, the values these memories held before. */
 async function supersededValues(ctx: EngineContext, current: readonly Hit[], query: Float32Array): Promise<Hit[]> {
   const olds: { hit: Hit; text: string; at: number }[] = [];
@@ -240,14 +147,3 @@ async function supersededValues(ctx: EngineContext, current: readonly Hit[], que
 
 /** A user's edit of a memory (before `correction` was recorded, its reason said so). */
 const isCorrection = (h: HistoryEntry): boolean => h.correction === true || h.reason === 'edited by the user';
-
-/** What the user said about a memory's weight: `metadata.pinned`, `metadata.importance` (1–5). */
-function weightingOf(m: MemoryRecord): Weighting {
-  const { pinned, importance, uses } = m.metadata;
-  return {
-    saidAt: m.saidAt,
-    pinned: pinned === true,
-    ...(typeof importance === 'number' ? { importance } : {}),
-    ...(typeof uses === 'number' ? { uses } : {}),
-  };
-}

@@ -1,4 +1,4 @@
-import { entitiesOf } from '../pipeline/entities';
+import { entitiesOf } from './entities';
 import type { MemoryRecord } from '../core/types';
 
 /** entity → labels of the memories naming it. Very common entities link nothing (no signal). */

@@ -1,0 +1,113 @@
+/**
+ * The pure stages of search: which candidates pass the relevance gate, their fused score, and the
+ * second hop along entity links. engine/search.ts gathers the candidates (from the vector index,
+ * BM25, the period and the entities a query names) and runs these stages over them.
+ */
+import type { MemoryRecord } from '../core/types';
+import type { EntityLinks } from './entity-links';
+import { fusedScore, weightedScore, type Weighting } from './rank';
+import { terms } from './text-index';
+
+/**
+ * A memory naming an entity the query names (a person, place, project or pet) is a candidate
+ * whatever its other scores, and gains this much per such entity (at most two); an entity named
+ * by more than ENTITY_CANDIDATES memories is too common to draw any.
+ */
+export const ENTITY_BONUS = 0.3;
+export const ENTITY_CANDIDATES = 50;
+/** Entity links are followed from this many top results… */
+export const ENTITY_HOP_FROM = 3;
+/** …and a linked memory scores this share of the result that led to it. */
+export const ENTITY_HOP_DISCOUNT = 0.55;
+/**
+ * A query anchored in time ("in July 2022", "last week") lifts what was said then by this much,
+ * and draws in at most TIME_CANDIDATES such memories (the most recent first) besides the usual
+ * candidates.
+ */
+export const TIME_BONUS = 1.0;
+export const TIME_CANDIDATES = 200;
+/** Query words a memory must share to pass the relevance gate on lexical evidence alone. */
+export const LEXICAL_EVIDENCE = 2;
+
+/**
+ * Which candidates count as relevant at all. `cosine`: semantic similarity at least this;
+ * `lexical`: or sharing at least LEXICAL_EVIDENCE words with the query, or said in the period a
+ * question about the user's own past names (the extension's recall gate). Without a gate every
+ * candidate is ranked.
+ */
+export interface RelevanceGate {
+  cosine: number;
+  lexical: boolean;
+}
+
+/** What gathering found, per candidate label. */
+export interface Candidates {
+  cosine: Map<number, number>;
+  bm25: Map<number, number>;
+  matched: Map<number, number>;
+  inWindow: Set<number>;
+  asksOwnPast: boolean;
+  entityHits: Map<number, number>;
+  queryEntities: string[];
+}
+
+/** Stage 2: the gate, then one fused score per candidate, best first. */
+export function rank(c: Candidates, byLabel: Map<number, MemoryRecord>, gate: RelevanceGate | undefined, now: number): { label: number; score: number }[] {
+  const passes = (label: number): boolean =>
+    !gate ||
+    (c.cosine.get(label) ?? -1) >= gate.cosine ||
+    // Sharing several words with the query (one shared word, like "works" in a question about
+    // photosynthesis, is not enough), or said in the period the query asks about.
+    (gate.lexical && ((c.matched.get(label) ?? 0) >= LEXICAL_EVIDENCE || (c.asksOwnPast && c.inWindow.has(label))));
+  return [...new Set([...c.cosine.keys(), ...c.bm25.keys()])]
+    .filter(passes)
+    .map((label) => {
+      const relevance =
+        fusedScore({ label, cosine: c.cosine.get(label) ?? 0, bm25: c.bm25.get(label) ?? 0 }) +
+        (c.inWindow.has(label) ? TIME_BONUS : 0) +
+        ENTITY_BONUS * Math.min(c.entityHits.get(label) ?? 0, 2);
+      const m = byLabel.get(label);
+      return { label, score: m ? weightedScore(relevance, weightingOf(m), now) : relevance };
+    })
+    .sort((a, b) => b.score - a.score);
+}
+
+/**
+ * Stage 3, the second hop: memories naming an entity that a top result names ("Atlas is managed
+ * by Priya" draws "Priya lives in Lisbon"), a little below the memory that led to them.
+ */
+export function hop(
+  links: EntityLinks,
+  ranked: { label: number; score: number }[],
+  byLabel: Map<number, MemoryRecord>,
+  queryEntities: string[],
+  text: string,
+  accept: (label: number) => boolean,
+): { label: number; score: number }[] {
+  const byRank = new Map(ranked.map((r) => [r.label, r]));
+  // Hop through bridge entities only: what the query names is already searched for directly.
+  const named = new Set(queryEntities.concat(terms(text)));
+  for (const parent of ranked.slice(0, ENTITY_HOP_FROM)) {
+    const memory = byLabel.get(parent.label);
+    if (!memory) continue;
+    // The bridge entity counts as named too: it is what the question asks about, one hop on.
+    const score = parent.score * ENTITY_HOP_DISCOUNT + ENTITY_BONUS;
+    for (const label of links.linked(memory, named)) {
+      const known = byRank.get(label);
+      if (known) known.score = Math.max(known.score, score);
+      else if (accept(label)) byRank.set(label, { label, score });
+    }
+  }
+  return [...byRank.values()].sort((a, b) => b.score - a.score);
+}
+
+/** What the user said about a memory's weight: `metadata.pinned`, `metadata.importance` (1–5). */
+function weightingOf(m: MemoryRecord): Weighting {
+  const { pinned, importance, uses } = m.metadata;
+  return {
+    saidAt: m.saidAt,
+    pinned: pinned === true,
+    ...(typeof importance === 'number' ? { importance } : {}),
+    ...(typeof uses === 'number' ? { uses } : {}),
+  };
+}
