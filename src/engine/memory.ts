@@ -263,8 +263,8 @@ export class Memory {
    * What goes into a prompt for `query`: the memories past the relevance gate calibrated for the
    * model, without near-duplicates, within the token budget, each as the line the block shows.
    */
-  recall(query: string, options: RecallOptions): Promise<Recalled> {
-    if (typeof query !== 'string') return Promise.reject(new TypeError('query must be a string'));
+  async recall(query: string, options: RecallOptions): Promise<Recalled> {
+    if (typeof query !== 'string') throw new TypeError('query must be a string');
     if (options.threshold !== undefined) validateSearchParams(options.threshold, undefined);
     const scopes = (options.scopes ?? [options.filters ?? {}]).map((f) => this.#filterOf(f));
     return recall(this.#ctx, query, {

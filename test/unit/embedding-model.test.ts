@@ -43,7 +43,7 @@ describe('engram-glove-30k embedding model', () => {
     env.allowRemoteModels = false;
     env.localModelPath = path.join(root, 'public/models') + path.sep;
     extractor = await pipeline('feature-extraction', MODEL_ID, { dtype: 'fp32' });
-  }, 120_000);
+  });
 
   it('returns a 100-dimensional unit vector', async () => {
     const v = await embedOne('I live in Berlin');

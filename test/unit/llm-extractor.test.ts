@@ -200,9 +200,8 @@ describe('LlmExtractor', () => {
   it('times out a generation that never ends, interrupts it, and falls back', async () => {
     const { engine, extractor, fallbacks } = await setup({ timeoutMs: 40 });
     engine.extractions.push({ hang: true });
-    const started = Date.now();
+    // It returns at all (a generation that never ends would hang the test): no timing asserted.
     const out = await extractor.extract([user("I'm vegetarian")], { now: NOW });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(texts(out)).toEqual(["I'm vegetarian"]);
     expect(engine.interrupts).toBe(1);
     expect(fallbacks[0]).toMatch(/did not answer within 40 ms/);

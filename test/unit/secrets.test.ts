@@ -87,7 +87,7 @@ describe('the labelled set', () => {
     expect(rate(all.lookAlikes), `dropped:\n${all.dropped.join('\n')}`).toBeGreaterThanOrEqual(LOOK_ALIKES_KEPT);
     expect(rate(bySplit['held-out']!.secrets)).toBeGreaterThanOrEqual(SECRET_RECALL);
     expect(rate(bySplit['held-out']!.lookAlikes)).toBeGreaterThanOrEqual(LOOK_ALIKES_KEPT);
-  }, 60_000);
+  });
 });
 
 describe('the blind set', () => {
@@ -113,7 +113,7 @@ describe('the blind set', () => {
     const { all } = await scoreSecrets(blindItems, engine());
     expect(rate(all.secrets), `leaked:\n${all.leaked.join('\n')}`).toBeGreaterThanOrEqual(SECRET_RECALL);
     expect(rate(all.lookAlikes), `dropped:\n${all.dropped.join('\n')}`).toBeGreaterThanOrEqual(LOOK_ALIKES_KEPT);
-  }, 60_000);
+  });
 });
 
 const kindOf = (text: string): SecretKind | undefined => containsSecret(text)?.kind;
@@ -234,11 +234,10 @@ describe('containsSecret', () => {
     expect(containsSecret('12345678Z')?.kind).toBe('government-id');
   });
 
-  it('scans a long pasted text in linear time', () => {
+  it('scans a long pasted text without catastrophic backtracking', () => {
+    // Finishing at all is the claim (a quadratic pattern would not, within the suite); no timing asserted.
     const long = 'I live in Berlin and my password is hunter2. '.repeat(20_000) + '1'.repeat(200_000) + 'a'.repeat(200_000);
-    const started = performance.now();
     expect(findSecrets(long)).toHaveLength(20_000);
-    expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
 

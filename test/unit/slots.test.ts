@@ -133,11 +133,10 @@ describe('slotOf', () => {
     },
   );
 
-  it('stays fast on a long fact', () => {
-    const started = performance.now();
-    slotOf(`I like ${'very '.repeat(200_000)}much tea`);
-    slotOf(`I ${'a'.repeat(1_000_000)}`);
-    expect(performance.now() - started).toBeLessThan(1000);
+  it('reads a very long fact without catastrophic backtracking', () => {
+    // Finishing at all is the claim; no timing asserted (timings are the benchmarks').
+    const slots = [slotOf(`I like ${'very '.repeat(200_000)}much tea`), slotOf(`I ${'a'.repeat(1_000_000)}`)];
+    expect(slots).toHaveLength(2);
   });
 });
 
