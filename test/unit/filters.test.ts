@@ -1,31 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { memoryRecord } from '../support/records';
 import type { MemoryRecord } from '../../src/core/types';
 import { compileFilter, inSpace, matchesFilter, normalizeSpace, validateFilter, type MemoryFilter } from '../../src/engine/filters';
 
 const JULY = Date.parse('2024-07-01');
 const DAY = 86_400_000;
 
-let nextLabel = 0;
-const rec = (id: string, over: Partial<MemoryRecord> = {}): MemoryRecord => ({
-  id,
-  label: nextLabel++,
-  text: `memory ${id}`,
-  hash: id,
-  userId: 'me',
-  agentId: null,
-  runId: null,
-  space: null,
-  site: null,
-  conversationId: null,
-  sourceTurnIds: [],
-  saidAt: JULY,
-  categories: [],
-  metadata: {},
-  createdAt: JULY,
-  updatedAt: JULY,
-  expiresAt: null,
-  ...over,
-});
+const rec = (id: string, over: Partial<MemoryRecord> = {}): MemoryRecord =>
+  memoryRecord(`memory ${id}`, { id, hash: id, saidAt: JULY, createdAt: JULY, updatedAt: JULY, ...over });
 
 const ALL: MemoryRecord[] = [
   rec('berlin', {
