@@ -81,7 +81,10 @@ export default defineConfig({
   hooks: {
     'entrypoints:resolved': (wxt, entrypoints) => {
       if (wxt.config.mode === DEMO_MODE) return;
-      for (const entrypoint of entrypoints) if (entrypoint.name === 'demo') entrypoint.skipped = true;
+      // Removed rather than marked skipped: a skipped entrypoint makes every build and `wxt
+      // prepare` (run by npm install) print a warning, though leaving it out is intended.
+      const demo = entrypoints.findIndex((entrypoint) => entrypoint.name === 'demo');
+      if (demo >= 0) entrypoints.splice(demo, 1);
     },
     'build:publicAssets': (_wxt, files) => {
       files.push({
