@@ -7,6 +7,9 @@
  * token budget applied (pipeline/select.ts).
  */
 import { withMemoryBlock } from '../inject/memory-block';
+import { isTheirs, namesInPrompt, readPrompt } from '../pipeline/about-me';
+import { ENTITY_CANDIDATES } from '../pipeline/candidates';
+import { entitiesOf } from '../pipeline/entities';
 import { selectForPrompt } from '../pipeline/select';
 import type { EngineContext } from './context';
 import type { MemoryFilter } from './filters';
@@ -24,6 +27,11 @@ export interface RecallContext {
   noteUse?: boolean;
   /** For the dates shown on each line; defaults to en-GB. */
   locale?: string;
+  /**
+   * Read the prompt first and inject nothing into one that is not about the user (default true).
+   * False when the user asked for memories themselves (the manual mode's button).
+   */
+  readPrompt?: boolean;
 }
 
 /** One memory as it goes into the prompt. */
@@ -52,6 +60,9 @@ export interface Recalled {
 export async function recall(ctx: EngineContext, query: string, context: RecallContext): Promise<Recalled> {
   const settings = { ...RECALL, ...context.settings };
   const threshold = context.threshold ?? (await ctx.gate());
+  // "How long do dogs live?" or "help me fix my regex" is not about the user, however close a
+  // memory's words: nothing is searched, nothing is sent.
+  if (context.readPrompt !== false && !(await isAboutUser(ctx, query))) return { memories: [], tokens: 0, threshold, considered: 0 };
   const gate = { cosine: threshold, lexical: true };
   const hits: Hit[] = [];
   for (const filter of context.scopes) hits.push(...(await search(ctx, query, { filter, topK: settings.candidates, gate })));
@@ -86,4 +97,16 @@ export async function recall(ctx: EngineContext, query: string, context: RecallC
   if (memories.length > 0 && context.noteUse !== false) void noteUse(ctx, memories.map((m) => m.id)).catch(() => undefined);
   const tokens = memories.length === 0 ? 0 : Math.ceil(withMemoryBlock(memories.map((m) => m.line), '').length / 4);
   return { memories, tokens, threshold, considered: candidates.length };
+}
+
+/** The prompt is about the user: it says so (pipeline/about-me.ts), or names one of their people or pets. */
+async function isAboutUser(ctx: EngineContext, query: string): Promise<boolean> {
+  const reading = readPrompt(query);
+  if (reading.aboutUser) return true;
+  if (reading.cue !== 'none') return false;
+  const links = await ctx.entityLinks();
+  const byLabel = await ctx.memories();
+  return namesInPrompt(query, entitiesOf).some((name) =>
+    isTheirs(name, links.labelsOf(name, ENTITY_CANDIDATES).flatMap((label) => byLabel.get(label)?.text ?? [])),
+  );
 }

@@ -35,10 +35,14 @@ export interface Scores {
   turn_recall_at_10: number;
   turn_recall_at_20: number;
   session_recall_at_10: number;
+  hit_at_5: number;
   hit_at_10: number;
   tokens_at_10: number;
   n: number;
   abstained?: number;
+  /** As injected (recall): share of evidence turns, and share of questions with one of them. */
+  injected_turn_recall?: number;
+  injected_hit?: number;
 }
 
 /** What is injected, over the questions with evidence. */
@@ -53,6 +57,9 @@ export interface InjectedScores {
   /** Share of questions that got no memory at all. */
   none: number;
   n: number;
+  /** Questions about what was never said (no evidence): share that got nothing injected. */
+  abstained?: number;
+  unanswerable?: number;
 }
 
 export interface QuestionRow {
@@ -106,12 +113,15 @@ interface Acc {
   r10: number;
   r20: number;
   s10: number;
+  h5: number;
   h10: number;
   tok: number;
   abstainN: number;
   abstained: number;
+  injR: number;
+  injH: number;
 }
-const emptyAcc = (): Acc => ({ n: 0, r5: 0, r10: 0, r20: 0, s10: 0, h10: 0, tok: 0, abstainN: 0, abstained: 0 });
+const emptyAcc = (): Acc => ({ n: 0, r5: 0, r10: 0, r20: 0, s10: 0, h5: 0, h10: 0, tok: 0, abstainN: 0, abstained: 0, injR: 0, injH: 0 });
 
 function score(acc: Acc, evidence: string[], items: Retrieved[]): { r10: number; h5: number; h10: number } {
   const recall = (k: number): number => {
@@ -128,6 +138,7 @@ function score(acc: Acc, evidence: string[], items: Retrieved[]): { r10: number;
   acc.r10 += r10;
   acc.r20 += recall(20);
   acc.s10 += sessions.filter((s) => gotSessions.has(s)).length / sessions.length;
+  acc.h5 += h5;
   acc.h10 += h10;
   acc.tok += tokensOf(items.slice(0, 10));
   return { r10, h5, h10 };
@@ -142,11 +153,16 @@ function finish(acc: Acc): Scores {
     turn_recall_at_10: r3(acc.r10 / n),
     turn_recall_at_20: r3(acc.r20 / n),
     session_recall_at_10: r3(acc.s10 / n),
+    hit_at_5: r3(acc.h5 / n),
     hit_at_10: r3(acc.h10 / n),
     tokens_at_10: Math.round(acc.tok / n),
     n: acc.n,
   };
   if (acc.abstainN > 0) out.abstained = r3(acc.abstained / acc.abstainN);
+  if (acc.n > 0) {
+    out.injected_turn_recall = r3(acc.injR / n);
+    out.injected_hit = r3(acc.injH / n);
+  }
   return out;
 }
 
@@ -158,6 +174,7 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
   const vector = emptyAcc();
   const questions: QuestionRow[] = [];
   const injected = { n: 0, recall: 0, hit: 0, memories: 0, tokens: 0, none: 0 };
+  const unanswerable = { n: 0, abstained: 0 };
   let queryMs = 0;
   let evidenceTurns = 0;
   let evidenceCovered = 0;
@@ -165,6 +182,9 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
 
   for (const sample of samples) {
     const { speaker_a: a, speaker_b: b } = sample.conversation;
+    // A speaker called "Assistant" is the AI the user talks to: as in the extension, its turns are
+    // never remembered, only passed with the user's next turn as the message it answers.
+    const people = [a, b].filter((s) => !isAssistant(s));
     const db = new EngramDatabase(`eval-${sample.sample_id}`, { indexedDB: new IDBFactory(), IDBKeyRange });
     // Questions are asked the day after the last session: "last week" means the conversation's last week.
     const sessions = sessionsOf(sample);
@@ -176,9 +196,10 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
       for (const turn of session.turns) {
         const text = turnText(turn);
         turns.push({ id: turn.dia_id, text: `${turn.speaker}: ${text}` });
-        const said = [{ role: 'user' as const, content: text, id: turn.dia_id }];
         const before = previous;
         previous = turn.text;
+        if (isAssistant(turn.speaker)) continue;
+        const said = [{ role: 'user' as const, content: text, id: turn.dia_id }];
         await memory.add(before === null ? said : [{ role: 'assistant' as const, content: before }, ...said], {
           userId: turn.speaker,
           saidAt: session.date,
@@ -202,14 +223,24 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
 
     for (const [qaIndex, qa] of sample.qa.entries()) {
       const evidence = qa.evidence.filter((e) => /^D\d+:\d+$/.test(e));
-      if (evidence.length === 0) continue;
       // The speakers' names select whose memories to search; as words they would only match
       // other turns that address that person ("Thanks, Mel!").
-      const query = withoutNames(qa.question, [a, b]);
+      const query = withoutNames(qa.question, [a, b].filter((s) => !isAssistant(s)));
+      if (evidence.length === 0) {
+        // Never said: the right answer is to inject nothing.
+        if (qa.category !== 5) continue;
+        const recalled = await memory.recall(query, { scopes: people.map((p) => ({ user_id: p })), noteUse: false });
+        const category = byCategory.get(qa.category) ?? emptyAcc();
+        byCategory.set(qa.category, category);
+        category.abstainN++;
+        if (recalled.memories.length === 0) category.abstained++;
+        unanswerable.n++;
+        if (recalled.memories.length === 0) unanswerable.abstained++;
+        continue;
+      }
       const started = performance.now();
       const hits = [
-        ...(await memory.search(query, { filters: { user_id: a }, topK: 20, threshold: 0 })).results,
-        ...(await memory.search(query, { filters: { user_id: b }, topK: 20, threshold: 0 })).results,
+        ...(await Promise.all(people.map(async (p) => (await memory.search(query, { filters: { user_id: p }, topK: 20, threshold: 0 })).results))).flat(),
       ]
         .sort((x, y) => (y.score ?? 0) - (x.score ?? 0))
         .slice(0, 20);
@@ -221,7 +252,7 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
       const s = score(overall, evidence, items);
       score(category, evidence, items);
       // What the extension's send would inject: the same call, both speakers' scopes.
-      const recalled = await memory.recall(query, { scopes: [{ user_id: a }, { user_id: b }], noteUse: false });
+      const recalled = await memory.recall(query, { scopes: people.map((p) => ({ user_id: p })), noteUse: false });
       const got = new Set(recalled.memories.flatMap((m) => m.sourceTurnIds));
       const injectedRecall = evidence.filter((e) => got.has(e)).length / evidence.length;
       injected.n++;
@@ -230,6 +261,8 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
       injected.memories += recalled.memories.length;
       injected.tokens += recalled.tokens;
       injected.none += recalled.memories.length === 0 ? 1 : 0;
+      category.injR += injectedRecall;
+      category.injH += injectedRecall > 0 ? 1 : 0;
       if (qa.category === 5) {
         // Abstained: nothing would have been injected.
         category.abstainN++;
@@ -270,6 +303,7 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
       tokens: Math.round(injected.tokens / m),
       none: r3(injected.none / m),
       n: injected.n,
+      ...(unanswerable.n > 0 ? { abstained: r3(unanswerable.abstained / unanswerable.n), unanswerable: unanswerable.n } : {}),
     },
     by_category: Object.fromEntries([...byCategory.entries()].sort(([x], [y]) => x - y).map(([c, acc]) => [String(c), finish(acc)])),
     baselines: { bm25_turns: finish(bm25), vector_turns: finish(vector) },
@@ -285,6 +319,9 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
     questions,
   };
 }
+
+/** The AI side of a user/assistant conversation (its turns are context, never memories). */
+export const isAssistant = (speaker: string): boolean => /^(?:assistant|ai|chatgpt|claude)$/i.test(speaker.trim());
 
 /** The question without the speakers' names (first names and their short forms). */
 export function withoutNames(question: string, names: string[]): string {
@@ -309,10 +346,11 @@ export function markdownOf(result: EvalResult): string {
     row('BM25 over raw turns', result.baselines.bm25_turns),
     row('vectors over raw turns', result.baselines.vector_turns),
     '',
-    '| category | turn R@10 | hit@10 | tokens@10 | abstained | questions |',
-    '|---|---|---|---|---|---|',
+    '| category | turn R@10 | hit@5 | hit@10 | as injected: turn recall | as injected: hit | tokens@10 | abstained | questions |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...Object.entries(result.by_category).map(
-      ([c, s]) => `| ${c} | ${s.turn_recall_at_10} | ${s.hit_at_10} | ${s.tokens_at_10} | ${s.abstained ?? ''} | ${s.n} |`,
+      ([c, s]) =>
+        `| ${c} | ${s.turn_recall_at_10} | ${s.hit_at_5} | ${s.hit_at_10} | ${s.injected_turn_recall ?? ''} | ${s.injected_hit ?? ''} | ${s.tokens_at_10} | ${s.abstained ?? ''} | ${s.n} |`,
     ),
     '',
     `${result.ms_per_query} ms per query (engine). Evidence turns with at least one memory: ${result.evidence_coverage}.`,

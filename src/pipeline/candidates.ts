@@ -19,6 +19,8 @@ export const ENTITY_CANDIDATES = 50;
 export const ENTITY_HOP_FROM = 3;
 /** …and a linked memory scores this share of the result that led to it. */
 export const ENTITY_HOP_DISCOUNT = 0.55;
+/** …and never above it: at least this much below. */
+export const HOP_BELOW = 0.01;
 /**
  * A query anchored in time ("in July 2022", "last week") lifts what was said then by this much,
  * and draws in at most TIME_CANDIDATES such memories (the most recent first) besides the usual
@@ -51,16 +53,21 @@ export interface Candidates {
   queryEntities: string[];
 }
 
-/** Stage 2: the gate, then one fused score per candidate, best first. */
-export function rank(c: Candidates, byLabel: Map<number, MemoryRecord>, gate: RelevanceGate | undefined, now: number): { label: number; score: number }[] {
-  const passes = (label: number): boolean =>
+/** Whether a candidate passes the relevance gate (every candidate does without one). */
+export function passesGate(c: Candidates, label: number, gate: RelevanceGate | undefined): boolean {
+  return (
     !gate ||
     (c.cosine.get(label) ?? -1) >= gate.cosine ||
     // Sharing several words with the query (one shared word, like "works" in a question about
     // photosynthesis, is not enough), or said in the period the query asks about.
-    (gate.lexical && ((c.matched.get(label) ?? 0) >= LEXICAL_EVIDENCE || (c.asksOwnPast && c.inWindow.has(label))));
+    (gate.lexical && ((c.matched.get(label) ?? 0) >= LEXICAL_EVIDENCE || (c.asksOwnPast && c.inWindow.has(label))))
+  );
+}
+
+/** Stage 2: the gate, then one fused score per candidate, best first. */
+export function rank(c: Candidates, byLabel: Map<number, MemoryRecord>, gate: RelevanceGate | undefined, now: number): { label: number; score: number }[] {
   return [...new Set([...c.cosine.keys(), ...c.bm25.keys()])]
-    .filter(passes)
+    .filter((label) => passesGate(c, label, gate))
     .map((label) => {
       const relevance =
         fusedScore({ label, cosine: c.cosine.get(label) ?? 0, bm25: c.bm25.get(label) ?? 0 }) +
@@ -74,28 +81,31 @@ export function rank(c: Candidates, byLabel: Map<number, MemoryRecord>, gate: Re
 
 /**
  * Stage 3, the second hop: memories naming an entity that a top result names ("Atlas is managed
- * by Priya" draws "Priya lives in Lisbon"), a little below the memory that led to them.
+ * by Priya" draws "Priya lives in Lisbon"), below the memory that led to them. Under a gate, a
+ * linked memory must pass it too: a link is a reason to look, not evidence of relevance.
  */
 export function hop(
   links: EntityLinks,
   ranked: { label: number; score: number }[],
   byLabel: Map<number, MemoryRecord>,
-  queryEntities: string[],
+  c: Candidates,
   text: string,
   accept: (label: number) => boolean,
+  gate?: RelevanceGate,
 ): { label: number; score: number }[] {
   const byRank = new Map(ranked.map((r) => [r.label, r]));
   // Hop through bridge entities only: what the query names is already searched for directly.
-  const named = new Set(queryEntities.concat(terms(text)));
+  const named = new Set(c.queryEntities.concat(terms(text)));
   for (const parent of ranked.slice(0, ENTITY_HOP_FROM)) {
     const memory = byLabel.get(parent.label);
     if (!memory) continue;
-    // The bridge entity counts as named too: it is what the question asks about, one hop on.
-    const score = parent.score * ENTITY_HOP_DISCOUNT + ENTITY_BONUS;
+    // The bridge entity counts as named too: it is what the question asks about, one hop on;
+    // a linked memory still ranks below the one that drew it in.
+    const score = Math.min(parent.score * ENTITY_HOP_DISCOUNT + ENTITY_BONUS, parent.score - HOP_BELOW);
     for (const label of links.linked(memory, named)) {
       const known = byRank.get(label);
       if (known) known.score = Math.max(known.score, score);
-      else if (accept(label)) byRank.set(label, { label, score });
+      else if (accept(label) && passesGate(c, label, gate)) byRank.set(label, { label, score });
     }
   }
   return [...byRank.values()].sort((a, b) => b.score - a.score);

@@ -4,7 +4,7 @@
  * ("I'm vegetarian", "my dog is called Max", "Ich wohne in München", "J'habite à Lyon", "Vivo en
  * Madrid") are kept as facts, in the user's words. Dropped: questions, requests to the assistant,
  * greetings and small talk about the chat, assistant text the user pasted, hypotheticals, jokes,
- * statements about other people ("my sister is vegan"), and Engram's own memory block.
+ * and Engram's own memory block. What the user says of their people and pets ("my sister Priya lives in Lisbon") is kept.
  *
  * English, German, French and Spanish first-person forms are recognised (Spanish drops the
  * pronoun, so its first-person verbs are listed). Quality is measured on
@@ -124,12 +124,15 @@ const RELATIONS =
   'schwester|bruder|mutter|mama|vater|papa|eltern|frau|mann|partnerin|freund|freundin|freunde|sohn|tochter|kinder|kind|chef|chefin|kollege|kollegin|kollegen|nachbar|nachbarin|oma|opa|onkel|tante|cousine|familie|' +
   'sœur|soeur|frère|frere|mère|mere|père|pere|maman|femme|mari|copain|copine|ami|amie|amis|fils|fille|enfants|patron|patronne|collègue|voisin|voisine|grand-mère|grand-père|oncle|famille|' +
   'hermana|hermano|madre|mamá|padre|papá|padres|esposa|esposo|marido|mujer|pareja|novio|novia|amigo|amiga|amigos|hijo|hija|hijos|jefe|jefa|compañero|compañera|vecino|vecina|abuela|abuelo|tío|tía|primo|prima|familia';
-/** "My sister is vegan" is about the sister. "My wife and I …" and "my friend is called Jonas" are about the user. */
-const THIRD_PARTY = rx(
-  `^(?:my|our|mein\\p{L}*|unser\\p{L}*|ma|mon|mes|notre|nos|mi|mis|nuestr\\p{L}*)\\s+(?:(?:best|older|younger|little|big|elder|ex|late|new|old|future|ältere|jüngere|kleine|große|grande|petite?|meilleure?|mejor)\\s+)?(?:${RELATIONS})${E}`,
+const PETS = 'cat|cats|dog|dogs|puppy|kitten|pup|horse|rabbit|bunny|hamster|parrot|budgie|tortoise|gecko|katze|hund|chat|chien|gato|perro';
+/**
+ * Someone or something close to the user: "My sister Priya lives in Lisbon", "the kids renamed the
+ * cat", "Mein Vater wohnt in Dresden". What the user says of their people and pets is the user's
+ * own context (who to buy for, cook for, plan around), so it is kept as a fact.
+ */
+const CIRCLE = rx(
+  `^(?:my|our|the|mein\\p{L}*|unser\\p{L}*|ma|mon|mes|notre|nos|mi|mis|nuestr\\p{L}*)\\s+(?:(?:best|older|younger|little|big|elder|ex|late|new|old|future|ältere|jüngere|kleine|große|grande|petite?|meilleure?|mejor)\\s+)?(?:${RELATIONS}|${PETS})${E}`,
 );
-const WITH_ME = rx(`^\\S+\\s+(?:\\S+\\s+)?(?:and|&|und|et|y)\\s+(?:i|me|ich|moi|yo)${E}`);
-const NAMED = rx(`\\s(?:is called|is named|'s name is|name is|heißt|heisst|s'appelle|se llama)\\s`);
 /** Quote marks and the mark that closes each. Quoted text is someone else's words. */
 const QUOTES = new Map([
   ['"', '"'],
@@ -188,11 +191,24 @@ function readablePart(message: string): string {
   return '';
 }
 
+/**
+ * A statement the user leads a question with: "I'm training for the half in April, can you build
+ * me a plan?" (the statement is the fact; the question is not). The question must start after a
+ * comma, a semicolon or a dash with a question or request word.
+ */
+const QUESTION_AFTER = rx(
+  `\\s*(?:[,;:]|\\s[-–—])\\s*(?:so |and |but |then )?(?=(?:can|could|would|will|what|what's|how|which|any|anything|do|does|should|shall|is|are|where|who|when|why|please|help me|tell me|suggest|recommend|ideas?)${E})`,
+);
+
 function sentenceFacts(raw: string): string[] {
   const sentence = normalizeQuotes(stripDiscourse(raw));
+  if (raw.includes('?') && !raw.includes('¿')) {
+    const lead = QUESTION_AFTER.exec(raw);
+    const head = lead ? raw.slice(0, lead.index) : '';
+    return head.includes('?') || !hasWords(head) ? [] : sentenceFacts(head);
+  }
   if (
     !hasWords(raw) ||
-    raw.includes('?') ||
     raw.includes('¿') ||
     QUESTION_START.test(sentence) ||
     REQUEST.test(sentence) ||
@@ -203,15 +219,30 @@ function sentenceFacts(raw: string): string[] {
     return [];
   }
   const facts: string[] = [];
+  // A clause that is not about the user, kept for the next one when that one points back at it:
+  // "Joana is back from leave in March, so I report to her again".
+  let before = '';
   for (const clause of splitClauses(raw)) {
     const fact = stripVocative(
       stripTail(trimEdges(stripDiscourse(clause).replace(/^please,?\s+(?=call me\s)/i, '').replace(REQUEST_TAIL, ''))),
     );
     if (fact.length < 4 || fact.length > MAX_FACT_CHARS) continue;
-    if (isSelfStatement(fact) && hasWords(fact)) facts.push(fact);
+    if (isSelfStatement(fact) && hasWords(fact) && !REPORTED.test(fact)) {
+      const joined = `${before}, ${fact}`;
+      facts.push(before && POINTS_BACK.test(fact) && joined.length <= MAX_FACT_CHARS ? joined : fact);
+      before = '';
+    } else {
+      before = QUESTION_START.test(fact) || REQUEST.test(fact) || LISTENER.test(fact) || HYPOTHETICAL.test(fact) ? '' : fact;
+    }
   }
   return facts;
 }
+
+/** What someone said, its words quoted away: "My boss said". */
+const REPORTED = /\b(?:said|says|told me|told us|asked|wrote|texted)$/i;
+
+/** A third-person word that needs the clause before it: "… so I report to her again". */
+const POINTS_BACK = /\b(?:she|her|hers|he|him|his|they|them|their|there|that one)\b/i;
 
 const LISTENER = /\b(?:you|your|yours|yourself|ya)\b/i;
 
@@ -253,6 +284,7 @@ function isSelfStatement(clause: string): boolean {
     DE_INVERTED.test(c) ||
     ES_FRONTED.test(c) ||
     IMPLICIT_SELF.test(c) ||
+    CIRCLE.test(c) ||
     (SELF_INSIDE.test(c) && !NOT_INSIDE.test(c));
   if (!self) return false;
   if (QUESTION_START.test(c) || REQUEST.test(c) || HYPOTHETICAL.test(c) || SMALL_TALK.test(c) || ASSISTANT.test(c)) return false;
@@ -260,7 +292,6 @@ function isSelfStatement(clause: string): boolean {
   // Said to or about the listener ("I'm so happy for you", "I love that you chose pottery"):
   // about the other person, not a fact about the user.
   if (LISTENER.test(c)) return false;
-  if (THIRD_PARTY.test(c) && !WITH_ME.test(c) && !NAMED.test(c) && !SELF_INSIDE.test(c)) return false;
   return true;
 }
 

@@ -122,8 +122,15 @@ const DETERMINERS = /^(?:a|an|the|any|much|my|some|of|keinen|kein|keine|einen|ei
 const MAX_SLOT_CHARS = 1000;
 
 /** The slot a fact fills, or null for facts a user can have many of (friends, pets, hobbies). */
+const SOMEONE_ELSE =
+  /^(?:my|our|the)\s+(?:[\p{L}-]+\s+)?(?:sister|brother|mum|mom|mother|dad|father|parents|wife|husband|partner|boyfriend|girlfriend|fianc[ée]e?|son|daughter|kids?|children|baby|friends?|boss|manager|colleagues?|co-?workers?|roommates?|flatmates?|neighbou?rs?|grandma|grandpa|grandmother|grandfather|grandparents|uncle|aunt|cousins?|niece|nephew|family|team|in-laws|cat|dog|puppy|kitten)\b/iu;
+const WITH_ME = /\b(?:and|&)\s+(?:i|me)\b/iu;
+
 export function slotOf(fact: string): string | null {
   const text = fact.slice(0, MAX_SLOT_CHARS);
+  // "My sister is vegan", "Our neighbour lives in Leeds": someone else's diet or home, beside the
+  // user's, never in its place ("My wife and I live in Oslo" is the user's own).
+  if (SOMEONE_ELSE.test(text) && !WITH_ME.test(text)) return null;
   const favourite = FAVOURITE.exec(text);
   if (favourite?.[1]) return `favourite:${favourite[1].toLowerCase()}`;
   const rule = SLOT_RULES.find((r) => r.pattern.test(text))?.slot;

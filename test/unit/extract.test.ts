@@ -100,9 +100,23 @@ describe('extractFacts', () => {
     expect(extractFacts(message)).toEqual(['I like tea', 'my cat is called Tom']);
   });
 
-  it('keeps facts about the user and drops facts about other people', () => {
-    expect(extractFacts('My sister is a doctor. My boss lives in Munich.')).toEqual([]);
-    expect(extractFacts('I have a sister named Anna and my sister is vegan.')).toEqual(['I have a sister named Anna']);
+  it('keeps the statement a question is asked with, not the question', () => {
+    expect(extractFacts("I'm prepping for the half marathon in April, can you build me a 10-week plan?")).toEqual(["I'm prepping for the half marathon in April"]);
+    expect(extractFacts("We just moved to Porto - any tips for a good bakery?")).toEqual(['We just moved to Porto']);
+    expect(extractFacts('If I move to Leeds, what should I pack?')).toEqual([]);
+    expect(extractFacts('Can you explain closures, I never got them?')).toEqual([]);
+  });
+
+  it('keeps the clause a fact points back to', () => {
+    expect(extractFacts("Joana is back from leave in March, so I report to her again")).toEqual(['Joana is back from leave in March, I report to her again']);
+  });
+
+  it('keeps facts about the user and about the people and pets close to them', () => {
+    expect(extractFacts('My sister is a doctor. My boss lives in Munich.')).toEqual(['My sister is a doctor', 'My boss lives in Munich']);
+    expect(extractFacts('My sister Priya lives in Lisbon.')).toEqual(['My sister Priya lives in Lisbon']);
+    expect(extractFacts('the kids renamed the cat: Pickle is Admiral now')).toEqual(['the kids renamed the cat: Pickle is Admiral now']);
+    expect(extractFacts('I have a sister named Anna and my sister is vegan.')).toEqual(['I have a sister named Anna', 'my sister is vegan']);
+    expect(extractFacts('The capital of France is Paris. The new iPhone has a better camera.')).toEqual([]);
     expect(extractFacts('My wife and I live in Oslo. My best friend is called Jonas.')).toEqual([
       'My wife and I live in Oslo',
       'My best friend is called Jonas',
@@ -127,7 +141,7 @@ describe('extractFacts', () => {
     expect(extractFacts('Ich bin 28 Jahre alt und ich wohne in Köln.')).toEqual(['Ich bin 28 Jahre alt', 'ich wohne in Köln']);
     expect(extractFacts("Je suis végétarienne et j'habite à Nantes.")).toEqual(['Je suis végétarienne', "j'habite à Nantes"]);
     expect(extractFacts('Soy vegetariano y vivo en Sevilla. ¿Qué puedo cocinar?')).toEqual(['Soy vegetariano', 'vivo en Sevilla']);
-    expect(extractFacts('Meine Schwester ist Ärztin. Si viviera en París, aprendería francés.')).toEqual([]);
+    expect(extractFacts('Meine Schwester ist Ärztin. Si viviera en París, aprendería francés.')).toEqual(['Meine Schwester ist Ärztin']);
   });
 
   it.each([

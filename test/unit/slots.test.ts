@@ -168,8 +168,10 @@ describe('decide with slots', () => {
     expect(await eventFor(older, newer)).toBe('ADD');
   });
 
-  it('does not UPDATE a memory with a third-party statement (it is not extracted at all)', async () => {
+  it('keeps what the user says of someone close to them beside their own fact, never in its place', async () => {
     const facts = await new RuleBasedExtractor().extract([{ role: 'user', content: 'My sister is vegan' }]);
-    expect(facts).toEqual([]);
+    expect(facts.map((f) => f.text)).toEqual(['My sister is vegan']);
+    expect(await eventFor("I'm vegan", 'My sister is vegan')).toBe('ADD');
+    expect(await eventFor('I live in Berlin', 'My sister lives in Lisbon')).toBe('ADD');
   });
 });

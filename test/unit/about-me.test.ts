@@ -1,0 +1,64 @@
+/**
+ * Reading a prompt before any memory is searched: is it about the user's life, or a task or a
+ * question about the world that happens to share words with a memory?
+ */
+import { describe, expect, it } from 'vitest';
+import { instructionOf, isTheirs, namesInPrompt, readPrompt } from '../../src/pipeline/about-me';
+import { entitiesOf } from '../../src/pipeline/entities';
+
+describe('readPrompt', () => {
+  it.each([
+    'What should I cook tonight?',
+    'Gift ideas for my sister?',
+    'Is it safe for me to take ibuprofen?',
+    'Plan a weekend away for us',
+    'Draft a short bio for my speaker page',
+    'Which city am I living in these days?',
+    "What's the cat called now?",
+    'How do I keep my dog calm during fireworks?',
+    'How do I get to work these days?',
+    'Any ideas for dinner tonight?',
+    'Is it worth moving our event pipeline at work over to NATS?',
+  ])('reads %j as about the user', (prompt) => {
+    expect(readPrompt(prompt).aboutUser).toBe(true);
+  });
+
+  it.each([
+    'How long do dogs live?',
+    'Help me fix my regex',
+    'I need a haiku about rain',
+    'How do I reverse a linked list?',
+    'my pandas merge drops rows, why?',
+    "TypeError: Cannot read properties of undefined (reading 'map'). I get this in React",
+    'How do I undo my last git commit but keep the changes?',
+    'Who actually wrote The Expanse? I heard James S. A. Corey is not a real person',
+    'Can you catch me up on what is happening with microplastics research?',
+    'Summarize this article for me:\nThe government said our economy grew 2% and we expect more next year, according to the minister.',
+    'Translate "good morning, my friend" into Japanese for me',
+  ])('reads %j as not about the user', (prompt) => {
+    expect(readPrompt(prompt).aboutUser).toBe(false);
+  });
+
+  it('reads only the instruction, not the text pasted after it', () => {
+    const pasted = 'Summarize: ' + 'We moved to Leeds and my sister lives with us now. '.repeat(10);
+    expect(instructionOf(pasted)).toBe('Summarize:');
+    expect(readPrompt(pasted).aboutUser).toBe(false);
+    expect(instructionOf('```js\nconst my = 1;\n```\nwhy does this fail?')).not.toContain('my');
+  });
+});
+
+describe('names the user knows', () => {
+  it('finds the names a prompt asks about, not the places it names', () => {
+    expect(namesInPrompt('Is Bartek still living in Kraków?', entitiesOf)).toEqual(['bartek']);
+    expect(namesInPrompt("What's the history of Gdańsk?", entitiesOf)).toEqual([]);
+  });
+
+  it('knows a person or pet the memories introduce from a thing the user likes', () => {
+    expect(isTheirs('priya', ['My sister Priya lives in Lisbon'])).toBe(true);
+    expect(isTheirs('biscuit', ['We adopted a greyhound called Biscuit'])).toBe(true);
+    expect(isTheirs('bramble', ['Bramble, our collie, is three'])).toBe(true);
+    expect(isTheirs('renee', ['Renee is my new boss'])).toBe(true);
+    expect(isTheirs('manchester', ['I support Manchester City'])).toBe(false);
+    expect(isTheirs('expanse', ["I'm reading The Expanse"])).toBe(false);
+  });
+});
