@@ -23,7 +23,8 @@ const limit = Number(arg('limit') ?? Infinity);
 const extractor = arg('extractor') === 'raw' ? 'raw' : 'rule';
 
 const samples = loadLocomo(data).slice(0, limit);
-const embedder = new TransformersEmbedder({ modelId: BUNDLED_MODEL, localModelPath: resolve('public/models') + '/' });
+// `--model <folder> --models <dir>`: evaluate another model built in transformers.js's layout.
+const embedder = new TransformersEmbedder({ modelId: arg('model') ?? BUNDLED_MODEL, localModelPath: resolve(arg('models') ?? 'public/models') + '/' });
 const started = performance.now();
 const result = await runEval({ samples, embedder, extractor, onProgress: (m) => { console.log(m); } });
 mkdirSync(dirname(out), { recursive: true });

@@ -11,9 +11,11 @@ import { gateMarkdown, loadGateSet, runGateEval, type GateResult } from '../src/
 import { mergeResults, writeMarkdownSection } from './results-file';
 
 const args = process.argv.slice(2);
+const arg = (name: string): string | undefined => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
 const only = args.includes('--set') ? args[args.indexOf('--set') + 1] : undefined;
 const sets = (only ? [only] : ['tune', 'holdout']).map((name) => loadGateSet(resolve(`test/fixtures/gate/${name}.json`)));
-const embedder = new TransformersEmbedder({ modelId: BUNDLED_MODEL, localModelPath: resolve('public/models') + '/' });
+// `--model <folder> --models <dir>`: evaluate another model built in transformers.js's layout.
+const embedder = new TransformersEmbedder({ modelId: arg('model') ?? BUNDLED_MODEL, localModelPath: resolve(arg('models') ?? 'public/models') + '/' });
 const results: GateResult[] = [];
 for (const set of sets) {
   const result = await runGateEval(set, embedder, (m) => { console.log(m); });

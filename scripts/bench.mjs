@@ -7,7 +7,7 @@ import { ensureSetup, ROOT } from './setup.mjs';
 
 ensureSetup({ browser: false });
 const passthrough = process.argv.slice(2);
-const benches = ['bench/index-bench.ts', 'bench/engine-bench.ts', 'bench/extractor-bench.ts', 'bench/secrets-bench.ts'];
+const benches = ['bench/index-bench.ts', 'bench/engine-bench.ts', 'bench/extractor-bench.ts', 'bench/secrets-bench.ts', 'bench/gate.ts'];
 for (const bench of benches) {
   console.log(`\n▶ ${bench} ${passthrough.join(' ')}`);
   const { status } = spawnSync('npx', ['tsx', '--import', './scripts/hnswlib/node-loader.ts', bench, ...passthrough], {

@@ -1,7 +1,7 @@
 import { stripMemoryBlock } from '../inject/memory-block';
 import { categorize } from '../pipeline/categorize';
 import { cleanText, hasWords } from '../pipeline/normalize';
-import { extractFacts, leadingAnswer } from '../pipeline/extract';
+import { extractFacts, leadingAnswer, statementsOf } from '../pipeline/extract';
 import { containsSecret, redactSecrets } from '../pipeline/secrets';
 import { slotOf } from '../pipeline/slots';
 import type { ChatMessage, ExtractedFact, Extractor } from '../ports/extractor';
@@ -31,6 +31,10 @@ export class RuleBasedExtractor implements Extractor {
       const context = searchContext(message, asked);
       // A clause stating a password, a key or a card number is never a fact; the others are kept.
       const texts = extractFacts(message.content).filter((text) => !containsSecret(text));
+      // Nothing about the user in the first person: what a short message states is kept in the
+      // user's words, so that what the rules miss ("the kids loved the beach") can still be found.
+      const said = texts.length === 0 ? statementsOf(message.content) : null;
+      if (said && !containsSecret(said)) texts.push(said);
       // "Which language are you learning?" — "Japanese! I've been at it for two years": the bare
       // answer opens the first fact, which would not say what it is about without it.
       const answer = asked ? leadingAnswer(message.content) : null;

@@ -12,7 +12,7 @@ import type { Embedder } from '../ports/embedder';
 import type { Extractor } from '../ports/extractor';
 import type { MemoryStore, StoreWrite } from '../ports/memory-store';
 import type { HistoryEntry, MemoryRecord } from '../core/types';
-import { calibrate } from './calibration';
+import { calibrate, type Calibration } from './calibration';
 import { EntityLinks } from '../pipeline/entity-links';
 import { RECALL } from './recall-settings';
 import type { VectorSearch } from './vector-search';
@@ -54,7 +54,7 @@ export class EngineContext {
   #queue: Promise<unknown> = Promise.resolve();
   #cache: Cache | null = null;
   /** The relevance gate per embedding model (cosine means something else under each). */
-  readonly #gates = new Map<string, Promise<number>>();
+  readonly #gates = new Map<string, Promise<Calibration>>();
 
   constructor(parts: EngineParts) {
     this.store = parts.store;
@@ -150,25 +150,27 @@ export class EngineContext {
   }
 
   /**
-   * The relevance gate for the active model: calibrated once per model on labelled pairs
-   * (engine/calibration.ts). If calibration fails, the bundled model's threshold stands in and
-   * calibration is tried again next time.
+   * The relevance gate's calibration for the active model: once per model, on labelled pairs
+   * (engine/calibration.ts). If calibration fails, the bundled model's stands in and calibration
+   * is tried again next time.
    */
-  gate(): Promise<number> {
+  calibration(): Promise<Calibration> {
     const active = this.embedder;
-    let gate = this.#gates.get(active.modelId);
-    if (!gate) {
-      gate = calibrate(active).then(
-        (c) => c.threshold,
-        (error: unknown) => {
-          this.#onError(error);
-          this.#gates.delete(active.modelId);
-          return RECALL.threshold;
-        },
-      );
-      this.#gates.set(active.modelId, gate);
+    let calibration = this.#gates.get(active.modelId);
+    if (!calibration) {
+      calibration = calibrate(active).catch((error: unknown) => {
+        this.#onError(error);
+        this.#gates.delete(active.modelId);
+        return { threshold: RECALL.threshold, related: RECALL.related, unrelated: RECALL.floor };
+      });
+      this.#gates.set(active.modelId, calibration);
     }
-    return gate;
+    return calibration;
+  }
+
+  /** The relevance gate for the active model: a cosine between related and unrelated pairs. */
+  async gate(): Promise<number> {
+    return (await this.calibration()).threshold;
   }
 }
 

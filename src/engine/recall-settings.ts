@@ -4,6 +4,13 @@ export interface RecallSettings {
   topK: number;
   /** The relevance gate's cosine when calibration fails (the bundled model's own calibration). */
   threshold: number;
+  /**
+   * When calibration fails, the bundled model's: what related pairs reach (median), and what
+   * unrelated prompts reach at best over a store (75th percentile), the floor a memory must pass
+   * in a prompt read as about the user.
+   */
+  related: number;
+  floor: number;
   /** Ranked candidates considered before near-duplicates are dropped and the budget applied. */
   candidates: number;
   /** The memory block's budget, in tokens (≈ characters / 4), header and footer included. */
@@ -18,6 +25,8 @@ export interface RecallSettings {
 export const RECALL: Readonly<RecallSettings> = {
   topK: 5,
   threshold: 0.311,
+  related: 0.411,
+  floor: 0.21,
   candidates: 10,
   budgetTokens: 300,
 };

@@ -20,7 +20,7 @@ import { noteUse } from './update';
 export interface RecallContext {
   /** Whose memories: one filter per scope searched (the extension: the browser's user). */
   scopes: readonly MemoryFilter[];
-  /** Override the calibrated relevance gate (cosine); the engine's calibration otherwise. */
+  /** Override the relevance gate (cosine); the calibrated floor of the active model otherwise. */
   threshold?: number;
   settings?: Partial<RecallSettings>;
   /** Count the injected memories as used (the extension does; an evaluation does not). Default true. */
@@ -59,7 +59,9 @@ export interface Recalled {
 
 export async function recall(ctx: EngineContext, query: string, context: RecallContext): Promise<Recalled> {
   const settings = { ...RECALL, ...context.settings };
-  const threshold = context.threshold ?? (await ctx.gate());
+  // The prompt was read as about the user (below) before anything is searched, so a memory only
+  // has to be closer to it than unrelated prompts come to a store: the calibration's floor.
+  const threshold = context.threshold ?? (await ctx.calibration()).unrelated;
   // "How long do dogs live?" or "help me fix my regex" is not about the user, however close a
   // memory's words: nothing is searched, nothing is sent.
   if (context.readPrompt !== false && !(await isAboutUser(ctx, query))) return { memories: [], tokens: 0, threshold, considered: 0 };

@@ -229,7 +229,7 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
       if (evidence.length === 0) {
         // Never said: the right answer is to inject nothing.
         if (qa.category !== 5) continue;
-        const recalled = await memory.recall(query, { scopes: people.map((p) => ({ user_id: p })), noteUse: false });
+        const recalled = await memory.recall(asTheUser(qa.question, people), { scopes: people.map((p) => ({ user_id: p })), noteUse: false });
         const category = byCategory.get(qa.category) ?? emptyAcc();
         byCategory.set(qa.category, category);
         category.abstainN++;
@@ -252,7 +252,7 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
       const s = score(overall, evidence, items);
       score(category, evidence, items);
       // What the extension's send would inject: the same call, both speakers' scopes.
-      const recalled = await memory.recall(query, { scopes: people.map((p) => ({ user_id: p })), noteUse: false });
+      const recalled = await memory.recall(asTheUser(qa.question, people), { scopes: people.map((p) => ({ user_id: p })), noteUse: false });
       const got = new Set(recalled.memories.flatMap((m) => m.sourceTurnIds));
       const injectedRecall = evidence.filter((e) => got.has(e)).length / evidence.length;
       injected.n++;
@@ -314,7 +314,7 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
       extractor: extractor === 'raw' ? 'raw (every turn verbatim)' : 'rule-based',
       model: embedder.modelId,
       scopes: 'one user scope per speaker; both searched, merged by score; the previous turn as the assistant message',
-      injected: 'memory.recall, as the extension calls it before a send (calibrated gate, de-duplication, token budget)',
+      injected: "memory.recall, as the extension calls it before a send (the prompt read, calibrated gate, de-duplication, token budget), each question asked as the speaker would ask it (their name as I / my)",
     },
     questions,
   };
@@ -322,6 +322,19 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
 
 /** The AI side of a user/assistant conversation (its turns are context, never memories). */
 export const isAssistant = (speaker: string): boolean => /^(?:assistant|ai|chatgpt|claude)$/i.test(speaker.trim());
+
+/**
+ * The question as the speaker would ask it of their assistant: LoCoMo asks about its speakers in
+ * the third person ("What did Caroline research?"); a user asks "What did I research?".
+ */
+export function asTheUser(question: string, names: string[]): string {
+  const forms = names.filter((n) => n.length >= 2).map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (forms.length === 0) return question;
+  const name = `(?:${forms.join('|')})`;
+  return question
+    .replace(new RegExp(`\\b${name}(?:'s|’s)(?![\\p{L}])`, 'giu'), 'my')
+    .replace(new RegExp(`\\b${name}(?![\\p{L}])`, 'giu'), 'I');
+}
 
 /** The question without the speakers' names (first names and their short forms). */
 export function withoutNames(question: string, names: string[]): string {

@@ -33,7 +33,7 @@ const FOR_ME_TASK =
   /\b(?:write|make|draft|create|generate|build|fix|explain|translate|summari[sz]e|convert|calculate|check|list|rewrite|rephrase|proofread|format|solve|debug|code|simplify|shorten|paraphrase|outline|compose)\b[^.?!\n]{0,80}?\bfor\s+(?:me|us)\b/giu;
 /** The user only as the one asking: "I need a haiku", "How do I reverse a list?", "I'm trying to understand…". */
 const ASKER =
-  /\b(?:i\s+(?:need|want|would like|'d like|am looking for|'m looking for)(?:\s+(?:you\s+to|to\s+(?:know|understand|learn|write|make|create|build|find|get|see)))?|i'm\s+(?:trying|struggling|learning|wondering|curious|confused|stuck)|i\s+am\s+(?:trying|struggling|learning|wondering|curious|confused|stuck)|i\s+(?:was|am)\s+wondering|i\s+wonder|i\s+(?:don't|do not|can't|cannot)\s+(?:understand|get|figure|remember|see|find)|i\s+(?:keep\s+getting|get|got|have|had|ran into|see)\s+(?:a|an|this|the|that|these|some)\s+(?:error|exception|warning|bug|issue|problem|question|list|table|array|string|file|dataframe|function|dataset)|how\s+(?:do|can|could|would|should|shall)\s+(?:i|we)|can\s+(?:i|we)|could\s+(?:i|we)|(?:do|did)\s+i\s+need\s+to|i\s+(?:just\s+)?(?:pasted|copied|wrote|included|attached|shared)|i(?:'ve)?\s+(?:heard|read|saw|seen)|(?:confuses|confused|bugs|baffles|puzzles)\s+me|catch\s+(?:me|us)\s+up|i\s+never\s+(?:get|got|understood|understand)|i(?:'m| am)?\s+(?:get|getting|keep getting|keep seeing)\s+(?:this|that|an?|the)\b)\b/giu;
+  /\b(?:i\s+(?:need|want|would like|'d like|am looking for|'m looking for)(?:\s+(?:you\s+to|to\s+(?:know|understand|learn|write|make|create|build|find|get|see)))?|i'm\s+(?:trying|struggling|learning|wondering|curious|confused|stuck)|i\s+am\s+(?:trying|struggling|learning|wondering|curious|confused|stuck)|i\s+(?:was|am)\s+wondering|i\s+wonder|i\s+(?:don't|do not|can't|cannot)\s+(?:understand|get|figure|remember|see|find)|i\s+(?:keep\s+getting|get|got|have|had|ran into|see)\s+(?:a|an|this|the|that|these|some)\s+(?:error|exception|warning|bug|issue|problem|question|list|table|array|string|file|dataframe|function|dataset)|how\s+(?:do|can|could|would|should|shall)\s+(?:i|we)|can\s+(?:i|we)|could\s+(?:i|we)|(?:do|did)\s+i\s+need\s+to|i\s+(?:just\s+)?(?:pasted|copied|wrote|included|attached|shared)|i(?:'ve)?\s+(?:heard|read|saw|seen)|if\s+(?:i|we)|(?:why|how)\s+(?:do|are|did|can)\s+we\s+(?:have|know|call|say|need|get|see|use|dream|sleep|age|yawn|sneeze)|(?:confuses|confused|bugs|baffles|puzzles)\s+me|catch\s+(?:me|us)\s+up|i\s+never\s+(?:get|got|understood|understand)|i(?:'m| am)?\s+(?:get|getting|keep getting|keep seeing)\s+(?:this|that|an?|the)\b)\b/giu;
 
 /**
  * Advice on the user's own life, without a first-person word: "Any ideas for dinner tonight?",
@@ -47,7 +47,7 @@ const LIFE_ADVICE =
  * script throws", "I'm in detached HEAD"), unless they speak of their work ("at work we use Go").
  */
 const TECH =
-  /\b(?:\w+(?:Error|Exception)|traceback|stack ?trace|git|npm|pip|python|javascript|typescript|java|rust|golang|react|node|sql|postgres\w*|regex|css|html|docker|kubernetes|k8s|api|json|csv|yaml|compile[rd]?|undefined|null|segfault|localhost|bash|shell|terminal|linux|excel|vba|pandas|numpy)\b|[{}();=<>[\]]\S*[{}();=<>[\]]/u;
+  /\b(?:\w+(?:Error|Exception)|traceback|stack ?trace|git|npm|pip|python|javascript|typescript|java|rust|golang|react|node|sql|postgres\w*|regex|css|html|docker|kubernetes|k8s|api|json|csv|yaml|compile[rd]?|undefined|null|segfault|localhost|bash|shell|terminal|linux|excel|vba|pandas|numpy|cors|fetch|https?|endpoint|webpack|vite|django|flask|rails|kotlin|swift|c\\+\\+|c#)\b|[{}();=<>[\]]\S*[{}();=<>[\]]/u;
 const ABOUT_WORK = /\b(?:at work|our (?:team|company|stack|product|startup|org)|we use|i work|my (?:team|job|boss|manager|colleagues?))\b/iu;
 
 /** The instruction of a prompt: its text without code, quoted or pasted passages, at most MAX_READ characters. */
@@ -59,7 +59,8 @@ export function instructionOf(prompt: string): string {
   const first = instructionLine(lines[0] ?? '');
   const last = lines.length > 1 ? (lines.at(-1) ?? '') : '';
   const read = last.endsWith('?') && last.length < 160 ? `${first} ${last}` : first;
-  return read.replace(/["“][^"”]{40,}["”]/g, ' ').slice(0, MAX_READ);
+  // Quoted text is someone else's words (to translate, to proofread, a title).
+  return read.replace(/["“][^"”]{20,}["”]|(?<![\p{L}])['‘][^'’]{20,}['’](?![\p{L}])/gu, ' ').slice(0, MAX_READ);
 }
 
 /** "Summarize: <a pasted paragraph>" → "Summarize:". */
@@ -103,14 +104,15 @@ export function readPrompt(prompt: string): PromptReading {
   const rest = text.replace(MY_TASK, ' ').replace(TASK_ME, ' ').replace(FOR_ME_TASK, ' ').replace(ASKER, ' ');
   if (TECH.test(text) && !ABOUT_WORK.test(text)) return { aboutUser: false, cue: 'tech' };
   if (SELF.test(rest) || HOUSEHOLD.test(rest) || ABOUT_WORK.test(text)) return { aboutUser: true, cue: 'self' };
-  if (LIFE_ADVICE.test(text)) return { aboutUser: true, cue: 'advice' };
+  // Capitalised words inside a sentence are names and titles ("Tomorrow, and Tomorrow, and Tomorrow").
+  if (LIFE_ADVICE.test(text.replace(/(?<=[\p{L},;]\s+)\p{Lu}[\p{L}'’-]*/gu, ' '))) return { aboutUser: true, cue: 'advice' };
   if (SELF.test(text) && NOW.test(text)) return { aboutUser: true, cue: 'now' };
   return { aboutUser: false, cue: 'none' };
 }
 
 /** Words that introduce one of the user's people or pets by name: "my sister Priya", "a greyhound called Biscuit". */
 const INTRODUCES =
-  '(?:sister|brother|mum|mom|mother|dad|father|parents|wife|husband|partner|boyfriend|girlfriend|fianc[ée]e?|son|daughter|kids?|children|twins|baby|friend|mate|boss|manager|colleague|coworker|roommate|flatmate|neighbou?r|grandma|grandpa|gran|nan|uncle|aunt|cousin|niece|nephew|teacher|coach|therapist|doctor|vet|cat|dog|puppy|kitten|pup|horse|rabbit|parrot|budgie|tortoise|hamster|greyhound|labrador|terrier|spaniel|collie|beagle|retriever|called|named)';
+  '(?:sister|brother|sis|bro|mum|mom|mother|dad|father|parents|wife|husband|hubby|partner|boyfriend|girlfriend|bf|gf|fianc[ée]e?|son|daughter|stepson|stepdaughter|grandson|granddaughter|grandkids?|grandchild(?:ren)?|kids?|children|twins|baby|boy|girl|friend|bestie|mate|pal|buddy|boss|manager|colleague|coworker|roommate|flatmate|neighbou?r|grandma|grandpa|gran|nan|uncle|aunt|cousin|niece|nephew|in-laws?|teacher|coach|therapist|doctor|vet|someone|cat|dog|puppy|kitten|pup|horse|pony|rabbit|bunny|parrot|budgie|tortoise|hamster|guinea pig|chickens?|hens?|goat|pig|fish|greyhound|lurcher|whippet|labrador|lab|terrier|spaniel|collie|beagle|retriever|poodle|pug|corgi|husky|dachshund|called|named)';
 
 /**
  * Whether the user's memories speak of `name` as one of their people or pets ("My sister Priya
@@ -119,7 +121,7 @@ const INTRODUCES =
  */
 export function isTheirs(name: string, memoryTexts: readonly string[]): boolean {
   const n = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const before = new RegExp(`\\b${INTRODUCES}\\s+(?:[\\p{L}-]+\\s+)?${n}\\b`, 'iu');
-  const after = new RegExp(`\\b${n}(?:,|\\s+is|\\s+was|'s)?\\s+(?:my|our)\\s+(?:[\\p{L}-]+\\s+)?${INTRODUCES}\\b`, 'iu');
+  const before = new RegExp(`\\b(?:(?:my|our)\\s+(?:[\\p{L}-]+\\s+)?)?${INTRODUCES}[,:]?\\s+(?:[\\p{L}-]+\\s+)?${n}\\b`, 'iu');
+  const after = new RegExp(`\\b${n}\\b(?:,|\\s+is|\\s+was|'s)?\\s+(?:my|our)\\s+(?:[\\p{L}-]+\\s+)?${INTRODUCES}\\b|\\b${n}\\b[^.!?]{0,60}?\\b(?:he|she|they)(?:'s|'re| is| are| was)\\s+(?:my|our)\\b`, 'iu');
   return memoryTexts.some((t) => before.test(t) || after.test(t));
 }

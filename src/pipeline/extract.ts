@@ -181,6 +181,56 @@ export function extractFacts(message: string): string[] {
   return facts;
 }
 
+/** A message no fact was found in is kept in the user's words only when it is this short (longer is pasted text)… */
+export const MAX_STATEMENT_MESSAGE_CHARS = 600;
+/** …and says at least this many content words. */
+const MIN_STATEMENT_TERMS = 4;
+
+/**
+ * What a short message states, in the user's words, when no fact about the user was found in it:
+ * "Yeah, the kids loved the beach and the dinosaur exhibit" (the user's life, said without "I").
+ * Questions, requests, greetings, reactions, hypotheticals, jokes, small talk and code are left
+ * out; null when nothing is left. Kept so that what the rules miss can still be found.
+ */
+export function statementsOf(message: string): string | null {
+  if (message.length > MAX_STATEMENT_MESSAGE_CHARS || /```|[{};]\s*$/m.test(message)) return null;
+  const readable = removeQuoted(stripMemoryBlock(message));
+  if (looksBinary(readable)) return null;
+  const kept: string[] = [];
+  for (const line of readable.split(/\n+/)) {
+    const clean = cleanText(line);
+    if (!hasWords(clean, MIN_LINE_WORD_SHARE)) continue;
+    for (const raw of splitSentences(clean)) {
+      const sentence = normalizeQuotes(stripDiscourse(raw));
+      if (
+        raw.includes('?') ||
+        QUESTION_START.test(sentence) ||
+        REQUEST.test(sentence) ||
+        HYPOTHETICAL_START.test(sentence) ||
+        HYPOTHETICAL.test(sentence) ||
+        JOKE.test(sentence) ||
+        ASSISTANT_SENTENCE.test(sentence) ||
+        ASSISTANT.test(sentence) ||
+        SMALL_TALK.test(sentence) ||
+        NOT_INSIDE.test(sentence)
+      ) {
+        continue;
+      }
+      const text = trimEdges(sentence);
+      if (contentTerms(text) >= MIN_STATEMENT_TERMS && hasWords(text)) kept.push(text);
+    }
+  }
+  const text = kept.join('. ');
+  return text.length >= 4 && text.length <= MAX_FACT_CHARS ? text : null;
+}
+
+const STATEMENT_STOP = new Set(
+  'the a an and or but so to of in on at for with from by is are was were be been it its this that these those there here they them their he she him her his you your we our i me my just really very so too also all some any what which who when where how not no yes can could would will should have has had do does did get got make made go went going like one much many more most than then now well oh yeah wow'.split(' '),
+);
+function contentTerms(text: string): number {
+  return (text.toLowerCase().match(/\p{L}{3,}/gu) ?? []).filter((w) => !STATEMENT_STOP.has(w)).length;
+}
+
 /** The message up to MAX_MESSAGE_CHARS, ending at a line or sentence end (half a sentence is no fact). */
 function readablePart(message: string): string {
   if (message.length <= MAX_MESSAGE_CHARS) return message;

@@ -232,3 +232,20 @@ describe('extractFacts', () => {
     expect(extractFacts("I'm vegetarian, but I eat fish now and then.")).toEqual(["I'm vegetarian", 'I eat fish now and then']);
   });
 });
+
+describe('statementsOf (what a message with no first-person fact states)', () => {
+  it('keeps what a short message states, in the user’s words', async () => {
+    const { statementsOf } = await import('../../src/pipeline/extract');
+    expect(statementsOf('Yeah, the kids loved the beach and the dinosaur exhibit at the museum.')).toBe('the kids loved the beach and the dinosaur exhibit at the museum');
+    expect(statementsOf('Renee says the chickpea stew is her new favorite lol')).toBeNull(); // a joke marker
+  });
+
+  it('keeps no question, request, greeting, small talk, code or pasted text', async () => {
+    const { statementsOf } = await import('../../src/pipeline/extract');
+    expect(statementsOf('What do you think about the new library downtown?')).toBeNull();
+    expect(statementsOf('Thanks, that helps a lot!')).toBeNull();
+    expect(statementsOf('Write a poem about the sea and the old lighthouse keeper.')).toBeNull();
+    expect(statementsOf('const x = fetchUsers();\nreturn x.map(u => u.id);')).toBeNull();
+    expect(statementsOf('The committee approved the budget for the new bridge. '.repeat(20))).toBeNull();
+  });
+});

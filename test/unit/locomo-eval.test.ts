@@ -38,7 +38,12 @@ describe('runEval on the fixture', () => {
     expect(result.baselines.bm25_turns.turn_recall_at_10).toBeGreaterThan(0.9);
     expect(result.baselines.vector_turns.n).toBe(23);
     expect(Object.keys(result.by_category).sort()).toEqual(['1', '2', '3', '4', '5']);
-    expect(result.by_category['5']?.abstained).toBeGreaterThanOrEqual(0.5);
+    // Abstention is reported; LoCoMo's category 5 asks about the other speaker, whose memories
+    // are searched too, so the retrieval row cannot abstain on it by design.
+    expect(result.by_category['5']?.abstained).toBeTypeOf('number');
+    // As injected: what the send would carry, each question asked as the speaker would ask it.
+    expect(result.injected.hit).toBeGreaterThanOrEqual(0.6);
+    expect(result.injected.tokens).toBeLessThanOrEqual(300);
     expect(result.questions).toHaveLength(23);
     const lisbon = result.questions.find((q) => q.sample_id === 'mini-1' && q.qa_index === 0);
     expect(lisbon).toMatchObject({ category: 4, hit_at_10: 1 });
@@ -52,5 +57,14 @@ describe('withoutNames', () => {
     expect(withoutNames("What did Mel and Caroline's kids paint?", ['Caroline', 'Melanie'])).toBe('What did and kids paint?');
     expect(withoutNames('Is Melody considering a career in cars?', ['Caroline', 'Melanie'])).toBe('Is Melody considering a career in cars?');
     expect(withoutNames('Caroline?', ['Caroline', 'Melanie'])).toBe('?');
+  });
+});
+
+describe('asTheUser', () => {
+  it('asks a LoCoMo question as the speaker would ask their assistant', async () => {
+    const { asTheUser } = await import('../../src/eval/run-eval');
+    expect(asTheUser("What is Caroline's identity?", ['Caroline', 'Melanie'])).toBe('What is my identity?');
+    expect(asTheUser('When did Melanie paint a sunrise?', ['Caroline', 'Melanie'])).toBe('When did I paint a sunrise?');
+    expect(asTheUser('Is Melody considering a career in cars?', ['Caroline', 'Melanie'])).toBe('Is Melody considering a career in cars?');
   });
 });

@@ -38,7 +38,7 @@ describe('recall', () => {
     expect(texts).toContain("I'm vegetarian");
     expect(recalled.memories.find((m) => m.text === 'I live in Berlin')?.line).toBe('I live in Berlin (said 3 Mar 2026)');
     expect(recalled.tokens).toBe(Math.ceil(withMemoryBlock(recalled.memories.map((m) => m.line), '').length / 4));
-    expect(recalled.threshold).toBe((await calibrate(embedder)).threshold);
+    expect(recalled.threshold).toBe((await calibrate(embedder)).unrelated);
   });
 
   it('gives a prompt about nothing the user said nothing', async () => {
