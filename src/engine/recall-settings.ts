@@ -24,8 +24,8 @@ export interface RecallSettings {
  */
 export const RECALL: Readonly<RecallSettings> = {
   topK: 5,
-  threshold: 0.311,
-  related: 0.411,
+  threshold: 0.365,
+  related: 0.52,
   floor: 0.21,
   candidates: 10,
   budgetTokens: 300,

@@ -10,6 +10,7 @@ import { withMemoryBlock } from '../inject/memory-block';
 import { isTheirs, namesInPrompt, readPrompt } from '../pipeline/about-me';
 import { ENTITY_CANDIDATES } from '../pipeline/candidates';
 import { entitiesOf } from '../pipeline/entities';
+import { asksSomething } from '../pipeline/extract';
 import { selectForPrompt } from '../pipeline/select';
 import type { EngineContext } from './context';
 import type { MemoryFilter } from './filters';
@@ -103,6 +104,8 @@ export async function recall(ctx: EngineContext, query: string, context: RecallC
 
 /** The prompt is about the user: it says so (pipeline/about-me.ts), or names one of their people or pets. */
 async function isAboutUser(ctx: EngineContext, query: string): Promise<boolean> {
+  // "My sister Priya lives in Lisbon." tells; it asks nothing a memory could help with.
+  if (!asksSomething(query)) return false;
   const reading = readPrompt(query);
   if (reading.aboutUser) return true;
   if (reading.cue !== 'none') return false;

@@ -4,7 +4,7 @@
  * gathered here; the pure stages (the gate, one fused score, the second hop along entity links)
  * are in pipeline/candidates.ts; a question about the past also reaches superseded values.
  */
-import { categorize, indexText } from '../pipeline/categorize';
+import { categoriesAsked, categorize, indexText } from '../pipeline/categorize';
 import { cleanText } from '../pipeline/normalize';
 import { dot } from '../pipeline/similarity';
 import { entitiesOf } from '../pipeline/entities';
@@ -59,9 +59,7 @@ export async function search(ctx: EngineContext, query: string, request: SearchR
   const found = await gatherCandidates(ctx, text, vector, pool, byLabel, accept, now);
   const ranked = rank(found, byLabel, request.gate, now);
   const hopped = hop(await ctx.entityLinks(), ranked, byLabel, found, text, accept, request.gate);
-  // A question about now wants the newest value of a fact that changed.
-  const current = ABOUT_THE_PAST.test(text) ? hopped : await newestFirst(ctx, hopped, byLabel);
-  const results = current
+  const results = hopped
     .flatMap((c) => {
       const record = byLabel.get(c.label);
       return record ? [{ record, text: record.text, score: c.score, cosine: found.cosine.get(c.label) ?? 0, sourceTurnIds: record.sourceTurnIds }] : [];
@@ -126,39 +124,10 @@ async function gatherCandidates(
     asksOwnPast,
     entityHits,
     queryEntities,
+    topics: categoriesAsked(text),
+    present: !ABOUT_THE_PAST.test(text) && !(window !== null && PAST.test(text)),
   };
 }
-
-/**
- * Stage 3b, for a question about the present: of two candidates saying nearly the same thing (the
- * same fact, changed: "We live in Graz", later "We've moved to Vienna"), the older one ranks below
- * the newer whenever the newer is about as relevant. Near: cosine ≥ SUPERSEDE_SIMILARITY under
- * the active model, among the SUPERSEDE_WINDOW best candidates.
- */
-async function newestFirst(ctx: EngineContext, ranked: { label: number; score: number }[], byLabel: Map<number, MemoryRecord>): Promise<{ label: number; score: number }[]> {
-  const top = ranked.slice(0, SUPERSEDE_WINDOW);
-  const ids = top.flatMap((r) => byLabel.get(r.label)?.id ?? []);
-  const vectors = new Map((await ctx.store.vectors(ctx.embedder.modelId, ids)).map((v) => [v.label, v.vector]));
-  const demoted = new Set<number>();
-  for (const older of top) {
-    const a = byLabel.get(older.label);
-    const va = vectors.get(older.label);
-    if (!a || !va) continue;
-    const newer = top.find((r) => {
-      const b = byLabel.get(r.label);
-      const vb = vectors.get(r.label);
-      return !!b && !!vb && b.saidAt > a.saidAt && r.score >= older.score - SUPERSEDE_MARGIN && dot(va, vb) >= SUPERSEDE_SIMILARITY;
-    });
-    if (newer) demoted.add(older.label);
-  }
-  if (demoted.size === 0) return ranked;
-  return ranked.map((r) => (demoted.has(r.label) ? { label: r.label, score: r.score - SUPERSEDE_PENALTY } : r)).sort((x, y) => y.score - x.score);
-}
-
-export const SUPERSEDE_WINDOW = 20;
-export const SUPERSEDE_SIMILARITY = 0.5;
-export const SUPERSEDE_MARGIN = 0.15;
-export const SUPERSEDE_PENALTY = 0.25;
 
 /** Stage 4: for a question about the past, the values these memories held before. */
 async function supersededValues(ctx: EngineContext, current: readonly Hit[], query: Float32Array): Promise<Hit[]> {

@@ -73,6 +73,8 @@ export interface QuestionRow {
   /** The lines the extension would inject for this question (empty: nothing injected), and their block's tokens. */
   injected: string[];
   injected_tokens: number;
+  /** Share of the evidence turns the injected memories came from. */
+  injected_turn_recall: number;
 }
 
 export interface EvalResult {
@@ -278,6 +280,7 @@ export async function runEval({ samples, embedder, extractor = 'rule', onProgres
         sources_at_10: sourcesAt(items, 10),
         injected: recalled.memories.map((m) => m.line),
         injected_tokens: recalled.tokens,
+        injected_turn_recall: r3(injectedRecall),
       });
 
       const bm = text.search(qa.question, 20).map((h) => ({ text: byId.get(h.id) ?? '', sources: [h.id], score: h.score }));

@@ -4,6 +4,7 @@
  * BM25, the period and the entities a query names) and runs these stages over them.
  */
 import type { MemoryRecord } from '../core/types';
+import { categorize } from './categorize';
 import type { EntityLinks } from './entity-links';
 import { fusedScore, weightedScore, type Weighting } from './rank';
 import { terms } from './text-index';
@@ -51,7 +52,21 @@ export interface Candidates {
   asksOwnPast: boolean;
   entityHits: Map<number, number>;
   queryEntities: string[];
+  /** The kinds of fact the query asks about (pipeline/categorize.ts). */
+  topics: string[];
+  /** The query asks how things are now ("these days", "currently", or nothing about the past). */
+  present: boolean;
 }
+
+/** A memory of a kind the query asks about gains this much… */
+export const TOPIC_BONUS = 0.1;
+/**
+ * …and, in a question about now, the newest of them up to this much more, halving for every
+ * TOPIC_RECENCY_HALF_LIFE_DAYS it is older than the newest: a fact that changed answers with its
+ * latest value ("Which city am I living in these days?").
+ */
+export const TOPIC_RECENCY = 0.15;
+export const TOPIC_RECENCY_HALF_LIFE_DAYS = 60;
 
 /** Whether a candidate passes the relevance gate (every candidate does without one). */
 export function passesGate(c: Candidates, label: number, gate: RelevanceGate | undefined): boolean {
@@ -66,13 +81,26 @@ export function passesGate(c: Candidates, label: number, gate: RelevanceGate | u
 
 /** Stage 2: the gate, then one fused score per candidate, best first. */
 export function rank(c: Candidates, byLabel: Map<number, MemoryRecord>, gate: RelevanceGate | undefined, now: number): { label: number; score: number }[] {
-  return [...new Set([...c.cosine.keys(), ...c.bm25.keys()])]
-    .filter((label) => passesGate(c, label, gate))
+  const labels = [...new Set([...c.cosine.keys(), ...c.bm25.keys()])].filter((label) => passesGate(c, label, gate));
+  const onTopic = new Set(
+    c.topics.length === 0 ? [] : labels.filter((label) => {
+      const m = byLabel.get(label);
+      return !!m && categorize(m.text).some((t) => c.topics.includes(t));
+    }),
+  );
+  const newest = Math.max(0, ...[...onTopic].map((label) => byLabel.get(label)?.saidAt ?? 0));
+  const topical = (label: number): number => {
+    if (!onTopic.has(label)) return 0;
+    const days = (newest - (byLabel.get(label)?.saidAt ?? 0)) / 86_400_000;
+    return TOPIC_BONUS + (c.present ? TOPIC_RECENCY * 2 ** (-days / TOPIC_RECENCY_HALF_LIFE_DAYS) : 0);
+  };
+  return labels
     .map((label) => {
       const relevance =
         fusedScore({ label, cosine: c.cosine.get(label) ?? 0, bm25: c.bm25.get(label) ?? 0 }) +
         (c.inWindow.has(label) ? TIME_BONUS : 0) +
-        ENTITY_BONUS * Math.min(c.entityHits.get(label) ?? 0, 2);
+        ENTITY_BONUS * Math.min(c.entityHits.get(label) ?? 0, 2) +
+        topical(label);
       const m = byLabel.get(label);
       return { label, score: m ? weightedScore(relevance, weightingOf(m), now) : relevance };
     })

@@ -181,6 +181,26 @@ export function extractFacts(message: string): string[] {
   return facts;
 }
 
+/**
+ * Whether a message asks the assistant anything: a question, a request or an instruction. "My
+ * sister lives in Lisbon." asks nothing (the user is telling, and is remembered); "My sister lives
+ * in Lisbon, what should I see there?" asks.
+ */
+export function asksSomething(message: string): boolean {
+  const text = cleanText(removeQuoted(stripMemoryBlock(message.slice(0, MAX_MESSAGE_CHARS))));
+  if (text.includes('?') || text.includes('¿') || WANTS.test(text) || QUESTION_AFTER.test(text)) return true;
+  // A message that states nothing about the user is a request however it is phrased.
+  if (extractFacts(text).length === 0 && statementsOf(text) === null) return true;
+  return splitSentences(text).some((raw) => {
+    const sentence = normalizeQuotes(stripDiscourse(raw));
+    return QUESTION_START.test(sentence) || REQUEST.test(sentence) || (NOT_INSIDE.test(sentence) && !REACTION.test(sentence) && !/^(?:thanks?|thank you|thx|sorry|sure|yes|yeah|yep|no|nope|not|ok|okay|cool|nice|great|awesome|amazing|wow|whoa|oh|aw+|yay|glad|hope|hopefully|sounds|looks|seems|good luck|same here|me too|no worries|no problem)\b/i.test(sentence));
+  });
+}
+
+/** Asking for something without a question mark: "Gift ideas for my sister", "any tips for the trip". */
+const WANTS =
+  /\b(?:ideas?|tips|suggestions?|advice|recommendations?|thoughts|options|recipes?|pls|plz|please)\b|(?:^|[.!]\s+)(?:i\s+|i'm\s+|im\s+)?(?:want|wanna|need|looking for|would love|'d love|trying to find)\b/i;
+
 /** A message no fact was found in is kept in the user's words only when it is this short (longer is pasted text)… */
 export const MAX_STATEMENT_MESSAGE_CHARS = 600;
 /** …and says at least this many content words. */
@@ -277,7 +297,7 @@ function sentenceFacts(raw: string): string[] {
       stripTail(trimEdges(stripDiscourse(clause).replace(/^please,?\s+(?=call me\s)/i, '').replace(REQUEST_TAIL, ''))),
     );
     if (fact.length < 4 || fact.length > MAX_FACT_CHARS) continue;
-    if (isSelfStatement(fact) && hasWords(fact) && !REPORTED.test(fact)) {
+    if (isSelfStatement(fact) && hasWords(fact) && !REPORTED.test(fact) && !FRAGMENT.test(fact)) {
       const joined = `${before}, ${fact}`;
       facts.push(before && POINTS_BACK.test(fact) && joined.length <= MAX_FACT_CHARS ? joined : fact);
       before = '';
@@ -287,6 +307,13 @@ function sentenceFacts(raw: string): string[] {
   }
   return facts;
 }
+
+/**
+ * A reaction, not a fact: "I love it", "I'll do both", "we're in", "I'm hooked", "I feel great".
+ * What "it" is lives in another message; the memory would say nothing on its own.
+ */
+const FRAGMENT =
+  /^(?:i|we)(?:'m|'re|'ll|'d|'ve| am| are| will| would| can| could)?(?:\s+(?:kind of|sort of|really|totally|just|also|so|actually|absolutely|definitely|already))*\s+(?:(?:do|did|done|love|loved|like|liked|hate|hated|tried|try|got|get|made|make|have|had|know|knew|joined|feel|felt|want|need|agree|mean|did it)\s+)?(?:it|this|that|both|them|those|these|one|in|great|good|fine|ok|okay|better|hooked|addicted|ideas|so much|all in|down)(?:\s+(?:too|again|now|then|already|anyway|actually|lol|haha|though|tbh|so much))*$/i;
 
 /** What someone said, its words quoted away: "My boss said". */
 const REPORTED = /\b(?:said|says|told me|told us|asked|wrote|texted)$/i;

@@ -62,3 +62,15 @@ describe('names the user knows', () => {
     expect(isTheirs('expanse', ["I'm reading The Expanse"])).toBe(false);
   });
 });
+
+describe('asksSomething', () => {
+  it('knows a message that tells from one that asks', async () => {
+    const { asksSomething } = await import('../../src/pipeline/extract');
+    for (const told of ['My sister Priya lives in Lisbon.', "I've switched my entry from the marathon to the half", 'We just adopted a greyhound called Biscuit!']) {
+      expect(asksSomething(told), told).toBe(false);
+    }
+    for (const asked of ['Gift ideas for my sister', 'Rainy saturday with the little one, what can we do nearby', 'Packing list for our trip pls', 'need a dessert to bring on saturday', 'Plan a weekend away for us', 'My sister lives in Lisbon, what should I see there?']) {
+      expect(asksSomething(asked), asked).toBe(true);
+    }
+  });
+});

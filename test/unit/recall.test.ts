@@ -41,6 +41,16 @@ describe('recall', () => {
     expect(recalled.threshold).toBe((await calibrate(embedder)).unrelated);
   });
 
+  it('gives a statement nothing: the user is telling, not asking', async () => {
+    const recalled = await memory.recall('My sister Priya lives in Lisbon now.', { filters: ME, noteUse: false });
+    expect(recalled).toMatchObject({ memories: [], tokens: 0 });
+  });
+
+  it('gives a world question that shares a word with a memory nothing, and the same question about the user its memory', async () => {
+    expect((await memory.recall('How long do dogs live?', { filters: ME, noteUse: false })).memories).toEqual([]);
+    expect((await memory.recall('How long will my dog live?', { filters: ME, noteUse: false })).memories.map((m) => m.text)).toContain('I have a dog named Max');
+  });
+
   it('gives a prompt about nothing the user said nothing', async () => {
     const recalled = await memory.recall('Explain how photosynthesis works in plants', { filters: ME });
     expect(recalled).toMatchObject({ memories: [], tokens: 0 });
