@@ -1,6 +1,6 @@
 /**
  * `npm run bench:gate [-- --set tune|holdout] [--out file]`: the relevance gate on the sets in
- * test/fixtures/gate (src/eval/gate-eval.ts). Writes per-prompt rows to bench/gate-<set>.json; the
+ * test/fixtures/gate (src/eval/gate-eval.ts). Writes per-prompt rows to test-results/gate-<set>.json; the
  * held-out set's figures go to bench/results.json as "gate" (the tuning set's beside them).
  */
 import { writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ const embedder = new TransformersEmbedder({ modelId: arg('model') ?? BUNDLED_MOD
 const results: GateResult[] = [];
 for (const set of sets) {
   const result = await runGateEval(set, embedder, (m) => { console.log(m); });
-  writeFileSync(resolve(`bench/gate-${set.name}.json`), JSON.stringify(result, null, 1) + '\n');
+  writeFileSync(resolve(`test-results/gate-${set.name}.json`), JSON.stringify(result, null, 1) + '\n');
   results.push(result);
 }
 const byName = new Map(results.map((r) => [r.set, r.scores]));

@@ -23,6 +23,9 @@ const OWN = /\b(?:i|i'm|i've|my|me|we|our|us)\b/i;
 /** …and about what has been: "what did I do in May" (not "plan my trip in May"). */
 const PAST = /\b(?:did|was|were|had|went|said|told|mentioned|happened|ago|last|yesterday|been)\b/i;
 
+/** A question about what happened or was said in a period: "What did I do last week?", "Remind me what we said in May". */
+const ASKS_ABOUT_A_PERIOD = /\b(?:what|when|where|who|which|how|remind me|tell me)\b[^.?!]*\b(?:did|was|were|had|happened|said|told|mentioned|went)\b|\b(?:did|was|were|had)\b[^.?!]*\?/i;
+
 export interface SearchRequest {
   filter: MemoryFilter;
   topK: number;
@@ -95,8 +98,9 @@ async function gatherCandidates(
   // "the best laptops of 2026" and "plan my trip in May" do not: only a question about the
   // user's own past day, week or month passes the gate.
   const asksOwnPast = window !== null && window.unit !== 'year' && OWN.test(text) && PAST.test(text);
-  // "What should we do this weekend?" looks ahead: what was said this week is no answer to it.
-  if (window && PAST.test(text)) {
+  // "What did I do last week?" asks what was said then; "What should we do this weekend?" and
+  // "had two headaches this week, any tips?" name a period without asking about it.
+  if (window && ASKS_ABOUT_A_PERIOD.test(text)) {
     const said = [...byLabel.values()].filter((m) => saidWithin(window, m.saidAt) && accept(m.label));
     said.sort((x, y) => y.saidAt - x.saidAt);
     for (const m of said.slice(0, TIME_CANDIDATES)) inWindow.add(m.label);

@@ -23,7 +23,7 @@ const HOUSEHOLD = /\bthe\s+(?:kids|children|cat|dog|puppy|kitten|baby|twins|wife
 
 /** Things of the task, not of the user's life: "my code", "our SQL query", "my essay". */
 const TASK_NOUN =
-  'code|codebase|merge|join|plot|chart|graph|table|column|columns|row|rows|index|package|library|dependency|dependencies|import|install|docker|container|cluster|deployment|layout|script|function|functions|method|class|component|regex|regexp|query|queries|sql|program|app|application|repo|repository|branch|commit|pr|pull request|test|tests|build|error|errors|bug|output|log|logs|stack trace|notebook|dataframe|df|spreadsheet|formula|sheet|css|html|api|endpoint|server|database|schema|model|dataset|data|file|files|folder|config|dockerfile|pipeline|loop|array|list|dict|string|variable|essay|paragraph|text|sentence|sentences|draft|email|letter|message|post|article|story|poem|slides|presentation|thesis|homework|assignment|answer|question|understanding|translation|summary|prompt|math|maths|equation|calculation|proof|resume|cv';
+  'code|codebase|merge|join|plot|chart|graph|table|column|columns|row|rows|index|package|library|dependency|dependencies|import|install|docker|container|cluster|deployment|layout|script|function|functions|method|class|component|regex|regexp|query|queries|sql|program|app|application|repo|repository|branch|commit|pr|pull request|test|tests|build|error|errors|bug|output|log|logs|stack trace|notebook|dataframe|df|spreadsheet|formula|sheet|css|html|api|endpoint|server|database|schema|model|dataset|data|file|files|folder|config|dockerfile|pipeline|loop|array|list|dict|string|variable|essay|paragraph|text|sentence|sentences|draft|email|letter|message|post|article|story|poem|slides|presentation|thesis|homework|assignment|answer|question|understanding|translation|summary|prompt|math|maths|equation|calculation|proof';
 const MY_TASK = new RegExp(`\\b(?:my|our)\\s+(?:\\w+\\s+)?(?:${TASK_NOUN})\\b`, 'giu');
 /** "help me", "tell me", "write me": the user as the one the task is for. */
 const TASK_ME =
@@ -33,14 +33,14 @@ const FOR_ME_TASK =
   /\b(?:write|make|draft|create|generate|build|fix|explain|translate|summari[sz]e|convert|calculate|check|list|rewrite|rephrase|proofread|format|solve|debug|code|simplify|shorten|paraphrase|outline|compose)\b[^.?!\n]{0,80}?\bfor\s+(?:me|us)\b/giu;
 /** The user only as the one asking: "I need a haiku", "How do I reverse a list?", "I'm trying to understand…". */
 const ASKER =
-  /\b(?:i\s+(?:need|want|would like|'d like|am looking for|'m looking for)(?:\s+(?:you\s+to|to\s+(?:know|understand|learn|write|make|create|build|find|get|see)))?|i'm\s+(?:trying|struggling|learning|wondering|curious|confused|stuck)|i\s+am\s+(?:trying|struggling|learning|wondering|curious|confused|stuck)|i\s+(?:was|am)\s+wondering|i\s+wonder|i\s+(?:don't|do not|can't|cannot)\s+(?:understand|get|figure|remember|see|find)|i\s+(?:keep\s+getting|get|got|have|had|ran into|see)\s+(?:a|an|this|the|that|these|some)\s+(?:error|exception|warning|bug|issue|problem|question|list|table|array|string|file|dataframe|function|dataset)|how\s+(?:do|can|could|would|should|shall)\s+(?:i|we)|can\s+(?:i|we)|could\s+(?:i|we)|(?:do|did)\s+i\s+need\s+to|i\s+(?:just\s+)?(?:pasted|copied|wrote|included|attached|shared)|i(?:'ve)?\s+(?:heard|read|saw|seen)|if\s+(?:i|we)|(?:why|how)\s+(?:do|are|did|can)\s+we\s+(?:have|know|call|say|need|get|see|use|dream|sleep|age|yawn|sneeze)|(?:confuses|confused|bugs|baffles|puzzles)\s+me|catch\s+(?:me|us)\s+up|i\s+never\s+(?:get|got|understood|understand)|i(?:'m| am)?\s+(?:get|getting|keep getting|keep seeing)\s+(?:this|that|an?|the)\b)\b/giu;
+  /\b(?:i\s+(?:need|want|would like|'d like|am looking for|'m looking for)(?:\s+(?:you\s+to|to\s+(?:know|understand|learn|write|make|create|build|find|get|see)))?|i'm\s+(?:trying|struggling|learning|wondering|curious|confused|stuck)|i\s+am\s+(?:trying|struggling|learning|wondering|curious|confused|stuck)|i\s+(?:was|am)\s+wondering|i\s+wonder|i\s+(?:don't|do not|can't|cannot)\s+(?:understand|get|figure|remember|see|find)|i\s+(?:keep\s+getting|get|got|have|had|ran into|see)\s+(?:a|an|this|the|that|these|some)\s+(?:error|exception|warning|bug|issue|problem|question|list|table|array|string|file|dataframe|function|dataset)|how\s+(?:do|can|could|would|should|shall)\s+(?:i|we)|(?:do|did)\s+i\s+need\s+to|i\s+(?:just\s+)?(?:pasted|copied|wrote|included|attached|shared)|i(?:'ve)?\s+(?:heard|read|saw|seen)|(?:^|[.!?]\s+)if\s+(?:i|we)|(?:why|how)\s+(?:do|are|did|can)\s+we\s+(?:have|know|call|say|need|get|see|use|dream|sleep|age|yawn|sneeze)|(?:confuses|confused|bugs|baffles|puzzles)\s+me|catch\s+(?:me|us)\s+up|i\s+never\s+(?:get|got|understood|understand)|i(?:'m| am)?\s+(?:get|getting|keep getting|keep seeing)\s+(?:this|that|an?|the)\b)\b/giu;
 
 /**
  * Advice on the user's own life, without a first-person word: "Any ideas for dinner tonight?",
  * "Suggest a weekend getaway", "Recommend a book for the holidays".
  */
 const LIFE_ADVICE =
-  /\b(?:tonight|this (?:weekend|evening|week|summer|winter|spring|autumn|fall|holiday)|next (?:week|weekend|month)|tomorrow|for (?:dinner|lunch|breakfast|the weekend|the holidays?)|(?:what|where) (?:to|should) (?:eat|cook|make|wear|buy|get|read|watch|visit|go|stay)|gift|present|birthday|anniversary|getaway|day trip|weekend away|date night)\b/iu;
+  /\b(?:tonight|(?:this|next|on) (?:weekend|evening|week|month|summer|winter|spring|autumn|fall|holiday|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|(?:the )?next (?:few |couple of |\d+ )?(?:days|weeks|months)|tomorrow|family night|movie night|training plan|meal plan|packing list|for (?:dinner|lunch|breakfast|the weekend|the holidays?)|(?:what|where) (?:to|should) (?:eat|cook|make|wear|buy|get|read|watch|visit|go|stay)|gift|present|birthday|anniversary|getaway|day trip|weekend away|date night)\b/iu;
 
 /**
  * A technical prompt (an error, code, a tool): the user in it is the one whose code it is ("my
@@ -49,6 +49,13 @@ const LIFE_ADVICE =
 const TECH =
   /\b(?:\w+(?:Error|Exception)|traceback|stack ?trace|git|npm|pip|python|javascript|typescript|java|rust|golang|react|node|sql|postgres\w*|regex|css|html|docker|kubernetes|k8s|api|json|csv|yaml|compile[rd]?|undefined|null|segfault|localhost|bash|shell|terminal|linux|excel|vba|pandas|numpy|cors|fetch|https?|endpoint|webpack|vite|django|flask|rails|kotlin|swift|c\\+\\+|c#)\b|[{}();=<>[\]]\S*[{}();=<>[\]]/u;
 const ABOUT_WORK = /\b(?:at work|our (?:team|company|stack|product|startup|org)|we use|i work|my (?:team|job|boss|manager|colleagues?))\b/iu;
+
+/** Writing about the user: a bio, a cover letter, a CV. */
+const ABOUT_ME_WRITING = /\b(?:bio|biography|about-me|about me|cover letter|resume|résumé|cv|linkedin (?:summary|profile|headline)|introduce myself|self-introduction)\b/iu;
+
+/** Asking for advice, not for a fact: "When is Shakespeare's birthday?" is not "birthday ideas for…". */
+const ASKS_ADVICE =
+  /\b(?:suggest\w*|recommend\w*|ideas?|tips|plan|planning|help|advice|options|what (?:should|can|could|shall) (?:i|we)|where (?:should|can|could|shall) (?:i|we)|what to|where to|any|pls|please|need|want|looking for)\b/iu;
 
 /** The instruction of a prompt: its text without code, quoted or pasted passages, at most MAX_READ characters. */
 export function instructionOf(prompt: string): string {
@@ -103,9 +110,9 @@ export function readPrompt(prompt: string): PromptReading {
   const text = instructionOf(prompt).replace(/[’]/g, "'");
   const rest = text.replace(MY_TASK, ' ').replace(TASK_ME, ' ').replace(FOR_ME_TASK, ' ').replace(ASKER, ' ');
   if (TECH.test(text) && !ABOUT_WORK.test(text)) return { aboutUser: false, cue: 'tech' };
-  if (SELF.test(rest) || HOUSEHOLD.test(rest) || ABOUT_WORK.test(text)) return { aboutUser: true, cue: 'self' };
+  if (SELF.test(rest) || HOUSEHOLD.test(rest) || ABOUT_WORK.test(text) || ABOUT_ME_WRITING.test(text)) return { aboutUser: true, cue: 'self' };
   // Capitalised words inside a sentence are names and titles ("Tomorrow, and Tomorrow, and Tomorrow").
-  if (LIFE_ADVICE.test(text.replace(/(?<=[\p{L},;]\s+)\p{Lu}[\p{L}'’-]*/gu, ' '))) return { aboutUser: true, cue: 'advice' };
+  if (ASKS_ADVICE.test(text) && LIFE_ADVICE.test(text.replace(/(?<=[\p{L},;]\s+)\p{Lu}[\p{L}'’-]*/gu, ' '))) return { aboutUser: true, cue: 'advice' };
   if (SELF.test(text) && NOW.test(text)) return { aboutUser: true, cue: 'now' };
   return { aboutUser: false, cue: 'none' };
 }
