@@ -11,6 +11,7 @@ import { TransformersEmbedder } from '../src/adapters/transformers-embedder';
 import { BUNDLED_MODEL } from '../src/engine/models';
 import { loadLocomo } from '../src/eval/locomo';
 import { markdownOf, runEval } from '../src/eval/run-eval';
+import { bounds, enforce } from './floors';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -33,12 +34,5 @@ const md = markdownOf(result);
 writeFileSync(out.replace(/\.json$/, '') + '.md', md);
 console.log(`\n${md}\n${((performance.now() - started) / 1000).toFixed(1)} s. Wrote ${out}`);
 
-const floors = (arg('min') ?? '').split(',').filter(Boolean).map((pair) => {
-  const [key = '', value = ''] = pair.split('=');
-  if (!(key in result.overall) || Number.isNaN(Number(value))) throw new Error(`--min: unknown figure or value in "${pair}"`);
-  return { key: key as keyof typeof result.overall, floor: Number(value) };
-});
-const below = floors.filter(({ key, floor }) => (result.overall[key] ?? 0) < floor);
-for (const { key, floor } of below) console.error(`✗ ${key} = ${result.overall[key]} is below its floor ${floor}`);
-if (below.length > 0) process.exit(1);
-if (floors.length > 0) console.log(`✓ ${floors.map(({ key, floor }) => `${key} ${result.overall[key]} ≥ ${floor}`).join(', ')}`);
+// Floors and ceilings (bench/floors.ts): a bare key is an overall figure, a dotted one any figure.
+enforce([...bounds(result, arg('min'), 'min', 'overall'), ...bounds(result, arg('max'), 'max', 'overall')]);
