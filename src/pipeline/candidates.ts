@@ -67,6 +67,8 @@ export const TOPIC_BONUS = 0.1;
  */
 export const TOPIC_RECENCY = 0.15;
 export const TOPIC_RECENCY_HALF_LIFE_DAYS = 60;
+/** How much of the message a memory was said in counts for its topic. */
+export const TOPIC_CONTEXT_CHARS = 300;
 
 /** Whether a candidate passes the relevance gate (every candidate does without one). */
 export function passesGate(c: Candidates, label: number, gate: RelevanceGate | undefined): boolean {
@@ -85,7 +87,9 @@ export function rank(c: Candidates, byLabel: Map<number, MemoryRecord>, gate: Re
   const onTopic = new Set(
     c.topics.length === 0 ? [] : labels.filter((label) => {
       const m = byLabel.get(label);
-      return !!m && categorize(m.text).some((t) => c.topics.includes(t));
+      // What the memory is about, or the message it was said in ("we bought an MG4 in the end!
+      // Charging at home is so cheap" is about getting around).
+      return !!m && categorize(`${m.text} ${m.context?.slice(0, TOPIC_CONTEXT_CHARS) ?? ''}`).some((t) => c.topics.includes(t));
     }),
   );
   const newest = Math.max(0, ...[...onTopic].map((label) => byLabel.get(label)?.saidAt ?? 0));

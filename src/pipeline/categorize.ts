@@ -27,7 +27,7 @@ export const CATEGORIES: readonly Category[] = [
   {
     id: 'diet',
     label: 'Food & diet',
-    cue: /\b(vegetarian|vegan|pescatarian|gluten|coeliac|celiac|lactose|allergic|allergy|intolerant|halal|kosher|keto|low-carb|eat|eating|food|diet|drink|drinking|sober|alcohol|coffee|coffees|tea|matcha|cook|cooking|bake|baking|meat|dairy|spicy|sugar|recipe|meal|meals)\b/i,
+    cue: /\b(vegetarian|vegan|veggie|plant-based|meat-free|flexitarian|dairy-free|paleo|pescatarian|gluten|coeliac|celiac|lactose|allergic|allergy|intolerant|halal|kosher|keto|low-carb|eat|eating|food|diet|drink|drinking|sober|alcohol|coffee|coffees|tea|matcha|cook|cooking|bake|baking|meat|dairy|spicy|sugar|recipe|meal|meals)\b/i,
     asked: /\b(dinner|lunch|breakfast|dessert|snack|restaurant|menu|dish|recipe|cook|eat|drink)\b/i,
     keywords: 'food and diet: eating meals restaurants cooking recipes dishes drinks',
   },

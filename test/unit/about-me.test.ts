@@ -74,3 +74,11 @@ describe('asksSomething', () => {
     }
   });
 });
+
+describe('isTheirs, with people the user does things with', () => {
+  it('knows "Bartek and I got married" introduces one of the user’s people', () => {
+    expect(isTheirs('bartek', ['Bartek and I got married in March'])).toBe(true);
+    expect(isTheirs('jonas', ['me and Jonas went climbing'])).toBe(true);
+    expect(isTheirs('rome', ['We went to Rome and I loved it'])).toBe(false);
+  });
+});
