@@ -131,6 +131,6 @@ export function isTheirs(name: string, memoryTexts: readonly string[]): boolean 
   const before = new RegExp(`\\b(?:(?:my|our)\\s+(?:[\\p{L}-]+\\s+)?)?${INTRODUCES}[,:]?\\s+(?:[\\p{L}-]+\\s+)?${n}\\b`, 'iu');
   const after = new RegExp(`\\b${n}\\b(?:,|\\s+is|\\s+was|'s)?\\s+(?:my|our)\\s+(?:[\\p{L}-]+\\s+)?${INTRODUCES}\\b|\\b${n}\\b[^.!?]{0,60}?\\b(?:he|she|they)(?:'s|'re| is| are| was)\\s+(?:my|our)\\b`, 'iu');
   // "Bartek and I got married", "me and Jonas went climbing": someone the user does things with.
-  const together = new RegExp(`\\b${n}\\s+and\\s+(?:i|me)\\b|\\b(?:me|i)\\s+and\\s+${n}\\b|\\bwith\\s+${n}\\b[^.!?]{0,40}\\b(?:my|our)\\b`, 'iu');
+  const together = new RegExp(`(?<!\\b(?:to|in|from|at|of|near|around|visit|visiting|through)\\s+)\\b${n}\\s+and\\s+(?:i|me)\\b|\\b(?:me|i)\\s+and\\s+${n}\\b|\\bwith\\s+${n}\\b[^.!?]{0,40}\\b(?:my|our)\\b`, 'iu');
   return memoryTexts.some((t) => before.test(t) || after.test(t) || together.test(t));
 }
