@@ -63,8 +63,8 @@ step('eval (assistant chats, dev set)', 'npx', [
 // The relevance gate on realistic stores (test/fixtures/gate): the tuning set and the held-out one.
 step('gate (tuning and held-out sets)', 'npx', [
   'tsx', '--import', './scripts/hnswlib/node-loader.ts', 'bench/gate.ts', '--no-write',
-  '--max', 'tune.false_injection=0.02,holdout.false_injection=0.06',
-  '--min', 'tune.related_hit=0.78,holdout.related_hit=0.6',
+  '--max', 'tune.false_injection=0.02,tune2.false_injection=0.02,holdout.false_injection=0.05',
+  '--min', 'tune.related_hit=0.78,tune2.related_hit=0.58,holdout.related_hit=0.6',
 ]);
 step('e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], {
   env: { PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/e2e.json' },

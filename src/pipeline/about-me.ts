@@ -16,7 +16,7 @@
 const MAX_READ = 600;
 
 /** First-person words, in the languages Engram extracts. */
-const SELF = /(?<![\p{L}'’])(?:i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|we've|we'd|we'll|us|our|ours|ourselves|ich|mein\p{L}*|mich|mir|wir|uns|unser\p{L}*|je|j'|moi|mon|ma|mes|nous|notre|nos|yo|mi|mis|me|nosotros|nuestr\p{L}*)(?![\p{L}'’])/iu;
+const SELF = /(?<![\p{L}'’])(?:i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|we've|we'd|we'll|us|our|ours|ourselves|ich|mein\p{L}*|mich|mir|wir|uns|unser\p{L}*|je|j'|moi|mon|ma|mes|nous|notre|nos|mi|mis|nosotros|nuestr\p{L}*)(?![\p{L}'’])/iu;
 
 /** The user's household, without a first-person word: "What's the cat called now?", "the kids' school". */
 const HOUSEHOLD = /\bthe\s+(?:kids|children|cat|dog|puppy|kitten|baby|twins|wife|hubby|missus|boys|girls)\b/iu;
@@ -33,7 +33,7 @@ const FOR_ME_TASK =
   /\b(?:write|make|draft|create|generate|build|fix|explain|translate|summari[sz]e|convert|calculate|check|list|rewrite|rephrase|proofread|format|solve|debug|code|simplify|shorten|paraphrase|outline|compose)\b[^.?!\n]{0,80}?\bfor\s+(?:me|us)\b/giu;
 /** The user only as the one asking: "I need a haiku", "How do I reverse a list?", "I'm trying to understand…". */
 const ASKER =
-  /\b(?:i\s+(?:need|want|would like|'d like|am looking for|'m looking for)(?:\s+(?:you\s+to|to\s+(?:know|understand|learn|write|make|create|build|find|get|see)))?|i'm\s+(?:trying|struggling|learning|wondering|curious|confused|stuck)|i\s+am\s+(?:trying|struggling|learning|wondering|curious|confused|stuck)|i\s+(?:was|am)\s+wondering|i\s+wonder|i\s+(?:don't|do not|can't|cannot)\s+(?:understand|get|figure|remember|see|find)|i\s+(?:keep\s+getting|get|got|have|had|ran into|see)\s+(?:a|an|this|the|that|these|some)\s+(?:error|exception|warning|bug|issue|problem|question|list|table|array|string|file|dataframe|function|dataset)|how\s+(?:do|can|could|would|should|shall)\s+(?:i|we)|(?:do|did)\s+i\s+need\s+to|i\s+(?:just\s+)?(?:pasted|copied|wrote|included|attached|shared)|i(?:'ve)?\s+(?:heard|read|saw|seen)|(?:^|[.!?]\s+)if\s+(?:i|we)|(?:why|how)\s+(?:do|are|did|can)\s+we\s+(?:have|know|call|say|need|get|see|use|dream|sleep|age|yawn|sneeze)|(?:confuses|confused|bugs|baffles|puzzles)\s+me|catch\s+(?:me|us)\s+up|i\s+never\s+(?:get|got|understood|understand)|i(?:'m| am)?\s+(?:get|getting|keep getting|keep seeing)\s+(?:this|that|an?|the)\b)\b/giu;
+  /\b(?:i\s+(?:need|want|would like|'d like|am looking for|'m looking for)(?:\s+(?:you\s+to|to\s+(?:know|understand|learn|write|make|create|build|find|get|see)))?|i'm\s+(?:trying|struggling|learning|wondering|curious|confused|stuck)|i\s+am\s+(?:trying|struggling|learning|wondering|curious|confused|stuck)|i\s+(?:was|am)\s+wondering|i\s+wonder|i\s+(?:don't|do not|can't|cannot)\s+(?:understand|get|figure|remember|see|find)|i\s+(?:keep\s+getting|get|got|have|had|ran into|see)\s+(?:a|an|this|the|that|these|some)\s+(?:error|exception|warning|bug|issue|problem|question|list|table|array|string|file|dataframe|function|dataset)|how\s+(?:do|can|could|would|should|shall)\s+(?:i|we)|(?:do|did)\s+i\s+need\s+to|i\s+(?:just\s+)?(?:pasted|copied|wrote|included|attached|shared)|i(?:'ve)?\s+(?:heard|read|saw|seen)|(?:someone|somebody|people|a friend|my \w+)\s+(?:told me|tells me|keeps? saying|says|said|claims?|asked me)|i\s+was\s+told|we\s+were\s+(?:arguing|discussing|talking|debating|chatting|wondering)|i(?:'m| am)\s+new\s+to|(?:goes|went)\s+over\s+my\s+head|i\s+(?:always|keep|often|sometimes|still)\s+(?:mix|mixing|confuse|confusing|forget|forgetting|mess|messing|get|getting)\b|do\s+we\s+(?:actually\s+|really\s+|even\s+)?know|(?:^|[.!?]\s+)if\s+(?:i|we)|(?:why|how)\s+(?:do|are|did|can)\s+we\s+(?:have|know|call|say|need|get|see|use|dream|sleep|age|yawn|sneeze)|(?:confuses|confused|bugs|baffles|puzzles)\s+me|catch\s+(?:me|us)\s+up|i\s+never\s+(?:get|got|understood|understand)|i(?:'m| am)?\s+(?:get|getting|keep getting|keep seeing)\s+(?:this|that|an?|the)\b)\b/giu;
 
 /**
  * Advice on the user's own life, without a first-person word: "Any ideas for dinner tonight?",
@@ -47,7 +47,7 @@ const LIFE_ADVICE =
  * script throws", "I'm in detached HEAD"), unless they speak of their work ("at work we use Go").
  */
 const TECH =
-  /\b(?:\w+(?:Error|Exception)|traceback|stack ?trace|git|npm|pip|python|javascript|typescript|java|rust|golang|react|node|sql|postgres\w*|regex|css|html|docker|kubernetes|k8s|api|json|csv|yaml|compile[rd]?|undefined|null|segfault|localhost|bash|shell|terminal|linux|excel|vba|pandas|numpy|cors|fetch|https?|endpoint|webpack|vite|django|flask|rails|kotlin|swift|c\\+\\+|c#)\b|[{}();=<>[\]]\S*[{}();=<>[\]]/u;
+  /\b(?:\w+(?:Error|Exception)|traceback|stack ?trace|git|npm|pip|python|javascript|typescript|java|rust|golang|react|node|sql|postgres\w*|regex|css|html|docker|kubernetes|k8s|api|json|csv|yaml|compile[rd]?|undefined|null|segfault|localhost|bash|shell|terminal|linux|excel|vba|pandas|numpy|cors|fetch|https?|endpoint|tabs|indentation|ide|vim|vscode|linter|recursion|big o|algorithm|webpack|vite|django|flask|rails|kotlin|swift|c\\+\\+|c#)\b|[{}();=<>[\]]\S*[{}();=<>[\]]/u;
 const ABOUT_WORK = /\b(?:at work|our (?:team|company|stack|product|startup|org)|we use|i work|my (?:team|job|boss|manager|colleagues?))\b/iu;
 
 /** Writing about the user: a bio, a cover letter, a CV. */
@@ -107,7 +107,8 @@ export function namesInPrompt(prompt: string, entitiesOf: (text: string) => stri
 
 /** Read a prompt: is it about the user? */
 export function readPrompt(prompt: string): PromptReading {
-  const text = instructionOf(prompt).replace(/[’]/g, "'");
+  // "US" is the United States, not "us".
+  const text = instructionOf(prompt).replace(/[’]/g, "'").replace(/\bU\.?S\.?(?![\p{L}])/gu, ' ');
   const rest = text.replace(MY_TASK, ' ').replace(TASK_ME, ' ').replace(FOR_ME_TASK, ' ').replace(ASKER, ' ');
   if (TECH.test(text) && !ABOUT_WORK.test(text)) return { aboutUser: false, cue: 'tech' };
   if (SELF.test(rest) || HOUSEHOLD.test(rest) || ABOUT_WORK.test(text) || ABOUT_ME_WRITING.test(text)) return { aboutUser: true, cue: 'self' };
@@ -121,6 +122,9 @@ export function readPrompt(prompt: string): PromptReading {
 const INTRODUCES =
   '(?:sister|brother|sis|bro|mum|mom|mother|dad|father|parents|wife|husband|hubby|partner|boyfriend|girlfriend|bf|gf|fianc[ée]e?|son|daughter|stepson|stepdaughter|grandson|granddaughter|grandkids?|grandchild(?:ren)?|kids?|children|twins|baby|boy|girl|friend|bestie|mate|pal|buddy|boss|manager|colleague|coworker|roommate|flatmate|neighbou?r|grandma|grandpa|gran|nan|uncle|aunt|cousin|niece|nephew|in-laws?|teacher|coach|therapist|doctor|vet|someone|cat|dog|puppy|kitten|pup|horse|pony|rabbit|bunny|parrot|budgie|tortoise|hamster|guinea pig|chickens?|hens?|goat|pig|fish|greyhound|lurcher|whippet|labrador|lab|terrier|spaniel|collie|beagle|retriever|poodle|pug|corgi|husky|dachshund|called|named)';
 
+/** "my parents in Halifax": Halifax is where they are, not who. */
+const PLACE_WORD = '(?:in|to|at|from|of|near|on|around|outside|by)\\b';
+
 /**
  * Whether the user's memories speak of `name` as one of their people or pets ("My sister Priya
  * lives in Lisbon", "Bramble, our collie", "Renee is my boss"), rather than as a thing or a place
@@ -128,7 +132,7 @@ const INTRODUCES =
  */
 export function isTheirs(name: string, memoryTexts: readonly string[]): boolean {
   const n = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const before = new RegExp(`\\b(?:(?:my|our)\\s+(?:[\\p{L}-]+\\s+)?)?${INTRODUCES}[,:]?\\s+(?:[\\p{L}-]+\\s+)?${n}\\b`, 'iu');
+  const before = new RegExp(`\\b(?:(?:my|our)\\s+(?:[\\p{L}-]+\\s+)?)?${INTRODUCES}[,:]?\\s+(?:(?!${PLACE_WORD})[\\p{L}-]+\\s+)?${n}\\b`, 'iu');
   const after = new RegExp(`\\b${n}\\b(?:,|\\s+is|\\s+was|'s)?\\s+(?:my|our)\\s+(?:[\\p{L}-]+\\s+)?${INTRODUCES}\\b|\\b${n}\\b[^.!?]{0,60}?\\b(?:he|she|they)(?:'s|'re| is| are| was)\\s+(?:my|our)\\b`, 'iu');
   // "Bartek and I got married", "me and Jonas went climbing": someone the user does things with.
   const together = new RegExp(`(?<!\\b(?:to|in|from|at|of|near|around|visit|visiting|through)\\s+)\\b${n}\\s+and\\s+(?:i|me)\\b|\\b(?:me|i)\\s+and\\s+${n}\\b|\\bwith\\s+${n}\\b[^.!?]{0,40}\\b(?:my|our)\\b`, 'iu');

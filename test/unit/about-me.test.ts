@@ -82,3 +82,21 @@ describe('isTheirs, with people the user does things with', () => {
     expect(isTheirs('rome', ['We went to Rome and I loved it'])).toBe(false);
   });
 });
+
+describe('readPrompt, on the asker’s framing', () => {
+  it.each([
+    "I always mix up 'their', 'there' and 'they're'. Is there an easy way to remember which is which?",
+    'We were arguing at the table last night about whether Ireland ever reached a World Cup quarter-final. Did they?',
+    "What's the German word for 'glove'? Someone told me it's funny",
+    "When is Shakespeare's birthday, and do we actually know it?",
+    'How do Korean speech levels work? When do you use -yo?',
+    "What's going on with the US–Canada trade fight?",
+    'help me understand recursion, every explanation I read goes over my head',
+  ])('reads %j as not about the user', (prompt) => {
+    expect(readPrompt(prompt).aboutUser).toBe(false);
+  });
+
+  it('takes a place after "my parents in" for a place, not one of the user’s people', () => {
+    expect(isTheirs('halifax', ["We're spending Christmas with Hannah's parents in Halifax"])).toBe(false);
+  });
+});
