@@ -100,3 +100,10 @@ describe('readPrompt, on the asker’s framing', () => {
     expect(isTheirs('halifax', ["We're spending Christmas with Hannah's parents in Halifax"])).toBe(false);
   });
 });
+
+describe('readPrompt, on what the user is learning', () => {
+  it('reads a request about what the user is learning as theirs', () => {
+    expect(readPrompt('Recommend a podcast for the language I am learning').aboutUser).toBe(true);
+    expect(readPrompt("I'm trying to understand closures in JavaScript").aboutUser).toBe(false);
+  });
+});
