@@ -270,8 +270,21 @@ const QUESTION_AFTER = rx(
   `\\s*(?:[,;:]|\\s[-–—])\\s*(?:so |and |but |then )?(?=(?:can|could|would|will|what|what's|how|which|any|anything|do|does|should|shall|is|are|where|who|when|why|please|help me|tell me|suggest|recommend|ideas?)${E})`,
 );
 
+/**
+ * How the user wants to be answered, a standing instruction rather than a one-off request: "When
+ * you explain money stuff, keep it skimmable", "If you suggest films for the boys, nothing scary",
+ * "Always give me metric units". Kept whole, as the user said it.
+ */
+const ANSWER_PREFERENCE = rx(
+  `^(?:(?:when|whenever|if|any time)\\s+(?:you|u)\\s+\\p{L}+[^,;]{0,120}[,;]\\s*\\S|(?:please\\s+)?(?:always|never)\\s+(?:use|give|write|answer|reply|explain|keep|include|start|end|format|add|show|suggest|recommend|assume|call|mention)${E})`,
+);
+
 function sentenceFacts(raw: string): string[] {
   const sentence = normalizeQuotes(stripDiscourse(raw));
+  if (ANSWER_PREFERENCE.test(sentence) && !raw.includes('?') && hasWords(sentence)) {
+    const fact = trimEdges(sentence);
+    return fact.length >= 4 && fact.length <= MAX_FACT_CHARS ? [fact] : [];
+  }
   if (raw.includes('?') && !raw.includes('¿')) {
     const lead = QUESTION_AFTER.exec(raw);
     const head = lead ? raw.slice(0, lead.index) : '';

@@ -249,3 +249,13 @@ describe('statementsOf (what a message with no first-person fact states)', () =>
     expect(statementsOf('The committee approved the budget for the new bridge. '.repeat(20))).toBeNull();
   });
 });
+
+describe('answer preferences', () => {
+  it('keeps a standing instruction on how to answer, whole, and not a one-off request', async () => {
+    const { extractFacts } = await import('../../src/pipeline/extract');
+    expect(extractFacts('When you explain money or tax stuff, keep it skimmable with bullet points.')).toEqual(['When you explain money or tax stuff, keep it skimmable with bullet points']);
+    expect(extractFacts('Always give me metric units.')).toEqual(['Always give me metric units']);
+    expect(extractFacts('When you get a chance, can you look at this?')).toEqual([]);
+    expect(extractFacts("When you're done, send it to me.")).toEqual([]);
+  });
+});
