@@ -69,7 +69,10 @@ export async function recall(ctx: EngineContext, query: string, context: RecallC
   const gate = { cosine: threshold, lexical: true };
   const hits: Hit[] = [];
   for (const filter of context.scopes) hits.push(...(await search(ctx, query, { filter, topK: settings.candidates, gate })));
-  const candidates = hits.sort((a, b) => b.score - a.score).slice(0, settings.candidates);
+  const sorted = hits.sort((a, b) => b.score - a.score);
+  const best = sorted[0]?.score ?? 0;
+  // A memory scoring under a share of the best one is noise beside it: it stays out of the prompt.
+  const candidates = sorted.filter((h) => h.score >= best * settings.relativeFloor).slice(0, settings.candidates);
   const chosen = selectForPrompt(
     candidates.map((h) => ({
       id: h.record.id,

@@ -41,6 +41,15 @@ describe('recall', () => {
     expect(recalled.threshold).toBe((await calibrate(embedder)).unrelated);
   });
 
+  it('leaves out memories far below the best one (the relative floor)', async () => {
+    const q = 'Can you suggest a restaurant near me for tonight?';
+    const all = await memory.recall(q, { filters: ME, noteUse: false, settings: { relativeFloor: 0 } });
+    const best = await memory.recall(q, { filters: ME, noteUse: false, settings: { relativeFloor: 1 } });
+    expect(all.memories.length).toBeGreaterThan(1);
+    expect(best.memories.map((m) => m.id)).toEqual([all.memories[0]?.id]);
+    for (const m of (await memory.recall(q, { filters: ME, noteUse: false })).memories) expect(m.score).toBeGreaterThanOrEqual((all.memories[0]?.score ?? 0) * 0.4);
+  });
+
   it('gives a statement nothing: the user is telling, not asking', async () => {
     const recalled = await memory.recall('My sister Priya lives in Lisbon now.', { filters: ME, noteUse: false });
     expect(recalled).toMatchObject({ memories: [], tokens: 0 });
