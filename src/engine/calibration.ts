@@ -53,7 +53,14 @@ export interface Calibration {
    */
   related: number;
   unrelated: number;
+  /**
+   * What a request about the user's life scores against a memory about something else (median):
+   * the floor a memory must pass in a prompt read as about the user.
+   */
+  offTopic: number;
 }
+
+const OFF_TOPIC_QUANTILE = 0.5;
 
 function quantile(sorted: readonly number[], q: number): number {
   const at = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
@@ -77,6 +84,16 @@ async function unrelatedScores(embedder: Embedder, facts: Map<string, Float32Arr
   return out.sort((a, b) => a - b);
 }
 
+/** Each related question's score with every other memory: a request about the user's life against a fact about something else. */
+async function offTopicScores(embedder: Embedder, facts: Map<string, Float32Array>): Promise<number[]> {
+  const out: number[] = [];
+  for (const [question, own] of CALIBRATION_PAIRS.related) {
+    const q = await embedder.embedQuery(question);
+    for (const [fact, v] of facts) if (fact !== own) out.push(dot(q, v));
+  }
+  return out.sort((a, b) => a - b);
+}
+
 /**
  * The threshold for `embedder`'s model: halfway between what unrelated questions reach (their
  * best score over all the memories, 75th percentile) and what related ones do (median). When a
@@ -92,5 +109,6 @@ export async function calibrate(embedder: Embedder): Promise<Calibration> {
   const related = quantile(relatedSorted, 0.5);
   const unrelated = quantile(unrelatedSorted, 0.75);
   const threshold = related > unrelated ? (related + unrelated) / 2 : quantile(unrelatedSorted, 0.9);
-  return { threshold: Math.round(threshold * 1000) / 1000, related, unrelated };
+  const offTopic = quantile(await offTopicScores(embedder, facts), OFF_TOPIC_QUANTILE);
+  return { threshold: Math.round(threshold * 1000) / 1000, related, unrelated, offTopic };
 }

@@ -161,7 +161,7 @@ export class EngineContext {
       calibration = calibrate(active).catch((error: unknown) => {
         this.#onError(error);
         this.#gates.delete(active.modelId);
-        return { threshold: RECALL.threshold, related: RECALL.related, unrelated: RECALL.floor };
+        return { threshold: RECALL.threshold, related: RECALL.related, unrelated: RECALL.unrelated, offTopic: RECALL.floor };
       });
       this.#gates.set(active.modelId, calibration);
     }

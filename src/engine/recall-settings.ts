@@ -5,11 +5,13 @@ export interface RecallSettings {
   /** The relevance gate's cosine when calibration fails (the bundled model's own calibration). */
   threshold: number;
   /**
-   * When calibration fails, the bundled model's: what related pairs reach (median), and what
-   * unrelated prompts reach at best over a store (75th percentile), the floor a memory must pass
+   * When calibration fails, the bundled model's: what related pairs reach (median), what
+   * unrelated prompts reach at best over a store (75th percentile), and what a request about the
+   * user's life scores against a fact about something else (median): the floor a memory must pass
    * in a prompt read as about the user.
    */
   related: number;
+  unrelated: number;
   floor: number;
   /** Ranked candidates considered before near-duplicates are dropped and the budget applied. */
   candidates: number;
@@ -32,8 +34,9 @@ export const RECALL: Readonly<RecallSettings> = {
   topK: 5,
   threshold: 0.365,
   related: 0.52,
-  floor: 0.21,
+  unrelated: 0.21,
+  floor: 0.14,
   candidates: 10,
   budgetTokens: 300,
-  relativeFloor: 0.4,
+  relativeFloor: 0.25,
 };

@@ -60,9 +60,9 @@ export interface Recalled {
 
 export async function recall(ctx: EngineContext, query: string, context: RecallContext): Promise<Recalled> {
   const settings = { ...RECALL, ...context.settings };
-  // The prompt was read as about the user (below) before anything is searched, so a memory only
-  // has to be closer to it than unrelated prompts come to a store: the calibration's floor.
-  const threshold = context.threshold ?? (await ctx.calibration()).unrelated;
+  // The prompt is read as about the user (below) before anything is searched, so a memory only
+  // has to be closer to it than such a request usually comes to a fact about something else.
+  const threshold = context.threshold ?? (await ctx.calibration()).offTopic;
   // "How long do dogs live?" or "help me fix my regex" is not about the user, however close a
   // memory's words: nothing is searched, nothing is sent.
   if (context.readPrompt !== false && !(await isAboutUser(ctx, query))) return { memories: [], tokens: 0, threshold, considered: 0 };

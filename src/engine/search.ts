@@ -120,7 +120,15 @@ async function gatherCandidates(
     const ids = missing.flatMap((label) => byLabel.get(label)?.id ?? []);
     for (const v of await ctx.store.vectors(model, ids)) cosine.set(v.label, dot(vector, v.vector));
   }
+  // Hubness: how close each candidate comes to any personal request at all.
+  const hub = new Map<number, number>();
+  const generic = await genericVectors(ctx);
+  const ids = [...cosine.keys()].flatMap((label) => byLabel.get(label)?.id ?? []);
+  for (const v of await ctx.store.vectors(model, ids)) {
+    hub.set(v.label, generic.reduce((sum, g) => sum + dot(g, v.vector), 0) / generic.length);
+  }
   return {
+    hub,
     cosine,
     bm25: new Map(lexical.map((h) => [Number(h.id), h.score])),
     matched: new Map(lexical.map((h) => [Number(h.id), h.matched.length])),
@@ -131,6 +139,28 @@ async function gatherCandidates(
     topics: categoriesAsked(text),
     present: !ABOUT_THE_PAST.test(text) && !(window !== null && PAST.test(text)),
   };
+}
+
+/**
+ * Requests about one's life in general. A memory close to all of them (a hub: "I'm careful with
+ * money", "my first time") matches every personal prompt a little; its mean cosine to these is
+ * taken off its score (hubness reduction, as CSLS does for nearest neighbours).
+ */
+const GENERIC_REQUESTS = [
+  'What should I do this weekend?', 'Any ideas for dinner tonight?', 'Help me plan my week', 'What would you recommend for me?',
+  'Can you give me some advice?', 'Write a short message for me', 'What should I buy?', 'Any tips for me?',
+  'How should I spend my evening?', 'Suggest something fun for us', 'What do you think I should do?', 'Help me decide',
+];
+const genericByModel = new Map<string, Promise<Float32Array[]>>();
+function genericVectors(ctx: EngineContext): Promise<Float32Array[]> {
+  const model = ctx.embedder.modelId;
+  let vectors = genericByModel.get(model);
+  if (!vectors) {
+    vectors = ctx.embedder.embedBatch([...GENERIC_REQUESTS]);
+    vectors.catch(() => genericByModel.delete(model));
+    genericByModel.set(model, vectors);
+  }
+  return vectors;
 }
 
 /** Stage 4: for a question about the past, the values these memories held before. */

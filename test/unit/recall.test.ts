@@ -38,7 +38,7 @@ describe('recall', () => {
     expect(texts).toContain("I'm vegetarian");
     expect(recalled.memories.find((m) => m.text === 'I live in Berlin')?.line).toBe('I live in Berlin (said 3 Mar 2026)');
     expect(recalled.tokens).toBe(Math.ceil(withMemoryBlock(recalled.memories.map((m) => m.line), '').length / 4));
-    expect(recalled.threshold).toBe((await calibrate(embedder)).unrelated);
+    expect(recalled.threshold).toBe((await calibrate(embedder)).offTopic);
   });
 
   it('leaves out memories far below the best one (the relative floor)', async () => {
