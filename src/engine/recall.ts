@@ -115,6 +115,10 @@ async function isAboutUser(ctx: EngineContext, query: string): Promise<boolean> 
   const links = await ctx.entityLinks();
   const byLabel = await ctx.memories();
   return namesInPrompt(query, entitiesOf).some((name) =>
-    isTheirs(name, links.labelsOf(name, ENTITY_CANDIDATES).flatMap((label) => byLabel.get(label)?.text ?? [])),
+    // The memories naming them, and the messages those were said in ("Who will walk Wilbur? He's our spaniel").
+    isTheirs(name, links.labelsOf(name, ENTITY_CANDIDATES).flatMap((label) => {
+      const m = byLabel.get(label);
+      return m ? [m.text, m.context ?? ''] : [];
+    })),
   );
 }

@@ -19,7 +19,7 @@ const MAX_READ = 600;
 const SELF = /(?<![\p{L}'’])(?:i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|we've|we'd|we'll|us|our|ours|ourselves|ich|mein\p{L}*|mich|mir|wir|uns|unser\p{L}*|je|j'|moi|mon|ma|mes|nous|notre|nos|mi|mis|nosotros|nuestr\p{L}*)(?![\p{L}'’])/iu;
 
 /** The user's household, without a first-person word: "What's the cat called now?", "the kids' school". */
-const HOUSEHOLD = /\bthe\s+(?:kids|children|cat|dog|puppy|kitten|baby|twins|wife|hubby|missus|boys|girls)\b/iu;
+const HOUSEHOLD = /\bthe\s+(?:kids|children|cat|dog|puppy|kitten|baby|twins|wife|hubby|missus|boys|girls|car|truck|van|house|flat|garden|allotment)(?:'s)?\b/iu;
 
 /** Things of the task, not of the user's life: "my code", "our SQL query", "my essay". */
 const TASK_NOUN =
@@ -133,8 +133,8 @@ const PLACE_WORD = '(?:in|to|at|from|of|near|on|around|outside|by)\\b';
 export function isTheirs(name: string, memoryTexts: readonly string[]): boolean {
   const n = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const before = new RegExp(`\\b(?:(?:my|our)\\s+(?:[\\p{L}-]+\\s+)?)?${INTRODUCES}[,:]?\\s+(?:(?!${PLACE_WORD})[\\p{L}-]+\\s+)?${n}\\b`, 'iu');
-  const after = new RegExp(`\\b${n}\\b(?:,|\\s+is|\\s+was|'s)?\\s+(?:my|our)\\s+(?:[\\p{L}-]+\\s+)?${INTRODUCES}\\b|\\b${n}\\b[^.!?]{0,60}?\\b(?:he|she|they)(?:'s|'re| is| are| was)\\s+(?:my|our)\\b`, 'iu');
+  const after = new RegExp(`\\b${n}\\b(?:,|\\s+is|\\s+was|'s)?\\s+(?:my|our)\\s+(?:[\\p{L}-]+\\s+)?${INTRODUCES}\\b|\\b${n}\\b[\\s\\S]{0,80}?\\b(?:he|she|they)(?:'s|'re| is| are| was)\\s+(?:my|our)\\b`, 'iu');
   // "Bartek and I got married", "me and Jonas went climbing": someone the user does things with.
-  const together = new RegExp(`(?<!\\b(?:to|in|from|at|of|near|around|visit|visiting|through)\\s+)\\b${n}\\s+and\\s+(?:i|me)\\b|\\b(?:me|i)\\s+and\\s+${n}\\b|\\bwith\\s+${n}\\b[^.!?]{0,40}\\b(?:my|our)\\b`, 'iu');
+  const together = new RegExp(`(?<!\\b(?:to|in|from|at|of|near|around|visit|visiting|through|a|an|the|with)\\s+)\\b${n}\\s+and\\s+(?:i|me)(?![\\p{L}'’])|\\b(?:me|i)\\s+and\\s+${n}\\b|\\bwith\\s+${n}\\b[^.!?]{0,40}\\b(?:my|our)\\b`, 'iu');
   return memoryTexts.some((t) => before.test(t) || after.test(t) || together.test(t));
 }

@@ -107,3 +107,10 @@ describe('readPrompt, on what the user is learning', () => {
     expect(readPrompt("I'm trying to understand closures in JavaScript").aboutUser).toBe(false);
   });
 });
+
+describe('isTheirs, things and messages', () => {
+  it('takes "an AeroPress and I\'m picky" for a thing, and reads the message a memory came from', () => {
+    expect(isTheirs('aeropress', ["I make my coffee with an AeroPress and I'm picky about beans"])).toBe(false);
+    expect(isTheirs('wilbur', ["Who will walk Wilbur, that's what I'm fretting about. He's our springer spaniel"])).toBe(true);
+  });
+});
