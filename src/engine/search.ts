@@ -121,11 +121,23 @@ async function gatherCandidates(
     for (const v of await ctx.store.vectors(model, ids)) cosine.set(v.label, dot(vector, v.vector));
   }
   // Hubness: how close each candidate comes to any personal request at all.
+  // Kept per record object: an update replaces the record, so its hubness is measured again.
   const hub = new Map<number, number>();
-  const generic = await genericVectors(ctx);
-  const ids = [...cosine.keys()].flatMap((label) => byLabel.get(label)?.id ?? []);
-  for (const v of await ctx.store.vectors(model, ids)) {
-    hub.set(v.label, generic.reduce((sum, g) => sum + dot(g, v.vector), 0) / generic.length);
+  const unmeasured: string[] = [];
+  for (const label of cosine.keys()) {
+    const m = byLabel.get(label);
+    const known = m ? hubness.get(m) : undefined;
+    if (known?.model === model) hub.set(label, known.value);
+    else if (m) unmeasured.push(m.id);
+  }
+  if (unmeasured.length > 0) {
+    const generic = await genericVectors(ctx);
+    for (const v of await ctx.store.vectors(model, unmeasured)) {
+      const value = generic.reduce((sum, g) => sum + dot(g, v.vector), 0) / generic.length;
+      hub.set(v.label, value);
+      const m = byLabel.get(v.label);
+      if (m) hubness.set(m, { model, value });
+    }
   }
   return {
     hub,
@@ -152,6 +164,7 @@ const GENERIC_REQUESTS = [
   'How should I spend my evening?', 'Suggest something fun for us', 'What do you think I should do?', 'Help me decide',
 ];
 const genericByModel = new Map<string, Promise<Float32Array[]>>();
+const hubness = new WeakMap<MemoryRecord, { model: string; value: number }>();
 function genericVectors(ctx: EngineContext): Promise<Float32Array[]> {
   const model = ctx.embedder.modelId;
   let vectors = genericByModel.get(model);
