@@ -70,9 +70,11 @@ export async function recall(ctx: EngineContext, query: string, context: RecallC
   const hits: Hit[] = [];
   for (const filter of context.scopes) hits.push(...(await search(ctx, query, { filter, topK: settings.candidates, gate })));
   const sorted = hits.sort((a, b) => b.score - a.score);
-  const best = sorted[0]?.score ?? 0;
+  const best = Math.max(0, ...sorted.map((h) => h.relevance));
   // A memory scoring under a share of the best one is noise beside it: it stays out of the prompt.
-  const candidates = sorted.filter((h) => h.score >= best * settings.relativeFloor).slice(0, settings.candidates);
+  // (Measured before diversity: a second fact from the same message ranks after others, but is
+  // as relevant as it was: "I'm vegetarian and I live in Berlin" for a restaurant near me.)
+  const candidates = sorted.filter((h) => h.relevance >= best * settings.relativeFloor).slice(0, settings.candidates);
   const chosen = selectForPrompt(
     candidates.map((h) => ({
       id: h.record.id,

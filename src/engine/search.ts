@@ -41,6 +41,8 @@ export interface Hit {
   text: string;
   /** The rank score (fused relevance, weighted by pins, ratings, use and age). */
   score: number;
+  /** The score before a second fact from the same message gave way to others (diversity). */
+  relevance: number;
   /** Cosine similarity of the query and the memory under the active model. */
   cosine: number;
   /** For a value the memory no longer holds (a question about the past): when it was replaced. */
@@ -65,7 +67,9 @@ export async function search(ctx: EngineContext, query: string, request: SearchR
   const results = hopped
     .flatMap((c) => {
       const record = byLabel.get(c.label);
-      return record ? [{ record, text: record.text, score: c.score, cosine: found.cosine.get(c.label) ?? 0, sourceTurnIds: record.sourceTurnIds }] : [];
+      return record
+        ? [{ record, text: record.text, score: c.score, relevance: c.score, cosine: found.cosine.get(c.label) ?? 0, sourceTurnIds: record.sourceTurnIds }]
+        : [];
     })
     .reduce<(Hit & { sourceTurnIds: string[] })[]>(diversifyBySource, []);
   // Current values answer questions about now; a question about the past also reaches the
@@ -74,7 +78,7 @@ export async function search(ctx: EngineContext, query: string, request: SearchR
   return [...results, ...past]
     .sort((a, b) => b.score - a.score)
     .slice(0, request.topK)
-    .map(({ record, text: t, score, cosine, supersededAt }) => ({ record, text: t, score, cosine, ...(supersededAt === undefined ? {} : { supersededAt }) }));
+    .map(({ record, text: t, score, relevance, cosine, supersededAt }) => ({ record, text: t, score, relevance, cosine, ...(supersededAt === undefined ? {} : { supersededAt }) }));
 }
 
 /** Stage 1: candidates from the vector index, BM25, the period named and the entities named. */
@@ -191,7 +195,8 @@ async function supersededValues(ctx: EngineContext, current: readonly Hit[], que
   return olds.map((o, i) => {
     const cosine = dot(query, vectors[i]!);
     // As relevant as its current value, a little below it, and above it when closer to the query.
-    return { record: o.hit.record, text: o.text, score: Math.max(o.hit.score - 0.05, cosine), cosine, supersededAt: o.at };
+    const score = Math.max(o.hit.score - 0.05, cosine);
+    return { record: o.hit.record, text: o.text, score, relevance: score, cosine, supersededAt: o.at };
   });
 }
 

@@ -41,6 +41,14 @@ describe('recall', () => {
     expect(recalled.threshold).toBe((await calibrate(embedder)).offTopic);
   });
 
+  it('gives both facts of one message when both are relevant (diversity reorders, it does not drop)', async () => {
+    const { memory: fresh } = testEngine({ embedder, now: () => Date.UTC(2026, 10, 23, 12) });
+    await fresh.add([{ role: 'user', content: "I'm vegetarian and I live in Berlin", id: 't1' }], { userId: 'me', saidAt: SAID });
+    for (const q of ['Can you suggest a restaurant near me for tonight?', 'Any restaurant ideas near me?']) {
+      expect((await fresh.recall(q, { filters: ME, noteUse: false })).memories.map((m) => m.text).sort()).toEqual(["I live in Berlin", "I'm vegetarian"]);
+    }
+  });
+
   it('leaves out memories far below the best one (the relative floor)', async () => {
     const q = 'Can you suggest a restaurant near me for tonight?';
     const all = await memory.recall(q, { filters: ME, noteUse: false, settings: { relativeFloor: 0 } });
