@@ -14,7 +14,7 @@ import { mergeResults, writeMarkdownSection } from './results-file';
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
 const only = arg('set');
-const sets = (only ? [only] : ['tune', 'tune2', 'holdout']).map((name) => loadGateSet(resolve(`test/fixtures/gate/${name}.json`)));
+const sets = (only ? [only] : ['tune', 'tune2', 'tune3', 'holdout']).map((name) => loadGateSet(resolve(`test/fixtures/gate/${name}.json`)));
 // `--model <folder> --models <dir>`: evaluate another model built in transformers.js's layout.
 const embedder = new TransformersEmbedder({ modelId: arg('model') ?? BUNDLED_MODEL, localModelPath: resolve(arg('models') ?? 'public/models') + '/' });
 const results: GateResult[] = [];
@@ -27,7 +27,7 @@ for (const set of sets) {
 const byName = new Map(results.map((r) => [r.set, r.scores]));
 if (!only && !args.includes('--no-write')) {
   const out = resolve('bench/results.json');
-  mergeResults(out, { gate: { ...byName.get('holdout'), model: embedder.modelId, set: 'holdout', tune: byName.get('tune'), tune2: byName.get('tune2') } });
+  mergeResults(out, { gate: { ...byName.get('holdout'), model: embedder.modelId, set: 'holdout', tune: byName.get('tune'), tune2: byName.get('tune2'), tune3: byName.get('tune3') } });
   writeMarkdownSection(out, 'gate', gateMarkdown(results));
 } else {
   console.log(gateMarkdown(results));

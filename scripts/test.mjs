@@ -63,8 +63,8 @@ step('eval (assistant chats, dev set)', 'npx', [
 // The relevance gate on realistic stores (test/fixtures/gate): the tuning set and the held-out one.
 step('gate (tuning and held-out sets)', 'npx', [
   'tsx', '--import', './scripts/hnswlib/node-loader.ts', 'bench/gate.ts', '--no-write',
-  '--max', 'tune.false_injection=0.02,tune2.false_injection=0.02,holdout.false_injection=0.05',
-  '--min', 'tune.related_hit=0.82,tune2.related_hit=0.64,holdout.related_hit=0.62',
+  '--max', 'tune.false_injection=0.02,tune2.false_injection=0.02,tune3.false_injection=0.03,holdout.false_injection=0.04',
+  '--min', 'tune.related_hit=0.8,tune2.related_hit=0.64,tune3.related_hit=0.62,holdout.related_hit=0.62',
 ]);
 step('e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], {
   env: { PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/e2e.json' },

@@ -19,7 +19,7 @@ const MAX_READ = 600;
 const SELF = /(?<![\p{L}'’])(?:i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|we've|we'd|we'll|us|our|ours|ourselves|ich|mein\p{L}*|mich|mir|wir|uns|unser\p{L}*|je|j'|moi|mon|ma|mes|nous|notre|nos|mi|mis|nosotros|nuestr\p{L}*)(?![\p{L}'’])/iu;
 
 /** The user's household, without a first-person word: "What's the cat called now?", "the kids' school". */
-const HOUSEHOLD = /\bthe\s+(?:kids|children|cat|dog|puppy|kitten|baby|twins|wife|hubby|missus|boys|girls|car|truck|van|house|flat|garden|allotment)(?:'s)?\b/iu;
+const HOUSEHOLD = /\bthe\s+(?:kids|children|cat|dog|puppy|kitten|baby|twins|wife|hubby|missus)(?:'s)?\b/iu;
 
 /** Things of the task, not of the user's life: "my code", "our SQL query", "my essay". */
 const TASK_NOUN =
@@ -47,7 +47,8 @@ const LIFE_ADVICE =
  * script throws", "I'm in detached HEAD"), unless they speak of their work ("at work we use Go").
  */
 const TECH =
-  /\b(?:\w+(?:Error|Exception)|traceback|stack ?trace|git|npm|pip|python|javascript|typescript|java|rust|golang|react|node|sql|postgres\w*|regex|css|html|docker|kubernetes|k8s|api|json|csv|yaml|compile[rd]?|undefined|null|segfault|localhost|bash|shell|terminal|linux|excel|vba|pandas|numpy|cors|fetch|https?|endpoint|tabs|indentation|ide|vim|vscode|linter|recursion|big o|algorithm|webpack|vite|django|flask|rails|kotlin|swift|c\\+\\+|c#)\b|[{}();=<>[\]]\S*[{}();=<>[\]]/u;
+  /\b(?:traceback|stack ?trace|git|npm|pip|python|javascript|typescript|java|rust|golang|react|node|sql|postgres\w*|regex|css|html|docker|kubernetes|k8s|api|json|csv|yaml|compile[rd]?|undefined|null|segfault|localhost|bash|shell|terminal|linux|excel|vba|pandas|numpy|cors|fetch|https?|endpoint|tabs|indentation|ide|vim|vscode|linter|recursion|big o|algorithm|webpack|vite|django|flask|rails|kotlin|swift|c\\+\\+|c#|github|gitlab|repo|expo|npm|xcode|android studio|app store)\b|[{}();=<>[\]]\S*[{}();=<>[\]]/iu;
+const ERROR_NAME = /\b\w+(?:Error|Exception)\b/u;
 const ABOUT_WORK = /\b(?:at work|our (?:team|company|stack|product|startup|org)|we use|i work|my (?:team|job|boss|manager|colleagues?))\b/iu;
 
 /** Writing about the user: a bio, a cover letter, a CV. */
@@ -56,6 +57,9 @@ const ABOUT_ME_WRITING = /\b(?:bio|biography|about-me|about me|cover letter|resu
 /** Asking for advice, not for a fact: "When is Shakespeare's birthday?" is not "birthday ideas for…". */
 const ASKS_ADVICE =
   /\b(?:suggest\w*|recommend\w*|ideas?|tips|plan|planning|help|advice|options|(?:give|make|find|get|build|write) me|what (?:should|can|could|shall) (?:i|we)|where (?:should|can|could|shall) (?:i|we)|what to|where to|any|pls|please|need|want|looking for)\b/iu;
+
+/** Writing fiction or verse: "Write a short story where the cat knocks a glass off the table". */
+const FICTION = /\b(?:write|tell|draft|compose|continue|finish)\b[^.?!]{0,40}\b(?:story|stories|scene|poem|haiku|limerick|song|tale|fable|script|dialogue|novel|chapter)\b|\bin the (?:story|book|novel|film|movie)\b/iu;
 
 /** The instruction of a prompt: its text without code, quoted or pasted passages, at most MAX_READ characters. */
 export function instructionOf(prompt: string): string {
@@ -67,7 +71,11 @@ export function instructionOf(prompt: string): string {
   const last = lines.length > 1 ? (lines.at(-1) ?? '') : '';
   const read = last.endsWith('?') && last.length < 160 ? `${first} ${last}` : first;
   // Quoted text is someone else's words (to translate, to proofread, a title).
-  return read.replace(/["“][^"”]{20,}["”]|(?<![\p{L}])['‘][^'’]{20,}['’](?![\p{L}])/gu, ' ').slice(0, MAX_READ);
+  return read
+    .replace(/["“][^"”]{8,}["”]|(?<![\p{L}])['‘][^'’]{8,}['’](?![\p{L}])/gu, ' ')
+    // "Who wrote My Brilliant Career?": a capitalised "My" inside a sentence opens a title.
+    .replace(/(?<=[\p{L},]\s+)My(?:\s+\p{Lu}[\p{L}'’-]*)+/gu, ' ')
+    .slice(0, MAX_READ);
 }
 
 /** "Summarize: <a pasted paragraph>" → "Summarize:". */
@@ -100,6 +108,8 @@ export function namesInPrompt(prompt: string, entitiesOf: (text: string) => stri
   const text = instructionOf(prompt);
   return entitiesOf(text).filter((name) => {
     if (AUXILIARY.test(name)) return false;
+    // "Who is Lena Meyer-Landrut?", "Who was Graham Kennedy?": a first and last name is someone public.
+    if (new RegExp(`\\b${name}\\s+\\p{Lu}[\\p{L}'’-]+`, 'iu').test(text) && new RegExp(`\\b${name.charAt(0).toUpperCase()}${name.slice(1)}\\s+\\p{Lu}`, 'u').test(text)) return false;
     const at = text.toLowerCase().indexOf(name);
     return at >= 0 && !PREPOSITION.test(text.slice(Math.max(0, at - 12), at));
   });
@@ -109,9 +119,17 @@ export function namesInPrompt(prompt: string, entitiesOf: (text: string) => stri
 export function readPrompt(prompt: string): PromptReading {
   // "US" is the United States, not "us".
   const text = instructionOf(prompt).replace(/[’]/g, "'").replace(/\bU\.?S\.?(?![\p{L}])/gu, ' ');
-  const rest = text.replace(MY_TASK, ' ').replace(TASK_ME, ' ').replace(FOR_ME_TASK, ' ').replace(ASKER, ' ');
-  if (TECH.test(text) && !ABOUT_WORK.test(text)) return { aboutUser: false, cue: 'tech' };
-  if (SELF.test(rest) || HOUSEHOLD.test(rest) || ABOUT_WORK.test(text) || ABOUT_ME_WRITING.test(text)) return { aboutUser: true, cue: 'self' };
+  const stripped = text.replace(MY_TASK, ' ');
+  // "My app shows a white screen after I updated Expo": the "I" of someone busy with their task.
+  const tasky = stripped !== text;
+  const rest = stripped
+    .replace(TASK_ME, ' ')
+    .replace(FOR_ME_TASK, ' ')
+    .replace(ASKER, ' ')
+    .replace(tasky ? /\b(?:i|i'm|i've|i'd|i'll|we|we're|we've)(?![\p{L}'])/giu : /(?!)/u, ' ');
+  if ((TECH.test(text) || ERROR_NAME.test(text)) && !ABOUT_WORK.test(text)) return { aboutUser: false, cue: 'tech' };
+  // A story, a scene or a poem about "the kids" or "the cat" is fiction, not the user's household.
+  if (SELF.test(rest) || (HOUSEHOLD.test(rest) && !FICTION.test(text)) || ABOUT_WORK.test(text) || ABOUT_ME_WRITING.test(text)) return { aboutUser: true, cue: 'self' };
   // Capitalised words inside a sentence are names and titles ("Tomorrow, and Tomorrow, and Tomorrow").
   if (ASKS_ADVICE.test(text) && LIFE_ADVICE.test(text.replace(/(?<=[\p{L},;]\s+)\p{Lu}[\p{L}'’-]*/gu, ' '))) return { aboutUser: true, cue: 'advice' };
   if (SELF.test(text) && NOW.test(text)) return { aboutUser: true, cue: 'now' };

@@ -114,3 +114,26 @@ describe('isTheirs, things and messages', () => {
     expect(isTheirs('wilbur', ["Who will walk Wilbur, that's what I'm fretting about. He's our springer spaniel"])).toBe(true);
   });
 });
+
+describe('readPrompt, on fiction, titles, public figures and technical prompts', () => {
+  it.each([
+    'Why does the house always win at roulette?',
+    'How do I get the car out of a skid on an icy road?',
+    'Write a short story where the cat knocks a glass off the table and wakes up the whole building.',
+    'Who wrote My Brilliant Career?',
+    'Translate "Ich habe Hunger" into English.',
+    'Our API key got committed to a public GitHub repo. What should we do now?',
+    'My app shows a white screen after I updated Expo. What should I check?',
+  ])('reads %j as not about the user', (prompt) => {
+    expect(readPrompt(prompt).aboutUser).toBe(false);
+  });
+
+  it('takes a first name with a surname for someone public, not one of the user’s people', () => {
+    expect(namesInPrompt('Who is Lena Meyer-Landrut?', entitiesOf)).not.toContain('lena');
+    expect(namesInPrompt('What does Lena think of the flat?', entitiesOf)).toContain('lena');
+  });
+
+  it('still reads "terror" as a word, not an error name', () => {
+    expect(readPrompt('How do I help my son with night terror episodes?').aboutUser).toBe(true);
+  });
+});
