@@ -78,6 +78,24 @@ for (const site of SITES) {
   });
 }
 
+test('a world question that shares a word with a memory, a coding question and a statement go out as typed; the same question about the user gets its memory', async ({
+  context,
+  extensionId,
+  received,
+}) => {
+  const [site] = SITES;
+  if (!site) throw new Error('no site');
+  const page = await openNewChat(context, site);
+  await sendPrompt(page, site, 'I have a greyhound called Biscuit');
+  await waitForMemories(context, extensionId, 1);
+  for (const typed of ['How long do greyhounds live?', 'Help me fix my regex, it matches Biscuit twice', 'My sister Priya lives in Lisbon.']) {
+    await sendPrompt(page, site, typed);
+    expect(received.at(-1)?.prompt).toBe(typed);
+  }
+  await sendPrompt(page, site, 'How long will my greyhound live?');
+  expect(blockOf(received.at(-1)?.prompt ?? '')).toContain('Biscuit');
+});
+
 /** Tell the first site FACT, wait for its two memories, and open the popup. */
 async function popupAfterFact(context: Parameters<typeof popupMemories>[0], extensionId: string) {
   const [site] = SITES;
