@@ -141,6 +141,11 @@ export interface RecallOptions {
   /** Count the injected memories as used (default true; an evaluation passes false). */
   noteUse?: boolean;
   locale?: string;
+  /**
+   * Read the prompt first and give nothing to a statement, a task or a world question (default
+   * true); false when the user asked for memories themselves.
+   */
+  readPrompt?: boolean;
 }
 
 const DEFAULT_TOP_K = 20;
@@ -273,6 +278,7 @@ export class Memory {
       ...(options.settings ? { settings: options.settings } : {}),
       ...(options.noteUse === undefined ? {} : { noteUse: options.noteUse }),
       ...(options.locale ? { locale: options.locale } : {}),
+      ...(options.readPrompt === undefined ? {} : { readPrompt: options.readPrompt }),
     });
   }
 

@@ -68,6 +68,12 @@ describe('recall', () => {
     expect((await memory.recall('How long will my dog live?', { filters: ME, noteUse: false })).memories.map((m) => m.text)).toContain('I have a dog named Max');
   });
 
+  it('reads no prompt when the user asked for memories themselves (readPrompt: false)', async () => {
+    const q = 'Tell me about dogs';
+    expect((await memory.recall(q, { filters: ME, noteUse: false })).memories).toEqual([]);
+    expect((await memory.recall(q, { filters: ME, noteUse: false, readPrompt: false })).memories.map((m) => m.text)).toContain('I have a dog named Max');
+  });
+
   it('gives a prompt about nothing the user said nothing', async () => {
     const recalled = await memory.recall('Explain how photosynthesis works in plants', { filters: ME });
     expect(recalled).toMatchObject({ memories: [], tokens: 0 });
