@@ -85,6 +85,8 @@
       conversation = `${Date.now().toString(16)}-${Math.random().toString(16).slice(2, 10)}`;
       history.pushState({}, '', `${config.chatPath}${conversation}`);
     }
+    // When the page's send handler ran (benchmarks measure from the user's Enter to here).
+    window.__scriptedChat.sends.push(performance.now());
     renderTurn('user', prompt);
     window.__scriptedChat.prompts.push(prompt);
     let text = reply(prompt);
@@ -101,7 +103,7 @@
     renderTurn('assistant', text);
   };
 
-  window.__scriptedChat = { prompts: [], get state() { return state; } };
+  window.__scriptedChat = { prompts: [], sends: [], get state() { return state; } };
   composer.addEventListener('input', () => {
     state = readEditor();
     renderButton();

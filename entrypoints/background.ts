@@ -3,12 +3,14 @@ import { runDiagnostics } from '../src/background/diagnostics';
 import { createExtensionEngine } from '../src/background/extension-engine';
 import { maintain } from '../src/background/maintenance';
 import { registerHandlers } from '../src/background/register-handlers';
+import { mark, timings } from '../src/core/timings';
 
 const DRAIN_ALARM = 'engram-drain-queue';
 
 export default defineBackground({
   type: 'module',
   main() {
+    mark('main'); // every module of the worker evaluated
     const engine = createExtensionEngine();
     registerHandlers(engine);
     // A safety net for retries with backoff: the worker may be stopped before its timers fire.
@@ -18,7 +20,7 @@ export default defineBackground({
     });
     // For the service worker's DevTools console (and the end-to-end tests): `await engram.memory.search('…')`.
     Object.assign(globalThis, {
-      engram: { memory: engine.memory, models: engine.models, queue: engine.queue, diagnostics: () => runDiagnostics(engine) },
+      engram: { memory: engine.memory, models: engine.models, queue: engine.queue, diagnostics: () => runDiagnostics(engine), timings },
     });
   },
 });

@@ -13,9 +13,58 @@ export class StorageFullError extends Error {
   }
 }
 
+export interface DexieStoreOptions {
+  /**
+   * This store is the only writer of its database (the extension's service worker: every other
+   * context asks it by message). Its revisions are then read from IndexedDB once and kept in
+   * memory, updated by its own writes: a recall checks them several times, and each read is an
+   * IndexedDB round trip that also waits behind any write in progress.
+   */
+  exclusive?: boolean;
+}
+
 /** The MemoryStore on Dexie (IndexedDB): the source of truth for every memory. */
 export class DexieMemoryStore implements MemoryStore {
-  constructor(readonly db: EngramDatabase) {}
+  readonly #exclusive: boolean;
+  /** The revisions as last read or written (exclusive mode only). */
+  #revisions: { revision: number; vectorRevision: number } | null = null;
+
+  constructor(
+    readonly db: EngramDatabase,
+    options: DexieStoreOptions = {},
+  ) {
+    this.#exclusive = options.exclusive === true;
+  }
+
+  /** Writes started (each changes what a read may have seen). */
+  #epoch = 0;
+  /** Writes in progress. */
+  #writing = 0;
+
+  /** Both revisions, from memory in exclusive mode. */
+  async #current(): Promise<{ revision: number; vectorRevision: number }> {
+    if (this.#revisions) return this.#revisions;
+    const epoch = this.#epoch;
+    const [revision, vectorRevision] = await this.db.settings.bulkGet([SETTING.revision, SETTING.vectorRevision]);
+    const read = { revision: Number(revision?.value ?? 0), vectorRevision: Number(vectorRevision?.value ?? 0) };
+    // Kept only when no write began or ran while it was read: then it is what the database holds.
+    if (this.#exclusive && this.#writing === 0 && epoch === this.#epoch) this.#revisions = read;
+    return read;
+  }
+
+  /** A write: the revisions are read again (as that write committed them) on next use. */
+  async #wrote(task: () => Promise<void>): Promise<void> {
+    this.#epoch++;
+    this.#writing++;
+    this.#revisions = null;
+    try {
+      await task();
+    } finally {
+      this.#writing--;
+      this.#epoch++;
+      this.#revisions = null;
+    }
+  }
 
   get(id: string): Promise<MemoryRecord | undefined> {
     return this.db.memories.get(id);
@@ -45,7 +94,7 @@ export class DexieMemoryStore implements MemoryStore {
   async write(change: StoreWrite): Promise<void> {
     const { db } = this;
     try {
-      await db.transaction('rw', [db.memories, db.vectors, db.history, db.settings], async () => {
+      await this.#wrote(() => db.transaction('rw', [db.memories, db.vectors, db.history, db.settings], async () => {
         if (change.delete?.length) {
           await db.memories.bulkDelete(change.delete);
           await db.vectors.where('memoryId').anyOf(change.delete).delete();
@@ -56,7 +105,7 @@ export class DexieMemoryStore implements MemoryStore {
         if (change.history?.length) await db.history.bulkAdd(change.history);
         await bump(db, SETTING.revision);
         if (change.vectors?.length || change.delete?.length) await bump(db, SETTING.vectorRevision);
-      });
+      }));
     } catch (error) {
       throw asStorageError(error);
     }
@@ -73,10 +122,10 @@ export class DexieMemoryStore implements MemoryStore {
 
   async deleteVectors(model: string): Promise<void> {
     const { db } = this;
-    await db.transaction('rw', [db.vectors, db.settings], async () => {
+    await this.#wrote(() => db.transaction('rw', [db.vectors, db.settings], async () => {
       await db.vectors.where('model').equals(model).delete();
       await bump(db, SETTING.vectorRevision);
-    });
+    }));
   }
 
   history(memoryId: string): Promise<HistoryEntry[]> {
@@ -93,11 +142,13 @@ export class DexieMemoryStore implements MemoryStore {
   }
 
   async revision(): Promise<number> {
-    return Number((await this.db.settings.get(SETTING.revision))?.value ?? 0);
+    if (!this.#exclusive) return Number((await this.db.settings.get(SETTING.revision))?.value ?? 0);
+    return (await this.#current()).revision;
   }
 
   async vectorRevision(): Promise<number> {
-    return Number((await this.db.settings.get(SETTING.vectorRevision))?.value ?? 0);
+    if (!this.#exclusive) return Number((await this.db.settings.get(SETTING.vectorRevision))?.value ?? 0);
+    return (await this.#current()).vectorRevision;
   }
 
   async getSetting(key: string): Promise<JsonValue | undefined> {
@@ -126,11 +177,11 @@ export class DexieMemoryStore implements MemoryStore {
 
   async clear(): Promise<void> {
     const { db } = this;
-    await db.transaction('rw', [db.memories, db.vectors, db.history, db.snapshots, db.settings, db.jobs], async () => {
+    await this.#wrote(() => db.transaction('rw', [db.memories, db.vectors, db.history, db.snapshots, db.settings, db.jobs], async () => {
       await Promise.all([db.memories.clear(), db.vectors.clear(), db.history.clear(), db.snapshots.clear(), db.jobs.clear()]);
       await bump(db, SETTING.revision);
       await bump(db, SETTING.vectorRevision);
-    });
+    }));
   }
 }
 

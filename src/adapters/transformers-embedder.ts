@@ -1,5 +1,6 @@
 import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import type { Embedder } from '../ports/embedder';
+import { timed } from '../core/timings';
 
 export interface TransformersEmbedderOptions {
   /** Folder name of the model under `localModelPath`, e.g. `engram-glove-30k`. */
@@ -43,7 +44,7 @@ export class TransformersEmbedder implements Embedder {
 
   /** Load the model now (idempotent). Rejects with a clear error when the files are missing. */
   load(): Promise<FeatureExtractionPipeline> {
-    this.#pipe ??= this.#load().catch((error: unknown) => {
+    this.#pipe ??= timed('embedder', () => this.#load()).catch((error: unknown) => {
       this.#pipe = null; // let a later call try again
       throw new Error(`Engram could not load the embedding model "${this.modelId}": ${String(error)}`, {
         cause: error,

@@ -1,4 +1,6 @@
+import { StaticEmbedder } from '../adapters/static-embedder';
 import { TransformersEmbedder } from '../adapters/transformers-embedder';
+import type { Embedder } from '../ports/embedder';
 import { EngramDatabase } from '../db/schema';
 import { createEngine, type Engine } from '../engine/create-engine';
 import { ModelManager } from './model-manager';
@@ -12,7 +14,14 @@ import { BUNDLED_MODEL, HUB_ORIGINS, modelInfo, type EmbeddingModelInfo } from '
 
 const HUB = 'https://huggingface.co/';
 
-function embedderFor(info: EmbeddingModelInfo, onProgress?: (percent: number) => void): TransformersEmbedder {
+/** An embedder that can be loaded ahead of its first use. */
+export type LoadableEmbedder = Embedder & { load(): Promise<unknown> };
+
+function embedderFor(info: EmbeddingModelInfo, onProgress?: (percent: number) => void): LoadableEmbedder {
+  // A token table on this device needs no ONNX runtime: the same vectors, without its start-up.
+  if (info.staticTable && info.source === 'bundled') {
+    return new StaticEmbedder({ modelId: info.id, localModelPath: chrome.runtime.getURL('/models/'), ...(info.queryPrefix ? { queryPrefix: info.queryPrefix } : {}) });
+  }
   return new TransformersEmbedder({
     modelId: info.id,
     localModelPath: chrome.runtime.getURL('/models/'),
@@ -32,7 +41,7 @@ function embedderFor(info: EmbeddingModelInfo, onProgress?: (percent: number) =>
 }
 
 export interface ExtensionEngine extends Engine {
-  embedder: TransformersEmbedder;
+  embedder: LoadableEmbedder;
   models: ModelManager;
   queue: TurnQueue;
   extraction: ExtractionManager;
@@ -46,6 +55,8 @@ export function createExtensionEngine(): ExtensionEngine {
   const db = new EngramDatabase();
   const engine = createEngine({
     db,
+    // The service worker is the only writer: content scripts, the popup and the options page ask it.
+    exclusive: true,
     embedder,
     onError: (error) => {
       console.warn('[Engram]', error);

@@ -14,6 +14,7 @@ const SECRET_SWEEP = 'secretSweepVersion';
  */
 export async function maintain({ queue, memory, store }: Pick<ExtensionEngine, 'queue' | 'memory' | 'store'>, now = Date.now()): Promise<void> {
   await queue.drain();
+  await memory.flushUses();
   // Held turns whose send never left, and the hashes of processed ones, once old enough.
   await queue.purge();
   await memory.sweepExpired();

@@ -1,6 +1,6 @@
 import { DEFAULT_USER, pinnedFirst, type MemoryView } from '../core/types';
 import type { MemoryItem } from '../engine/memory';
-import { MAX_TURN_CHARS, onMessage, type CapturedTurn, type ProtocolMap } from '../messaging/protocol';
+import { MAX_MEMORY_ID_CHARS, MAX_NOTED_IDS, MAX_TURN_CHARS, onMessage, type CapturedTurn, type ProtocolMap } from '../messaging/protocol';
 import type { GetDataType, GetReturnType } from '@webext-core/messaging';
 import { callerOf, contentScriptSites, SenderRejected, type Caller, type ContentScriptSite } from './senders';
 import type { ExtensionEngine } from './extension-engine';
@@ -32,6 +32,7 @@ export const ALLOWED_CALLERS = {
   confirmTurn: 'content',
   discardTurn: 'content',
   recall: 'content',
+  noteInjected: 'content',
   warmUp: 'content',
   listMemories: 'page',
   deleteMemory: 'page',
@@ -95,6 +96,15 @@ function checkTurn(turn: unknown, caller: ContentCaller): CapturedTurn {
   };
 }
 
+/** The memory ids of a `noteInjected`, checked: at most MAX_NOTED_IDS strings of at most MAX_MEMORY_ID_CHARS. */
+function checkIds(note: unknown): string[] {
+  const ids: unknown = typeof note === 'object' && note !== null ? (note as { ids?: unknown }).ids : undefined;
+  if (!Array.isArray(ids) || ids.length > MAX_NOTED_IDS || !ids.every((id): id is string => typeof id === 'string' && id.length <= MAX_MEMORY_ID_CHARS)) {
+    throw new Error('Engram: a malformed noteInjected was refused');
+  }
+  return [...new Set(ids)].filter((id) => id.length > 0); // each memory used once per prompt; '' is no memory
+}
+
 /**
  * Answers every message the background handles, one handler per message of the protocol, each
  * only for the callers ALLOWED_CALLERS names (see senders.ts).
@@ -125,19 +135,29 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     queue: await queue.stats(),
   }));
   on('recall', async (data, caller) => {
-    if (data.site !== caller.site || typeof data.query !== 'string') {
+    if (data.site !== caller.site || typeof data.query !== 'string' || (data.prefetch !== undefined && typeof data.prefetch !== 'boolean')) {
       throw new Error('Engram: a malformed recall was refused');
     }
+    // A recall that woke the worker loads all it needs at once, not one part after another.
+    void ready.then(() => memory.warmUp()).catch(() => undefined);
     await ready;
-    // The one recall: the same call `npm run eval` and the tests make.
-    const { memories } = await memory.recall(data.query.slice(0, MAX_TURN_CHARS), { filters: MINE });
+    // The one recall: the same call `npm run eval` and the tests make. A prefetch (the user is
+    // still typing, and may never send this) counts no use: `noteInjected` does once it went out.
+    const { memories } = await memory.recall(data.query.slice(0, MAX_TURN_CHARS), {
+      filters: MINE,
+      ...(data.prefetch === true ? { noteUse: false } : {}),
+    });
     return { memories: memories.map((m) => ({ id: m.id, text: m.line, score: m.score })) };
   });
+  on('noteInjected', (data) => {
+    const ids = checkIds(data);
+    // Unknown ids (a memory deleted since, or never one) are skipped by noteUse.
+    if (ids.length > 0) memory.noteUseLater(ids); // written with other uses, off the send path
+    return { noted: ids.length > 0 };
+  });
   on('warmUp', async () => {
-    await embedder.load();
-    // The relevance gate is calibrated for the active model now, not on the first send.
-    await ready;
-    await memory.warmUp();
+    // Everything the first recall needs loads now, in parallel, while the user is still typing.
+    await Promise.all([embedder.load(), ready.then(() => memory.warmUp())]);
     return { ready: true };
   });
   on('listMemories', async () => {

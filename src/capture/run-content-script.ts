@@ -1,4 +1,4 @@
-import { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, sendMessage, type CapturedTurn } from '../messaging/protocol';
+import { MAX_NOTED_IDS, MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, sendMessage, type CapturedTurn } from '../messaging/protocol';
 import { createNotice } from '../inject/notice';
 import type { SiteAdapter } from '../sites/site-adapter';
 import { interceptSends, RECALL_TIMEOUT_MS } from './send-interceptor';
@@ -27,8 +27,9 @@ export function deliver(type: TurnMessage, turn: CapturedTurn, send: typeof send
 
 /**
  * What every chat-site content script does, on top of its site's adapter: wake the background
- * while the user types, add memories to each prompt the user sends, and hand the sent turn to
- * the background. Only the user's own (trusted) input is acted on.
+ * while the user types and prefetch the memories for their text, add memories to each prompt the
+ * user sends, and hand the sent turn to the background. Only the user's own (trusted) input is
+ * acted on.
  */
 export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): void {
   void sendMessage('warmUp').catch(() => undefined); // the first send must not wait for a model load
@@ -38,7 +39,13 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): voi
   interceptSends(
     adapter,
     {
-      recall: async (query) => (await sendMessage('recall', { site: adapter.site, query })).memories.map((m) => m.text),
+      // A prefetch is flagged so that the background counts no use of what the user may never send.
+      recall: async (query, options) => {
+        const { memories } = await sendMessage('recall', { site: adapter.site, query, ...(options?.prefetch ? { prefetch: true } : {}) });
+        return memories.map(({ id, text }) => ({ id, text }));
+      },
+      // Fire-and-forget: a use not counted costs a little ranking weight, never the send.
+      noteInjected: (ids) => void sendMessage('noteInjected', { ids: ids.slice(0, MAX_NOTED_IDS) }).catch(() => undefined),
       captured: (text) => {
         const replyTo = lastAssistantText(adapter);
         const turn: CapturedTurn = {

@@ -57,6 +57,11 @@ export interface EmbeddingModelInfo {
   /** Prepended to queries (not to memories), as the model card asks. */
   queryPrefix?: string;
   license: string;
+  /**
+   * The model is a token table (its ONNX graph one Gather, pooled by mean): it is read and pooled
+   * without the ONNX runtime (adapters/static-embedder.ts), which keeps a cold start short.
+   */
+  staticTable?: boolean;
 }
 
 export type ModelJob =

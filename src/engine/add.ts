@@ -5,7 +5,7 @@
  */
 import { categorize, indexText } from '../pipeline/categorize';
 import { cleanText, factHash, hasWords, type ScopeKey } from '../pipeline/normalize';
-import type { Neighbour } from '../pipeline/decide';
+import type { Decision, Neighbour } from '../pipeline/decide';
 import { relationsOf } from '../pipeline/relations';
 import { withoutSecrets } from '../pipeline/secrets';
 import { slotOf } from '../pipeline/slots';
@@ -38,12 +38,9 @@ export interface Added {
 }
 
 export async function add(ctx: EngineContext, messages: ChatMessage[], request: AddRequest): Promise<Added[]> {
-  // Whatever the extractor (rules, a local LLM) or a verbatim message: no secret becomes a
-  // memory, and neither does text without words or with control characters (a model's garbage).
-  const extracted = request.infer ? await ctx.extractor.extract(messages, { now: request.saidAt }) : verbatimFacts(messages);
-  const facts = withoutSecrets(extracted.map((f) => ({ ...f, text: cleanText(f.text) })).filter((f) => f.text.length <= MAX_MEMORY_CHARS && hasWords(f.text)));
+  const facts = await factsOf(ctx, messages, request);
   if (facts.length === 0) return [];
-  const vectors = await ctx.embedder.embedBatch(facts.map((f) => indexText(f.text, f.categories)));
+  const vectors = await ctx.embedder.embedBatch(facts.map((f) => embeddingText(f)));
   const results: Added[] = [];
   for (const [i, fact] of facts.entries()) {
     const vector = vectors[i];
@@ -54,71 +51,71 @@ export async function add(ctx: EngineContext, messages: ChatMessage[], request: 
   return results;
 }
 
-async function apply(ctx: EngineContext, fact: ExtractedFact, vector: Float32Array, request: AddRequest): Promise<Added | null> {
-  const { scope } = request;
-  const model = ctx.embedder.modelId;
-  const hash = factHash(fact.text, scope);
-  const existing = await ctx.store.byHash(hash);
-  // Verbatim messages (infer: false) are stored as given; only an identical one is skipped.
-  const decision = !request.infer
-    ? existing
-      ? { event: 'NONE' as const, target: existing, reason: 'already stored' }
-      : { event: 'ADD' as const, reason: 'verbatim' }
-    : await ctx.decider.decide(fact, existing ? [{ memory: existing, score: 1 }] : await neighbours(ctx, vector, scope));
-  const now = ctx.now();
+/**
+ * The facts `messages` give, ready to store. Whatever the extractor (rules, a local LLM) or a
+ * verbatim message: no secret becomes a memory, and neither does text without words or with
+ * control characters (a model's garbage). Throws when a verbatim message is too long.
+ */
+export async function factsOf(ctx: EngineContext, messages: readonly ChatMessage[], request: Pick<AddRequest, 'infer' | 'saidAt'>): Promise<ExtractedFact[]> {
+  const extracted = request.infer ? await ctx.extractor.extract(messages, { now: request.saidAt }) : verbatimFacts(messages);
+  return withoutSecrets(extracted.map((f) => ({ ...f, text: cleanText(f.text) })).filter((f) => f.text.length <= MAX_MEMORY_CHARS && hasWords(f.text)));
+}
 
-  if (decision.event === 'NONE') {
-    const known = decision.target;
-    if (!known) return null;
-    // Said again: nothing changes but the provenance, which gains the new source turns.
-    const fresh = fact.sourceTurnIds.filter((id) => !known.sourceTurnIds.includes(id));
-    if (fresh.length > 0) await ctx.write({ put: [{ ...known, sourceTurnIds: [...known.sourceTurnIds, ...fresh] }] });
-    return { id: known.id, memory: known.text, event: 'NONE' };
+/** What a fact's vector is made from: its text and categories. */
+export const embeddingText = (fact: ExtractedFact): string => indexText(fact.text, fact.categories);
+
+/**
+ * The update step for one fact: `existing` is the memory with the fact's hash, if any;
+ * `nearest` gives the nearest memories of the same scope, asked only when needed.
+ */
+export function decideFact(
+  ctx: EngineContext,
+  fact: ExtractedFact,
+  infer: boolean,
+  existing: MemoryRecord | undefined,
+  nearest: () => Promise<Neighbour[]>,
+): Promise<Decision> {
+  // Verbatim messages (infer: false) are stored as given; only an identical one is skipped.
+  if (!infer) {
+    return Promise.resolve(existing ? { event: 'NONE', target: existing, reason: 'already stored' } : { event: 'ADD', reason: 'verbatim' });
   }
-  if (decision.event === 'DELETE' && decision.target) {
-    // The user asked to forget it: what it said goes from history too.
-    const target = decision.target;
-    await ctx.write({
-      delete: [target.id],
-      forget: [target.id],
-      history: [historyEntry(target.id, 'DELETE', null, null, now, 'forgotten at the user’s request')],
-      removedLabels: [target.label],
-    });
-    return { id: target.id, memory: target.text, event: 'DELETE' };
-  }
-  if (decision.event === 'UPDATE' && decision.target) {
-    const old = decision.target;
-    const updated: MemoryRecord = {
-      ...old,
-      text: fact.text,
-      hash,
-      categories: fact.categories,
-      relations: relationsOf(fact.text),
-      sourceTurnIds: [...old.sourceTurnIds, ...fact.sourceTurnIds],
-      context: fact.context ?? old.context ?? null,
-      site: request.site ?? old.site,
-      conversationId: request.conversationId ?? old.conversationId,
-      metadata: { ...old.metadata, ...request.metadata },
-      saidAt: request.saidAt,
-      updatedAt: now,
-      expiresAt: request.expiresAt ?? old.expiresAt,
-    };
-    await ctx.write({
-      put: [updated],
-      vectors: [{ memoryId: old.id, model, label: old.label, vector }],
-      history: [historyEntry(old.id, 'UPDATE', old.text, fact.text, now, decision.reason)],
-    });
-    return { id: old.id, memory: fact.text, event: 'UPDATE', previousMemory: old.text };
-  }
-  const [label] = await ctx.store.allocateLabels(1);
-  if (label === undefined) throw new Error('Engram: no label allocated');
-  const record: MemoryRecord = {
-    id: ctx.newId(),
+  return existing ? ctx.decider.decide(fact, [{ memory: existing, score: 1 }]) : nearest().then((n) => ctx.decider.decide(fact, n));
+}
+
+/** A memory said again: the same memory with the fact's new source turns, or null when it has them all. */
+export function withProvenance(known: MemoryRecord, fact: ExtractedFact): MemoryRecord | null {
+  const fresh = fact.sourceTurnIds.filter((id) => !known.sourceTurnIds.includes(id));
+  return fresh.length > 0 ? { ...known, sourceTurnIds: [...known.sourceTurnIds, ...fresh] } : null;
+}
+
+/** `old` updated by `fact` (UPDATE): the new text, its provenance added, the request's where and when. */
+export function updatedRecord(old: MemoryRecord, fact: ExtractedFact, hash: string, request: AddRequest, now: number): MemoryRecord {
+  return {
+    ...old,
+    text: fact.text,
+    hash,
+    categories: fact.categories,
+    relations: relationsOf(fact.text),
+    sourceTurnIds: [...old.sourceTurnIds, ...fact.sourceTurnIds],
+    context: fact.context ?? old.context ?? null,
+    site: request.site ?? old.site,
+    conversationId: request.conversationId ?? old.conversationId,
+    metadata: { ...old.metadata, ...request.metadata },
+    saidAt: request.saidAt,
+    updatedAt: now,
+    expiresAt: request.expiresAt ?? old.expiresAt,
+  };
+}
+
+/** A new memory of `fact` (ADD). */
+export function newRecord(id: string, label: number, fact: ExtractedFact, hash: string, request: AddRequest, now: number): MemoryRecord {
+  return {
+    id,
     label,
     text: fact.text,
     hash,
     relations: relationsOf(fact.text),
-    ...scope,
+    ...request.scope,
     site: request.site,
     conversationId: request.conversationId,
     sourceTurnIds: fact.sourceTurnIds,
@@ -130,6 +127,51 @@ async function apply(ctx: EngineContext, fact: ExtractedFact, vector: Float32Arr
     updatedAt: now,
     expiresAt: request.expiresAt,
   };
+}
+
+/** Why a memory is deleted at the user's request, in its history. */
+export const FORGOTTEN_REASON = 'forgotten at the user’s request';
+
+async function apply(ctx: EngineContext, fact: ExtractedFact, vector: Float32Array, request: AddRequest): Promise<Added | null> {
+  const { scope } = request;
+  const model = ctx.embedder.modelId;
+  const hash = factHash(fact.text, scope);
+  const existing = await ctx.store.byHash(hash);
+  const decision = await decideFact(ctx, fact, request.infer, existing, () => neighbours(ctx, vector, scope));
+  const now = ctx.now();
+
+  if (decision.event === 'NONE') {
+    const known = decision.target;
+    if (!known) return null;
+    // Said again: nothing changes but the provenance, which gains the new source turns.
+    const said = withProvenance(known, fact);
+    if (said) await ctx.write({ put: [said] });
+    return { id: known.id, memory: known.text, event: 'NONE' };
+  }
+  if (decision.event === 'DELETE' && decision.target) {
+    // The user asked to forget it: what it said goes from history too.
+    const target = decision.target;
+    await ctx.write({
+      delete: [target.id],
+      forget: [target.id],
+      history: [historyEntry(target.id, 'DELETE', null, null, now, FORGOTTEN_REASON)],
+      removedLabels: [target.label],
+    });
+    return { id: target.id, memory: target.text, event: 'DELETE' };
+  }
+  if (decision.event === 'UPDATE' && decision.target) {
+    const old = decision.target;
+    const updated = updatedRecord(old, fact, hash, request, now);
+    await ctx.write({
+      put: [updated],
+      vectors: [{ memoryId: old.id, model, label: old.label, vector }],
+      history: [historyEntry(old.id, 'UPDATE', old.text, fact.text, now, decision.reason)],
+    });
+    return { id: old.id, memory: fact.text, event: 'UPDATE', previousMemory: old.text };
+  }
+  const [label] = await ctx.store.allocateLabels(1);
+  if (label === undefined) throw new Error('Engram: no label allocated');
+  const record = newRecord(ctx.newId(), label, fact, hash, request, now);
   await ctx.write({
     put: [record],
     vectors: [{ memoryId: record.id, model, label, vector }],

@@ -13,6 +13,7 @@ import type { Extractor } from '../ports/extractor';
 import type { MemoryStore, StoreWrite } from '../ports/memory-store';
 import type { HistoryEntry, MemoryRecord } from '../core/types';
 import { calibrate, type Calibration } from './calibration';
+import { mark } from '../core/timings';
 import { EntityLinks } from '../pipeline/entity-links';
 import { RECALL } from './recall-settings';
 import type { VectorSearch } from './vector-search';
@@ -53,6 +54,7 @@ export class EngineContext {
   readonly #onError: (error: unknown) => void;
   #queue: Promise<unknown> = Promise.resolve();
   #cache: Cache | null = null;
+  #reading: { revision: number; done: Promise<Map<number, MemoryRecord>> } | null = null;
   /** The relevance gate per embedding model (cosine means something else under each). */
   readonly #gates = new Map<string, Promise<Calibration>>();
 
@@ -78,9 +80,22 @@ export class EngineContext {
   async memories(): Promise<Map<number, MemoryRecord>> {
     const revision = await this.store.revision();
     if (this.#cache?.revision === revision) return this.#cache.byLabel;
+    // Callers at the same moment (a warm-up and the first recall) share one read of the store.
+    if (this.#reading?.revision !== revision) {
+      const reading = { revision, done: this.#read(revision) };
+      this.#reading = reading;
+      void reading.done.finally(() => {
+        if (this.#reading === reading) this.#reading = null;
+      }).catch(() => undefined);
+    }
+    return this.#reading.done;
+  }
+
+  async #read(revision: number): Promise<Map<number, MemoryRecord>> {
     const all = await this.store.list();
     const byLabel = new Map(all.map((m) => [m.label, m]));
     this.#cache = { revision, byLabel, text: null, entities: null };
+    mark('memories');
     return byLabel;
   }
 
@@ -92,6 +107,7 @@ export class EngineContext {
       const links = new EntityLinks();
       for (const m of byLabel.values()) links.link(m);
       cache.entities = links;
+      mark('entityLinks');
     }
     return cache.entities;
   }
@@ -104,6 +120,7 @@ export class EngineContext {
       const text = new TextIndex();
       for (const [label, m] of byLabel) text.upsert(String(label), lexicalText(m));
       cache.text = text;
+      mark('textIndex');
     }
     return cache.text;
   }
@@ -158,7 +175,7 @@ export class EngineContext {
     const active = this.embedder;
     let calibration = this.#gates.get(active.modelId);
     if (!calibration) {
-      calibration = calibrate(active).catch((error: unknown) => {
+      calibration = calibrate(active).finally(() => { mark('calibration'); }).catch((error: unknown) => {
         this.#onError(error);
         this.#gates.delete(active.modelId);
         return { threshold: RECALL.threshold, related: RECALL.related, unrelated: RECALL.unrelated, offTopic: RECALL.floor };

@@ -27,6 +27,8 @@ export interface EngineOptions {
   saveDelayMs?: number;
   now?: () => number;
   onError?: (error: unknown) => void;
+  /** This engine is the only writer of `db` (the extension's service worker): see DexieStoreOptions. */
+  exclusive?: boolean;
 }
 
 export interface Engine {
@@ -37,7 +39,7 @@ export interface Engine {
 
 /** The memory engine, wired the same way in the extension, in tests and in benchmarks. */
 export function createEngine(options: EngineOptions): Engine {
-  const store = options.store ?? (options.db ? new DexieMemoryStore(options.db) : undefined);
+  const store = options.store ?? (options.db ? new DexieMemoryStore(options.db, { exclusive: options.exclusive === true }) : undefined);
   if (!store) throw new Error('createEngine needs a db or a store');
   const vectors = new VectorSearch(store, {
     exact: exactIndexFactory,

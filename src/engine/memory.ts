@@ -21,6 +21,7 @@ import type { JsonValue, MemoryRecord, SiteId } from '../core/types';
 import { ruleBasedDecider } from '../pipeline/decide';
 import { matchesFilter, normalizeSpace, validateFilter, type MemoryFilter } from './filters';
 import { add, type Added } from './add';
+import { addMany, type AddManyProgress, type SkippedItem } from './add-many';
 import { partsOf, type MemoryConfig } from './config';
 import { consolidate } from './consolidate';
 import { EngineContext, live } from './context';
@@ -30,8 +31,8 @@ import { graphOf, profileOf, type EntityGraph } from './profile';
 import { recall, type Recalled } from './recall';
 import type { RecallSettings } from './recall-settings';
 import { reembed, type ReembedProgress } from './reembed';
-import { search } from './search';
-import { noteUse, setMetadata, updateMemory } from './update';
+import { search, warmSearch } from './search';
+import { flushUses, noteUse, noteUseLater, setMetadata, updateMemory } from './update';
 import {
   entityId,
   expiryOf,
@@ -53,6 +54,8 @@ export type { HistoryRow, MemoryItem } from './items';
 export type { Recalled, Injected } from './recall';
 export type { EntityGraph } from './profile';
 export type { ReembedProgress } from './reembed';
+export type { AddManyProgress, SkippedItem } from './add-many';
+export { addManyProgress } from './add-many';
 
 /** Mem0's filters: scope ids (`user_id`, `agent_id`, `run_id`), fields and metadata keys, operators, AND/OR/NOT. */
 export type SearchFilters = Record<string, unknown>;
@@ -87,6 +90,35 @@ export interface AddedItem {
   memory: string;
   event: Exclude<Added['event'], 'NONE'>;
   metadata: { event: Exclude<Added['event'], 'NONE'>; previousMemory?: string };
+}
+
+/**
+ * One item of addMany(): what one add() call takes — its messages (or a string, one user
+ * message), and when, where and with what metadata they were said. The item's fields win over
+ * the options'; its metadata is merged over theirs.
+ */
+export interface AddManyItem extends Pick<AddMemoryOptions, 'metadata' | 'timestamp' | 'saidAt' | 'site' | 'conversationId' | 'expirationDate'> {
+  messages: string | readonly ChatMessage[];
+}
+
+/** An item of addMany(): a string (one user message), messages, or messages with their own options. */
+export type AddManyInput = string | readonly ChatMessage[] | AddManyItem;
+
+/** add()'s options, for every item (an item's own time, place, expiry and metadata win), and the batch's. */
+export interface AddManyOptions extends AddMemoryOptions {
+  /** Called after each chunk is written; skipped items count as done. */
+  onProgress?: (progress: AddManyProgress) => void;
+  /** Stops between chunks: what was written stays, the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Items per chunk (one transaction each), 1–2000. Default 250. */
+  chunkSize?: number;
+}
+
+/** What addMany() did: every stored change (as add() reports it) and the counts. */
+export interface AddManyResult extends AddManyProgress {
+  results: AddedItem[];
+  /** The items skipped, with the error add() would have thrown for each. */
+  skippedItems: SkippedItem[];
 }
 
 export interface SearchMemoryOptions {
@@ -222,6 +254,24 @@ export class Memory {
     };
   }
 
+  /**
+   * Many add() calls in one: the memories stored are those adding `items` one by one in order
+   * would store, at a fraction of the cost (per chunk of items: one embedding batch, one
+   * transaction). An item add() would reject (no words, too long) is skipped and reported, never
+   * failing the batch. Searches and other writes run between chunks. When the store fails
+   * (e.g. StorageFullError) or `signal` aborts, the call rejects with that error; the chunks
+   * before it stay written, and `addManyProgress(error)` says how far it got.
+   *
+   * @example
+   * const { added } = await memory.addMany(importedTurns.map((t) => ({ messages: t.text, saidAt: t.at })), { userId: 'me' });
+   */
+  async addMany(items: readonly AddManyInput[], options: AddManyOptions): Promise<AddManyResult> {
+    if (!Array.isArray(items)) throw new TypeError('addMany() needs an array of items');
+    if (!isObject(options)) throw new TypeError('addMany() needs options with a userId, agentId or runId');
+    const { results, ...counts } = await addMany(this.#ctx, items, options);
+    return { ...counts, results: addedItems(results) };
+  }
+
   /** One memory, or null. Returns it even past its expiration date (as Mem0 does). */
   async get(memoryId: string): Promise<MemoryItem | null> {
     const m = await this.#ctx.store.get(memoryIdOf(memoryId));
@@ -340,8 +390,19 @@ export class Memory {
   // Engram's own verbs.
 
   /** Get ready for the first recall: calibrate the relevance gate for the active model (which loads it). */
+  /**
+   * Load everything the first recall needs, all at once: the model and the relevance gate, the
+   * memories, their BM25 index and entity links, and the vector index (from its snapshot). The
+   * reads of IndexedDB, the model files and WebAssembly compiles overlap instead of queueing.
+   */
   async warmUp(): Promise<void> {
-    await this.#ctx.gate();
+    const ctx = this.#ctx;
+    await Promise.all([
+      ctx.gate(),
+      warmSearch(ctx),
+      ctx.vectors.index(ctx.embedder.modelId),
+      ctx.memories().then(() => Promise.all([ctx.textIndex(), ctx.entityLinks()])),
+    ]);
   }
 
   /** Merge `patch` into a memory's metadata (null removes a key): pinning, rating. No history. */
@@ -350,6 +411,16 @@ export class Memory {
   }
 
   /** Record that these memories went into a prompt. */
+  /** Count these memories as used later, in one batch with others (a recall's bookkeeping). */
+  noteUseLater(ids: readonly string[]): void {
+    noteUseLater(this.#ctx, ids);
+  }
+
+  /** Write the uses still waiting in the batch (the background's alarm does, so none is lost for long). */
+  flushUses(): Promise<void> {
+    return flushUses(this.#ctx);
+  }
+
   noteUse(ids: readonly string[]): Promise<void> {
     return noteUse(this.#ctx, ids);
   }
@@ -414,3 +485,12 @@ function scopeFilter(scope: Scope): MemoryFilter {
 }
 
 const filterMatches = (filter: MemoryFilter, m: MemoryRecord): boolean => matchesFilter(m, filter);
+
+/** add()'s outcomes in Mem0's shape: every stored change (a fact already known is no change). */
+function addedItems(added: readonly Added[]): AddedItem[] {
+  return added.flatMap((r): AddedItem[] =>
+    r.event === 'NONE'
+      ? []
+      : [{ id: r.id, memory: r.memory, event: r.event, metadata: { event: r.event, ...(r.previousMemory === undefined ? {} : { previousMemory: r.previousMemory }) } }],
+  );
+}

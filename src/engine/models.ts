@@ -30,6 +30,7 @@ export const MODELS: readonly EmbeddingModelInfo[] = [
     mtebRetrieval: null,
     dtype: 'fp32',
     license: 'PDDL (GloVe 6B)',
+    staticTable: true,
   },
   {
     id: 'Snowflake/snowflake-arctic-embed-xs',

@@ -16,7 +16,8 @@ import type { EngineContext } from './context';
 import type { MemoryFilter } from './filters';
 import { RECALL, type RecallSettings } from './recall-settings';
 import { search, type Hit } from './search';
-import { noteUse } from './update';
+import { noteUseLater } from './update';
+import { mark } from '../core/timings';
 
 export interface RecallContext {
   /** Whose memories: one filter per scope searched (the extension: the browser's user). */
@@ -59,6 +60,7 @@ export interface Recalled {
 }
 
 export async function recall(ctx: EngineContext, query: string, context: RecallContext): Promise<Recalled> {
+  mark('recall:start');
   const settings = { ...RECALL, ...context.settings };
   // The prompt is read as about the user (below) before anything is searched, so a memory only
   // has to be closer to it than such a request usually comes to a fact about something else.
@@ -101,9 +103,10 @@ export async function recall(ctx: EngineContext, query: string, context: RecallC
       },
     ];
   });
-  // Off the send path: the caller gets its answer now, the use is recorded after.
-  if (memories.length > 0 && context.noteUse !== false) void noteUse(ctx, memories.map((m) => m.id)).catch(() => undefined);
+  // Off the send path: the caller gets its answer now; uses are written later, in one batch.
+  if (memories.length > 0 && context.noteUse !== false) noteUseLater(ctx, memories.map((m) => m.id));
   const tokens = memories.length === 0 ? 0 : Math.ceil(withMemoryBlock(memories.map((m) => m.line), '').length / 4);
+  mark('recall');
   return { memories, tokens, threshold, considered: candidates.length };
 }
 

@@ -168,6 +168,11 @@ const GENERIC_REQUESTS = [
   'How should I spend my evening?', 'Suggest something fun for us', 'What do you think I should do?', 'Help me decide',
 ];
 const genericByModel = new Map<string, Promise<Float32Array[]>>();
+
+/** Embed what every search needs besides the query (the generic requests), ahead of the first one. */
+export async function warmSearch(ctx: EngineContext): Promise<void> {
+  await genericVectors(ctx);
+}
 const hubness = new WeakMap<MemoryRecord, { model: string; value: number }>();
 function genericVectors(ctx: EngineContext): Promise<Float32Array[]> {
   const model = ctx.embedder.modelId;
@@ -183,8 +188,10 @@ function genericVectors(ctx: EngineContext): Promise<Float32Array[]> {
 /** Stage 4: for a question about the past, the values these memories held before. */
 async function supersededValues(ctx: EngineContext, current: readonly Hit[], query: Float32Array): Promise<Hit[]> {
   const olds: { hit: Hit; text: string; at: number }[] = [];
-  for (const hit of current) {
-    for (const h of await ctx.store.history(hit.record.id)) {
+  // One round trip for all of them, not one after another.
+  const histories = await Promise.all(current.map((hit) => ctx.store.history(hit.record.id)));
+  for (const [i, hit] of current.entries()) {
+    for (const h of histories[i]!) {
       if (h.event === 'UPDATE' && !isCorrection(h) && h.oldText && h.oldText !== hit.record.text) {
         olds.push({ hit, text: h.oldText, at: h.at });
       }

@@ -59,18 +59,62 @@ export function setMetadata(ctx: EngineContext, id: string, patch: Record<string
   });
 }
 
+/** Uses noted by recalls and not written yet, per engine: memory id → how many times. */
+const pendingUses = new WeakMap<EngineContext, { counts: Map<string, number>; at: number; timer: ReturnType<typeof setTimeout> | null }>();
+
+/**
+ * How long uses noted by recalls wait before they are written, all in one write: a write between
+ * two recalls would make the second wait for it (IndexedDB queues reads behind a write).
+ */
+export const USE_BATCH_MS = 5000;
+
+function pending(ctx: EngineContext): { counts: Map<string, number>; at: number; timer: ReturnType<typeof setTimeout> | null } {
+  let batch = pendingUses.get(ctx);
+  if (!batch) {
+    batch = { counts: new Map(), at: 0, timer: null };
+    pendingUses.set(ctx, batch);
+  }
+  return batch;
+}
+
+/**
+ * Record, later and in one batch, that these memories went into a prompt (recall's bookkeeping,
+ * off the send path). Written within USE_BATCH_MS, or at the next `flushUses`.
+ */
+export function noteUseLater(ctx: EngineContext, ids: readonly string[]): void {
+  const batch = pending(ctx);
+  for (const id of ids) batch.counts.set(id, (batch.counts.get(id) ?? 0) + 1);
+  batch.at = ctx.now();
+  batch.timer ??= setTimeout(() => {
+    void flushUses(ctx).catch(() => undefined); // a lost count only weighs a little less in ranking
+  }, USE_BATCH_MS);
+}
+
 /**
  * Record that these memories went into a prompt (and so were kept by the user): used memories
  * keep their weight in ranking. Not recorded in history (nothing about the fact changed).
+ * Written now, with any uses still waiting in the batch.
  */
 export function noteUse(ctx: EngineContext, ids: readonly string[]): Promise<void> {
+  const batch = pending(ctx);
+  for (const id of ids) batch.counts.set(id, (batch.counts.get(id) ?? 0) + 1);
+  batch.at = ctx.now();
+  return flushUses(ctx);
+}
+
+/** Write every use noted so far, in one write (unknown or deleted memories are skipped). */
+export function flushUses(ctx: EngineContext): Promise<void> {
+  const batch = pendingUses.get(ctx);
+  if (!batch || batch.counts.size === 0) return Promise.resolve();
+  if (batch.timer) clearTimeout(batch.timer);
+  pendingUses.delete(ctx);
+  const { counts, at } = batch;
   return ctx.serial(async () => {
-    const records = await ctx.store.getMany(ids);
+    const records = await ctx.store.getMany([...counts.keys()]);
     if (records.length === 0) return;
-    const now = ctx.now();
     const put = records.map((m) => ({
       ...m,
-      metadata: { ...m.metadata, uses: (typeof m.metadata.uses === 'number' ? m.metadata.uses : 0) + 1, lastUsedAt: now },
+      metadata: { ...m.metadata, uses: (typeof m.metadata.uses === 'number' ? m.metadata.uses : 0) + (counts.get(m.id) ?? 0), lastUsedAt: at },
     }));
     await ctx.write({ put });
   });

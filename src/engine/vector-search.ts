@@ -1,5 +1,6 @@
 import type { MemoryStore } from '../ports/memory-store';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../ports/vector-index';
+import { timed } from '../core/timings';
 
 export interface VectorSearchOptions {
   exact: VectorIndexFactory;
@@ -54,7 +55,7 @@ export class VectorSearch {
     const current = await this.store.vectorRevision();
     const loaded = this.#loaded;
     if (loaded?.model === model && loaded.revision === current) return loaded.index;
-    this.#loading ??= this.#load(model, current).finally(() => {
+    this.#loading ??= timed('vectorIndex', () => this.#load(model, current)).finally(() => {
       this.#loading = null;
     });
     const fresh = await this.#loading;

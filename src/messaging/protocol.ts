@@ -13,6 +13,22 @@ export { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, type CapturedTurn } from '../core/t
 export interface RecallRequest {
   site: SiteId;
   query: string;
+  /**
+   * Asked while the user types, before any send: the user may never send this text, so no memory
+   * is counted as used (the content script sends `noteInjected` for those that went out).
+   */
+  prefetch?: boolean;
+}
+
+/** At most this many ids in one `noteInjected` (a prompt carries far fewer memories). */
+export const MAX_NOTED_IDS = 20;
+
+/** The longest memory id `noteInjected` accepts. */
+export const MAX_MEMORY_ID_CHARS = 100;
+
+/** The prefetched memories a send went out with. */
+export interface InjectedNote {
+  ids: string[];
 }
 
 export interface RecallResult {
@@ -44,8 +60,13 @@ export interface ProtocolMap {
   confirmTurn(turn: CapturedTurn): { confirmed: boolean };
   /** Content script → background: that send failed after all; withdraw its held turn. */
   discardTurn(turn: CapturedTurn): { discarded: boolean };
-  /** Content script → background: memories relevant to the text about to be sent. */
+  /** Content script → background: memories relevant to the text about to be sent (or, `prefetch`, being typed). */
   recall(request: RecallRequest): RecallResult;
+  /**
+   * Content script → background: a prompt went out with these prefetched memories (recalled with
+   * `prefetch`, so not yet counted): count them as used. Unknown ids are ignored.
+   */
+  noteInjected(note: InjectedNote): { noted: boolean };
   /** Content script → background: load the models now, so the first send is not slowed. */
   warmUp(): { ready: boolean };
   /** Popup → background: every memory, newest first. */

@@ -14,13 +14,23 @@ const STOP_WORDS = new Set(
   don't i'm i've i'd i'll it's that's what's let's up out off down`.split(/\s+/),
 );
 
+/** Each word's term (null: a stop word), remembered: indexing 10,000 memories stems the same words again and again. */
+const termOf = new Map<string, string | null>();
+/** Words remembered at most (a vocabulary; the cache starts again beyond it). */
+const TERM_CACHE = 100_000;
+
 /** Lower-cased, stemmed content words of `text`. */
 export function terms(text: string): string[] {
   const out: string[] = [];
   for (const raw of text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’]*/gu) ?? []) {
-    const word = raw.replace(/[’']s$/u, '').replace(/’/g, "'");
-    if (STOP_WORDS.has(word) || word.length < 2) continue;
-    out.push(/^[a-z]+$/.test(word) ? stemmer(word) : word);
+    let term = termOf.get(raw);
+    if (term === undefined) {
+      const word = raw.replace(/[’']s$/u, '').replace(/’/g, "'");
+      term = STOP_WORDS.has(word) || word.length < 2 ? null : /^[a-z]+$/.test(word) ? stemmer(word) : word;
+      if (termOf.size >= TERM_CACHE) termOf.clear();
+      termOf.set(raw, term);
+    }
+    if (term !== null) out.push(term);
   }
   return out;
 }
