@@ -1,6 +1,7 @@
 import { StaticEmbedder } from '../adapters/static-embedder';
 import { TransformersEmbedder } from '../adapters/transformers-embedder';
 import type { Embedder } from '../ports/embedder';
+import { sendToTab } from '../messaging/protocol';
 import { EngramDatabase } from '../db/schema';
 import { createEngine, type Engine } from '../engine/create-engine';
 import { ModelManager } from './model-manager';
@@ -49,6 +50,22 @@ export interface ExtensionEngine extends Engine {
   ready: Promise<void>;
 }
 
+let telling: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Tell every chat page that memories were forgotten or changed (once per turn of the event loop,
+ * however many writes): their prefetched answers may hold one. Tabs without Engram's content script
+ * refuse the message, which is fine.
+ */
+function tellChatPages(): void {
+  telling ??= setTimeout(() => {
+    telling = null;
+    void chrome.tabs.query({}).then((tabs) => {
+      for (const tab of tabs) if (tab.id !== undefined) void sendToTab('memoriesChanged', undefined, tab.id).catch(() => undefined);
+    });
+  }, 0);
+}
+
 /** The memory engine as the extension runs it: Dexie storage, the chosen model on WASM. */
 export function createExtensionEngine(): ExtensionEngine {
   const embedder = embedderFor(modelInfo(BUNDLED_MODEL));
@@ -57,6 +74,10 @@ export function createExtensionEngine(): ExtensionEngine {
     db,
     // The service worker is the only writer: content scripts, the popup and the options page ask it.
     exclusive: true,
+    onWrite: (change) => {
+      // A memory forgotten, merged or reworded: the chat pages drop what they prefetched.
+      if (change.delete?.length || change.history?.some((h) => h.event !== 'ADD')) tellChatPages();
+    },
     embedder,
     onError: (error) => {
       console.warn('[Engram]', error);

@@ -45,6 +45,11 @@ export interface Prefetcher {
   lookup(text: string): Promise<RecalledLine[]> | null;
   /** Forget any pause being waited for (a send began, or the script stops). */
   cancel(): void;
+  /**
+   * Drop every prefetched answer, and the one in flight: memories were forgotten or changed, and a
+   * forgotten memory must never reach a prompt. The next send asks afresh.
+   */
+  forget(): void;
 }
 
 /** One prefetch: its text, its request, and once answered, its memories and when. */
@@ -121,6 +126,12 @@ export function createPrefetcher(options: PrefetchOptions): Prefetcher {
       clearTimeout(timer);
       timer = undefined;
       behind = false;
+    },
+    forget() {
+      clearTimeout(timer);
+      timer = undefined;
+      behind = false;
+      current = null; // an answer still in flight lands on its own record, never used again
     },
   };
 }

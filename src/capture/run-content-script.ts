@@ -1,4 +1,4 @@
-import { MAX_NOTED_IDS, MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, sendMessage, type CapturedTurn } from '../messaging/protocol';
+import { MAX_NOTED_IDS, MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, onBroadcast, sendMessage, type CapturedTurn } from '../messaging/protocol';
 import { createNotice } from '../inject/notice';
 import type { SiteAdapter } from '../sites/site-adapter';
 import { interceptSends, RECALL_TIMEOUT_MS } from './send-interceptor';
@@ -36,7 +36,7 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): voi
   const notice = createNotice();
   /** The last capture of each text, to confirm or withdraw it once its send is over. */
   const inFlight = new Map<string, CapturedTurn>();
-  interceptSends(
+  const interceptor = interceptSends(
     adapter,
     {
       // A prefetch is flagged so that the background counts no use of what the user may never send.
@@ -89,6 +89,12 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): voi
     },
     signal,
   );
+  // The user forgot or corrected a memory (popup, a chat, maintenance): what was prefetched may
+  // hold it, and a forgotten memory must never reach a prompt. Only the extension itself can send this.
+  const stop = onBroadcast('memoriesChanged', ({ sender }) => {
+    if (sender.id === chrome.runtime.id && !sender.tab) interceptor.forgetPrefetched();
+  });
+  signal.addEventListener('abort', stop);
 }
 
 /** The end of the assistant's last message on the page, or null (a new chat, or an unreadable page). */

@@ -70,7 +70,13 @@ export class RecallTimeout extends Error {
  * are acted on: whatever a page script dispatches goes to the page untouched, and Engram neither
  * reads nor writes anything.
  */
-export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: AbortSignal): void {
+/** What the content script may tell the interceptor after it started. */
+export interface SendInterceptor {
+  /** Memories were forgotten or changed in the background: nothing prefetched before may be sent. */
+  forgetPrefetched(): void;
+}
+
+export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: AbortSignal): SendInterceptor {
   let resending = false;
   let pending = false;
   const timeoutMs = hooks.recallTimeoutMs ?? RECALL_TIMEOUT_MS;
@@ -170,6 +176,11 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
     },
     { capture: true, signal },
   );
+  return {
+    forgetPrefetched: () => {
+      prefetcher.forget();
+    },
+  };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -2,51 +2,111 @@
  * consolidate (run in the background): near-duplicate memories of one scope, the same fact in
  * other words, are merged into the most recent one, which gains the other's provenance; both
  * changes are kept in history. Returns how many memories were merged away.
+ *
+ * It never holds up a recall: the twins are found outside the write queue, through the vector
+ * index (each memory's nearest neighbours, not every pair), in slices of a few milliseconds
+ * between which the worker answers whatever came in; only the final write takes the queue, and it
+ * merges only pairs that no write changed meanwhile.
  */
-import { SAME_FACT, SAME_WORDS, wordOverlap } from '../pipeline/decide';
+import { SAME_FACT } from '../pipeline/decide';
+import { terms } from '../pipeline/text-index';
 import { dot } from '../pipeline/similarity';
 import type { HistoryEntry, MemoryRecord } from '../core/types';
 import type { EngineContext } from './context';
 
-export function consolidate(ctx: EngineContext): Promise<number> {
+/** How long consolidation works before it lets the worker answer anything else (ms). */
+export const SLICE_MS = 8;
+/** Neighbours looked at per memory: near-duplicates of one fact are few. */
+const NEIGHBOURS = 8;
+
+const yieldToOthers = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * The same fact in other words: the same content words (stemmed, stop words aside), whatever the
+ * punctuation, contractions and articles ("I have two cats named Tom and Jerry" and "I have two
+ * cats, named Tom and Jerry!"). Sharing most words is not enough: "My sister Priya lives in Lisbon"
+ * and "My friend Priya lives in Lisbon", or "…in March 2012" and "…in March 2014", are near in a
+ * word model and share most words, yet they are two facts, and merging them would lose one. A
+ * paraphrase this misses stays a duplicate line, which loses nothing.
+ */
+export function sameFact(a: string, b: string): boolean {
+  const x = new Set(terms(a));
+  const y = new Set(terms(b));
+  return x.size > 0 && x.size === y.size && [...x].every((t) => y.has(t));
+}
+
+interface Merge {
+  twin: MemoryRecord;
+  merged: MemoryRecord;
+}
+
+export async function consolidate(ctx: EngineContext): Promise<number> {
+  const model = ctx.embedder.modelId;
+  const byLabel = await ctx.memories();
+  const vectors = new Map((await ctx.store.vectors(model)).map((v) => [v.memoryId, v.vector]));
+  const scopeOf = (m: MemoryRecord): string => [m.userId, m.agentId, m.runId, m.space].join('\u0000');
+  // Newest first: a memory merges into a newer one already kept.
+  const order = [...byLabel.values()].sort((a, b) => b.saidAt - a.saidAt || b.updatedAt - a.updatedAt);
+  const rank = new Map(order.map((m, i) => [m.label, i]));
+  const kept = new Set<number>();
+  const merges: Merge[] = [];
+  let slice = performance.now();
+  for (const m of order) {
+    if (performance.now() - slice > SLICE_MS) {
+      await yieldToOthers();
+      slice = performance.now();
+    }
+    const v = vectors.get(m.id);
+    const scope = scopeOf(m);
+    let twin: MemoryRecord | undefined;
+    if (v) {
+      const hits = await ctx.vectors.search(model, v, NEIGHBOURS, (label) => {
+        const k = byLabel.get(label);
+        return !!k && kept.has(label) && scopeOf(k) === scope;
+      });
+      // The newest kept memory that says the same thing (as when every pair was compared, newest first).
+      twin = hits
+        .filter((h) => h.score >= SAME_FACT)
+        .flatMap((h) => {
+          const k = byLabel.get(h.label);
+          const w = k ? vectors.get(k.id) : undefined;
+          return k && w && dot(v, w) >= SAME_FACT && sameFact(k.text, m.text) ? [k] : [];
+        })
+        .sort((a, b) => rank.get(a.label)! - rank.get(b.label)!)[0];
+    }
+    if (twin) merges.push({ twin, merged: m });
+    else kept.add(m.label);
+  }
+  if (merges.length === 0) return 0;
   return ctx.serial(async () => {
-    const byLabel = await ctx.memories();
-    const now = ctx.now();
-    const vectors = new Map((await ctx.store.vectors(ctx.embedder.modelId)).map((v) => [v.memoryId, v.vector]));
-    const groups = new Map<string, MemoryRecord[]>();
-    for (const m of byLabel.values()) {
-      const key = [m.userId, m.agentId, m.runId, m.space].join('\u0000');
-      groups.set(key, [...(groups.get(key) ?? []), m]);
-    }
-    const merged: MemoryRecord[] = [];
-    const removed: MemoryRecord[] = [];
+    // Only pairs whose texts no write changed while they were found, as they are now (a use
+    // counted meanwhile is kept).
+    const now = await ctx.memories();
+    const same = (m: MemoryRecord): MemoryRecord | undefined => {
+      const current = now.get(m.label);
+      return current?.id === m.id && current.text === m.text && current.updatedAt === m.updatedAt ? current : undefined;
+    };
+    const valid = merges.flatMap(({ twin, merged }) => {
+      const t = same(twin);
+      const m = same(merged);
+      return t && m ? [{ twin: t, merged: m }] : [];
+    });
+    if (valid.length === 0) return 0;
+    const twins = new Map<number, MemoryRecord>();
     const history: HistoryEntry[] = [];
-    for (const group of groups.values()) {
-      const kept: MemoryRecord[] = [];
-      for (const m of group.sort((a, b) => b.saidAt - a.saidAt || b.updatedAt - a.updatedAt)) {
-        const v = vectors.get(m.id);
-        const twin = v
-          ? kept.find((k) => {
-              const w = vectors.get(k.id);
-              return !!w && dot(v, w) >= SAME_FACT && wordOverlap(k.text, m.text) >= SAME_WORDS;
-            })
-          : undefined;
-        if (!twin) {
-          kept.push({ ...m }); // a copy: the cache changes only once the write has landed
-          continue;
-        }
-        twin.sourceTurnIds = [...new Set([...twin.sourceTurnIds, ...m.sourceTurnIds])];
-        twin.updatedAt = now;
-        if (!merged.includes(twin)) merged.push(twin);
-        removed.push(m);
-        history.push(
-          { memoryId: m.id, event: 'DELETE', oldText: m.text, newText: null, at: now, reason: `merged into: ${twin.text}`, mergedInto: twin.id },
-          { memoryId: twin.id, event: 'UPDATE', oldText: twin.text, newText: twin.text, at: now, reason: `merged: ${m.text}` },
-        );
-      }
+    const at = ctx.now();
+    for (const { twin, merged } of valid) {
+      const copy = twins.get(twin.label) ?? { ...twin }; // a copy: the cache changes only once the write has landed
+      twins.set(twin.label, copy);
+      copy.sourceTurnIds = [...new Set([...copy.sourceTurnIds, ...merged.sourceTurnIds])];
+      copy.updatedAt = at;
+      history.push(
+        { memoryId: merged.id, event: 'DELETE', oldText: merged.text, newText: null, at, reason: `merged into: ${copy.text}`, mergedInto: copy.id },
+        { memoryId: copy.id, event: 'UPDATE', oldText: copy.text, newText: copy.text, at, reason: `merged: ${merged.text}` },
+      );
     }
-    if (removed.length === 0) return 0;
-    await ctx.write({ put: merged, delete: removed.map((m) => m.id), removedLabels: removed.map((m) => m.label), history });
+    const removed = valid.map((v) => v.merged);
+    await ctx.write({ put: [...twins.values()], delete: removed.map((m) => m.id), removedLabels: removed.map((m) => m.label), history });
     return removed.length;
   });
 }

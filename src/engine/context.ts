@@ -29,6 +29,8 @@ export interface EngineParts {
   newId?: () => string;
   /** Where a failed calibration is reported (the gate then uses the bundled model's threshold). */
   onError?: (error: unknown) => void;
+  /** Told of every write once it landed (the extension: tell the chat pages what was forgotten). */
+  onWrite?: (change: EngineWrite) => void;
 }
 
 /** A write as the verbs make it: the store's change plus the labels it removes from the index. */
@@ -52,6 +54,7 @@ export class EngineContext {
   extractor: Extractor;
   decider: Decider;
   readonly #onError: (error: unknown) => void;
+  readonly #onWrite: (change: EngineWrite) => void;
   #queue: Promise<unknown> = Promise.resolve();
   #cache: Cache | null = null;
   #reading: { revision: number; done: Promise<Map<number, MemoryRecord>> } | null = null;
@@ -67,6 +70,7 @@ export class EngineContext {
     this.now = parts.now ?? Date.now;
     this.newId = parts.newId ?? (() => crypto.randomUUID());
     this.#onError = parts.onError ?? (() => undefined);
+    this.#onWrite = parts.onWrite ?? (() => undefined);
   }
 
   /** Run writes one at a time, so concurrent adds never store a fact twice. */
@@ -130,6 +134,7 @@ export class EngineContext {
     await this.memories(); // make sure the cache reflects the revision before this write
     const { removedLabels = [], ...storeChange } = change;
     await this.store.write(storeChange);
+    this.#onWrite(change);
     const revision = await this.store.revision();
     const cache = this.#cache;
     if (cache && cache.revision === revision - 1) {

@@ -8,6 +8,7 @@ import type { Decider } from '../ports/decider';
 import type { Extractor } from '../ports/extractor';
 import type { MemoryStore } from '../ports/memory-store';
 import type { VectorIndexFactory } from '../ports/vector-index';
+import type { EngineParts } from './context';
 import { HNSW_CROSSOVER } from './config';
 import { Memory } from './memory';
 import { VectorSearch } from './vector-search';
@@ -29,6 +30,8 @@ export interface EngineOptions {
   onError?: (error: unknown) => void;
   /** This engine is the only writer of `db` (the extension's service worker): see DexieStoreOptions. */
   exclusive?: boolean;
+  /** Told of every write once it landed. */
+  onWrite?: EngineParts['onWrite'];
 }
 
 export interface Engine {
@@ -57,6 +60,7 @@ export function createEngine(options: EngineOptions): Engine {
       vectors,
       ...(options.now ? { now: options.now } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
+      ...(options.onWrite ? { onWrite: options.onWrite } : {}),
     },
   });
   return { memory, vectors, store };

@@ -25,6 +25,19 @@ const snapshotKey = (model: string): string => `${model}:hnsw`;
 /** More removals than this in one write drop the loaded index (rebuilt on next use). */
 export const BULK_REMOVALS = 64;
 
+/** A background HNSW build works this long before it lets the worker answer anything else (ms). */
+export const BUILD_SLICE_MS = 8;
+
+type VectorChange = { upserts: { label: number; vector: Float32Array }[]; removed: number[] };
+
+/** An HNSW index being built in the background, and the changes made meanwhile (replayed on it). */
+interface Build {
+  model: string;
+  changes: VectorChange[];
+  cancelled: boolean;
+  done: Promise<void>;
+}
+
 /**
  * Keeps one vector index per active model in step with the store. The index is a cache: loaded
  * from its snapshot when that reflects the store's current vector revision, rebuilt from the stored
@@ -35,6 +48,11 @@ export const BULK_REMOVALS = 64;
  * rebuilt; an index that throws is dropped and rebuilt; and when HNSW cannot be built at all (its
  * WebAssembly module broken, out of memory) this instance scans exactly — slower on a big store,
  * never wrong — until `invalidate()`.
+ *
+ * Search never waits for a build either: when there is no current snapshot to load (none yet, one
+ * older than the vectors, a corrupt one), searches scan the stored vectors exactly (about 5 ms at
+ * 10,000) while the HNSW index is built in the background, in slices that let the worker answer
+ * between them; writes made meanwhile are replayed on it before it takes over.
  */
 export class VectorSearch {
   #loaded: Loaded | null = null;
@@ -42,6 +60,7 @@ export class VectorSearch {
   #saveTimer: ReturnType<typeof setTimeout> | null = null;
   /** HNSW failed to build or to search: exact scans until invalidate(). */
   #hnswFailed = false;
+  #build: Build | null = null;
   /** How the current index was obtained, for diagnostics and tests. */
   lastLoad: 'snapshot' | 'rebuilt' | 'none' = 'none';
 
@@ -84,17 +103,63 @@ export class VectorSearch {
     const dims = vectors[0]?.vector.length ?? 0;
     this.lastLoad = 'rebuilt';
     if (dims === 0) return { model, index: emptyIndex(), revision };
-    if (hnsw && vectors.length >= crossover) {
-      try {
-        const index = await build(hnsw, dims, vectors);
-        this.#scheduleSave(model);
-        return { model, index, revision };
-      } catch (error) {
-        this.options.onError?.(error);
-        this.#hnswFailed = true; // an exact scan still answers
+    const loaded = { model, index: await build(exact, dims, vectors), revision };
+    // Searches scan exactly until the HNSW index, built in the background, takes over.
+    if (hnsw && vectors.length >= crossover) this.#buildInBackground(model);
+    return loaded;
+  }
+
+  /** Resolves once `model`'s index is loaded (when given) and no HNSW build is running (tests, `save`, diagnostics). */
+  async built(model?: string): Promise<void> {
+    if (model !== undefined) await this.index(model);
+    while (this.#build) await this.#build.done;
+  }
+
+  #buildInBackground(model: string): void {
+    const hnsw = this.options.hnsw;
+    if (!hnsw || this.#hnswFailed || this.#build?.model === model) return;
+    if (this.#build) this.#build.cancelled = true;
+    let finish = (): void => undefined;
+    const state: Build = { model, changes: [], cancelled: false, done: new Promise<void>((resolve) => (finish = resolve)) };
+    this.#build = state;
+    // Read afresh at each step: any write may cancel the build while it waits.
+    const stopped = (): boolean => state.cancelled;
+    const run = async (): Promise<void> => {
+      await pause(); // the search that started it is answered first
+      // Changes from here on are recorded and replayed: upserts and removals are idempotent, so
+      // one that the vectors read below already holds does no harm.
+      const vectors = await this.store.vectors(model);
+      const dims = vectors[0]?.vector.length ?? 0;
+      if (dims === 0 || stopped()) return;
+      const index = await hnsw.create(dims, Math.max(16, vectors.length * 2));
+      let slice = performance.now();
+      for (const v of vectors) {
+        if (stopped()) return;
+        if (v.vector.length === dims) index.upsert(v.label, v.vector);
+        if (performance.now() - slice > BUILD_SLICE_MS) {
+          await pause();
+          slice = performance.now();
+        }
       }
-    }
-    return { model, index: await build(exact, dims, vectors), revision };
+      const loaded = this.#loaded;
+      if (stopped() || loaded?.model !== model || loaded.index.kind !== 'exact') return;
+      for (const change of state.changes) {
+        for (const label of change.removed) index.remove(label);
+        for (const u of change.upserts) if (u.vector.length === dims) index.upsert(u.label, u.vector);
+      }
+      this.#loaded = { model, index, revision: loaded.revision };
+      this.lastLoad = 'rebuilt';
+      this.#scheduleSave(model);
+    };
+    void run()
+      .catch((error: unknown) => {
+        this.options.onError?.(error);
+        this.#hnswFailed = true; // the exact scan goes on answering
+      })
+      .finally(() => {
+        if (this.#build === state) this.#build = null;
+        finish();
+      });
   }
 
   /** A model no longer used: its vectors and its index snapshot leave the store. */
@@ -122,10 +187,12 @@ export class VectorSearch {
     revision: number,
   ): Promise<void> {
     const loaded = this.#loaded;
+    if (this.#build?.model === model) this.#build.changes.push(change);
     // Many removals at once (deleteAll, forget everything of a site): rebuilding is cheaper than
     // scrubbing each forgotten vector out of the HNSW graph.
     if (loaded?.model !== model || loaded.revision !== revision - 1 || change.removed.length > BULK_REMOVALS) {
       this.#loaded = null; // someone else wrote in between: rebuild on next use
+      if (this.#build) this.#build.cancelled = true;
       // A saved snapshot still holds the removed vectors: it goes now, not at the next save.
       if (change.removed.length > 0) await this.#dropSnapshot(model);
       return;
@@ -148,7 +215,7 @@ export class VectorSearch {
     // The saved snapshot still holds what was removed: drop it now; the next save writes a clean one.
     if (change.removed.length > 0 && index.kind === 'hnsw') await this.#dropSnapshot(model);
     if (index.kind === 'exact' && this.options.hnsw && !this.#hnswFailed && index.size >= this.options.crossover) {
-      this.#loaded = null; // grew past the crossover: next use builds HNSW
+      this.#buildInBackground(model); // grew past the crossover: HNSW takes over once built
       return;
     }
     if (index.kind === 'hnsw') this.#scheduleSave(model);
@@ -176,6 +243,7 @@ export class VectorSearch {
   invalidate(): void {
     this.#loaded = null;
     this.#hnswFailed = false;
+    if (this.#build) this.#build.cancelled = true;
   }
 
   #scheduleSave(model: string): void {
@@ -188,6 +256,7 @@ export class VectorSearch {
 
   /** Persist the loaded HNSW index now (also done automatically after changes). */
   async save(model: string): Promise<boolean> {
+    await this.built();
     if (this.#saveTimer) {
       clearTimeout(this.#saveTimer);
       this.#saveTimer = null;
@@ -207,12 +276,15 @@ export class VectorSearch {
     return true;
   }
 
-  /** Stop timers (tests, shutdown). */
+  /** Stop timers and any build (tests, shutdown). */
   dispose(): void {
     if (this.#saveTimer) clearTimeout(this.#saveTimer);
     this.#saveTimer = null;
+    if (this.#build) this.#build.cancelled = true;
   }
 }
+
+const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** An index of `factory`'s kind holding `vectors` (those of another length than the first are left out). */
 async function build(factory: VectorIndexFactory, dims: number, vectors: readonly { label: number; vector: Float32Array }[]): Promise<VectorIndex> {

@@ -104,3 +104,11 @@ export interface ProtocolMap {
 }
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>();
+
+/** What the background tells the chat pages' content scripts (chrome.tabs.sendMessage). */
+export interface BroadcastMap {
+  /** Memories were forgotten or their text changed: drop every prefetched answer. */
+  memoriesChanged(): void;
+}
+
+export const { sendMessage: sendToTab, onMessage: onBroadcast } = defineExtensionMessaging<BroadcastMap>();

@@ -21,7 +21,7 @@ describe('maintain', () => {
     const texts = async () => (await memory.getAll({ filters: { user_id: 'me' } })).results.map((r) => r.memory).sort();
     expect(await texts()).toEqual(['I have a dog named Max', 'I have two cats, named Tom and Jerry!']);
 
-    await memory.add('I have a dog called Max!', { userId: 'me', infer: false });
+    await memory.add('I have a dog, named Max!', { userId: 'me', infer: false });
     await maintain({ queue, memory, store }, clock + 60_000); // too soon to consolidate again
     expect(await texts()).toHaveLength(3);
     await maintain({ queue, memory, store }, clock + CONSOLIDATE_EVERY_MS + 1);

@@ -30,8 +30,13 @@ vi.mock('../../src/messaging/protocol', async (importOriginal) => {
       listeners.set(type, listener);
       return () => listeners.delete(type);
     },
+    onBroadcast: (type: string, listener: Listener) => {
+      broadcasts.set(type, listener);
+      return () => broadcasts.delete(type);
+    },
   };
 });
+const broadcasts = new Map<string, Listener>();
 
 afterEach(() => {
   vi.useRealTimers();
@@ -154,6 +159,24 @@ describe('createPrefetcher', () => {
     await vi.advanceTimersByTimeAsync(PREFETCH_DEBOUNCE_MS);
     expect(fetch).toHaveBeenCalledOnce();
   });
+
+  it('drops what it prefetched, answered or in flight, once memories were forgotten', async () => {
+    const { answers, typeText, prefetcher } = setup();
+    typeText('Where do I live?');
+    await vi.advanceTimersByTimeAsync(PREFETCH_DEBOUNCE_MS);
+    answers[0]!.answer(memories);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(prefetcher.lookup('Where do I live?')).not.toBeNull();
+    prefetcher.forget();
+    expect(prefetcher.lookup('Where do I live?')).toBeNull(); // the send asks afresh
+
+    typeText('Where do I work?');
+    await vi.advanceTimersByTimeAsync(PREFETCH_DEBOUNCE_MS);
+    prefetcher.forget(); // while its request is in flight
+    answers[1]!.answer(memories);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(prefetcher.lookup('Where do I work?')).toBeNull();
+  });
 });
 
 const EXT = { id: 'engramid', origin: 'chrome-extension://engramid' };
@@ -241,6 +264,7 @@ describe('runContentScript', () => {
 
   beforeEach(() => {
     vi.stubGlobal('fetch', vi.fn(() => Promise.resolve({ ok: true, json: () => Promise.resolve({ reply: 'Scripted reply' }) })));
+    vi.stubGlobal('chrome', { runtime: { id: 'engramid' } });
     const parsed = new DOMParser().parseFromString(readFileSync(path.join(root, 'test/fixtures/sites/chatgpt.html'), 'utf8'), 'text/html');
     for (const script of parsed.querySelectorAll('script:not([type="application/json"])')) script.remove();
     document.body.innerHTML = parsed.body.innerHTML;
@@ -283,6 +307,42 @@ describe('runContentScript', () => {
     });
     expect(prompts()).toEqual([withMemoryBlock(['I live in Berlin'], 'Where do I live?')]);
     expect(messages.send.mock.calls.filter(([type]) => type === 'recall')).toHaveLength(1);
+  });
+
+  it('drops its prefetch when the background says memories were forgotten, and only then', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    runContentScript(createChatgptAdapter(document), controller.signal);
+    const forgotten = (sender: SenderInfo): void => {
+      broadcasts.get('memoriesChanged')!({ data: undefined, sender });
+    };
+    const typeAndPause = async (text: string): Promise<void> => {
+      composer().innerHTML = `<p>${text}</p>`;
+      composer().dispatchEvent(trusted(new InputEvent('input', { bubbles: true })));
+      await vi.advanceTimersByTimeAsync(PREFETCH_DEBOUNCE_MS);
+    };
+    const enter = (): void => {
+      composer().dispatchEvent(trusted(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true })));
+    };
+    const recalls = (): number => messages.send.mock.calls.filter(([type]) => type === 'recall').length;
+
+    // Said by a tab, not by the extension's own background: ignored, the prefetch is used.
+    await typeAndPause('Where do I live?');
+    forgotten({ id: 'engramid', tab: { id: 3 } });
+    enter();
+    await vi.waitFor(() => {
+      expect(prompts()).toEqual([withMemoryBlock(['I live in Berlin'], 'Where do I live?')]);
+    });
+    expect(recalls()).toBe(1);
+
+    // Said by the background after the memory was forgotten: the send asks afresh.
+    await typeAndPause('Where do I live now?');
+    messages.send.mockImplementation((type) => Promise.resolve(type === 'recall' ? { memories: [] } : {}));
+    forgotten({ id: 'engramid' });
+    enter();
+    await vi.waitFor(() => {
+      expect(prompts().at(-1)).toBe('Where do I live now?');
+    });
+    expect(recalls()).toBe(3);
   });
 
   it('asks without the flag, and notes nothing, when the user sends before pausing', async () => {

@@ -212,6 +212,7 @@ describe('search over a corrupt snapshot', () => {
     expect(await top(healed, FACTS[47]!)).toBe(FACTS[47]);
     expect(healed.vectors.lastLoad).toBe('rebuilt');
     expect(onError).toHaveBeenCalled();
+    await healed.vectors.built(MODEL);
     expect((await healed.vectors.index(MODEL)).kind).toBe('hnsw');
     await healed.memory.add('I collect vintage typewriters', { userId: 'me', infer: false });
     expect(await top(healed, 'I collect vintage typewriters')).toBe('I collect vintage typewriters');
@@ -254,6 +255,8 @@ describe('search over a corrupt snapshot', () => {
     };
     const onError = vi.fn();
     const engine = await seeded({ hnsw: throwing, onError });
+    await engine.vectors.built(MODEL); // HNSW has taken over from the exact scan
+    expect((await engine.vectors.index(MODEL)).kind).toBe('hnsw');
     expect(await top(engine, FACTS[33]!)).toBe(FACTS[33]);
     expect(onError).toHaveBeenCalled();
     await engine.memory.add('I collect vintage typewriters', { userId: 'me', infer: false });

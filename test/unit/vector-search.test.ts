@@ -9,7 +9,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { TransformersEmbedder } from '../../src/adapters/transformers-embedder';
+import { hnswIndexFactory } from '../../src/adapters/hnsw-index';
 import { createEngine } from '../../src/engine/create-engine';
+import type { VectorIndexFactory } from '../../src/ports/vector-index';
 import type { Embedder } from '../../src/ports/embedder';
 import { freshDb } from '../support/engine';
 import { bundledEmbedder, ROOT } from '../support/model';
@@ -44,6 +46,7 @@ beforeAll(async () => {
 describe('index lifecycle', () => {
   it('switches to HNSW past the crossover and finds what the exact scan finds', async () => {
     const engine = await seeded();
+    await engine.vectors.built(embedder.modelId); // built in the background; searches scan exactly meanwhile
     expect((await engine.vectors.index(embedder.modelId)).kind).toBe('hnsw');
     const exact = createEngine({ db: engine.db, embedder, hnsw: null });
     expect((await exact.vectors.index(embedder.modelId)).kind).toBe('exact');
@@ -165,5 +168,59 @@ describe('changing the embedding model', () => {
     expect(progress[0]).toBe(128); // two batches were kept from the first run
     expect(await engine.db.vectors.where('model').equals('engram-glove-10k').count()).toBe(300);
     expect(await engine.db.memories.count()).toBe(300);
+  });
+});
+
+describe('never waiting for an index build', () => {
+  it('answers from an exact scan while HNSW is built in the background, replaying writes made meanwhile', async () => {
+    const engine = await seeded();
+    await engine.vectors.save(embedder.modelId);
+    engine.vectors.dispose();
+    // A writer adds after the snapshot (the worker was stopped before it saved again): it is stale.
+    const writer = createEngine({ db: engine.db, embedder, crossover: 100, saveDelayMs: 60_000 });
+    await writer.memory.add('I collect vintage typewriters', { userId: 'me', infer: false });
+    writer.vectors.dispose();
+
+    const fresh = createEngine({ db: engine.db, embedder, crossover: 100 });
+    // The first search does not wait for HNSW: it is answered by an exact scan, and finds the new memory.
+    expect((await top(fresh, 'vintage typewriters'))[0]).toBe('I collect vintage typewriters');
+    // Written while the build runs: replayed on the new index before it takes over.
+    await fresh.memory.add('I restore old sailing boats', { userId: 'me', infer: false });
+    const forgotten = (await fresh.memory.search('vintage typewriters', { ...UNGATED, topK: 1 })).results[0]!;
+    await fresh.memory.delete(forgotten.id);
+    await fresh.vectors.built(embedder.modelId);
+    expect((await fresh.vectors.index(embedder.modelId)).kind).toBe('hnsw');
+    expect((await top(fresh, 'sailing boats'))[0]).toBe('I restore old sailing boats');
+    expect(await top(fresh, 'vintage typewriters')).not.toContain('I collect vintage typewriters');
+    // And it is saved for the next start.
+    expect(await fresh.vectors.save(embedder.modelId)).toBe(true);
+    fresh.vectors.dispose();
+    const reopened = createEngine({ db: engine.db, embedder, crossover: 100 });
+    expect((await top(reopened, 'sailing boats'))[0]).toBe('I restore old sailing boats');
+    expect(reopened.vectors.lastLoad).toBe('snapshot');
+    reopened.vectors.dispose();
+  });
+
+  it('serves searches from an exact scan for as long as the HNSW build takes', async () => {
+    const engine = await seeded();
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // An HNSW build that does not finish until released (a slow machine, a large store).
+    const slow: VectorIndexFactory = {
+      kind: 'hnsw',
+      create: async (dimensions, capacity) => {
+        await held;
+        return hnswIndexFactory.create(dimensions, capacity);
+      },
+      restore: (snapshot, dimensions) => hnswIndexFactory.restore(snapshot, dimensions),
+    };
+    const waiting = createEngine({ db: engine.db, embedder, crossover: 100, hnsw: slow, saveDelayMs: 60_000 });
+    expect(await top(waiting, 'Who loves chess in Paris?')).toEqual(await top(createEngine({ db: engine.db, embedder, hnsw: null }), 'Who loves chess in Paris?'));
+    expect((await waiting.vectors.index(embedder.modelId)).kind).toBe('exact');
+    release();
+    await waiting.vectors.built(embedder.modelId);
+    expect((await waiting.vectors.index(embedder.modelId)).kind).toBe('hnsw');
+    waiting.vectors.dispose();
+    engine.vectors.dispose();
   });
 });
