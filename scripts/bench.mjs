@@ -5,9 +5,18 @@
 import { spawnSync } from 'node:child_process';
 import { ensureSetup, ROOT } from './setup.mjs';
 
-ensureSetup({ browser: false });
+// The send path is measured in the built extension in Chromium: build it, and install Chromium if missing.
+ensureSetup({ browser: true });
 const passthrough = process.argv.slice(2);
-const benches = ['bench/index-bench.ts', 'bench/engine-bench.ts', 'bench/extractor-bench.ts', 'bench/secrets-bench.ts', 'bench/gate.ts'];
+const benches = [
+  'bench/index-bench.ts',
+  'bench/engine-bench.ts',
+  'bench/extractor-bench.ts',
+  'bench/secrets-bench.ts',
+  'bench/gate.ts',
+  'bench/composer-write.ts',
+  'bench/send-path.ts',
+];
 for (const bench of benches) {
   console.log(`\n▶ ${bench} ${passthrough.join(' ')}`);
   const { status } = spawnSync('npx', ['tsx', '--import', './scripts/hnswlib/node-loader.ts', bench, ...passthrough], {

@@ -11,6 +11,7 @@
  * chunks the event loop runs: searches and recalls, which do not queue, and other writes, which
  * do, go ahead.
  */
+import { relationsOf } from '../pipeline/relations';
 import { factHash, type ScopeKey } from '../pipeline/normalize';
 import type { Decision, Neighbour } from '../pipeline/decide';
 import type { ChatMessage, ExtractedFact } from '../ports/extractor';
@@ -29,6 +30,7 @@ import {
   type Added,
 } from './add';
 import { historyEntry, type EngineContext, type EngineWrite } from './context';
+import { backgroundTurn } from './priority';
 import { normalizeSpace } from './filters';
 import { entityId, expiryOf, hasScope, metadataOf, scopeOfFilters, timeOf, validateMessages, type Scope } from './validate';
 import type { AddManyInput, AddManyItem, AddManyOptions } from './memory';
@@ -131,16 +133,80 @@ export async function addMany(ctx: EngineContext, items: readonly AddManyInput[]
       progress.done += chunk.size;
       onProgress?.({ ...progress });
       if (next) {
-        await new Promise((resolve) => setTimeout(resolve, 0)); // searches, recalls and other writes run between chunks
+        await backgroundTurn(); // searches, recalls and other writes run between chunks, recalls first
         signal?.throwIfAborted();
       }
     }
   } catch (error) {
     if (typeof error === 'object' && error !== null) progressOfError.set(error, { ...progress });
     throw error;
+  } finally {
+    // What was stored is found at once; its relations (for the graph) follow in the background.
+    if (progress.added + progress.updated > 0) void backfillRelations(ctx);
   }
   return { ...progress, results, skippedItems };
 }
+
+/** The relations backfill running per engine (one at a time). */
+const backfills = new WeakMap<EngineContext, Promise<void>>();
+/** Memories whose relations one backfill write fills. */
+const BACKFILL_BATCH = 64;
+
+/**
+ * Fill in the relations of memories stored without them (bulk adds skip them: parsing each fact
+ * with the part-of-speech tagger was more than half of an import's time). In slices of a few
+ * milliseconds, each batch one short write, so recalls and writes run in between; a memory
+ * changed meanwhile is left for the next pass. `graph()` computes any still missing when read.
+ */
+export function backfillRelations(ctx: EngineContext): Promise<void> {
+  const running = backfills.get(ctx);
+  if (running) return running;
+  const run = (async () => {
+    for (;;) {
+      const todo = [...(await ctx.memories()).values()].filter((m) => m.relations === undefined);
+      if (todo.length === 0) return;
+      let filled = 0;
+      for (let i = 0; i < todo.length; i += BACKFILL_BATCH) {
+        const batch = todo.slice(i, i + BACKFILL_BATCH);
+        const computed = new Map<string, MemoryRecord['relations']>();
+        let slice = performance.now();
+        for (const m of batch) {
+          computed.set(m.id, relationsOf(m.text));
+          if (performance.now() - slice > BACKFILL_SLICE_MS) {
+            await pause();
+            slice = performance.now();
+          }
+        }
+        filled += await ctx.serial(async () => {
+          const now = await ctx.memories();
+          // Only memories whose text is still the one parsed, and that still lack relations.
+          const put = batch.flatMap((m) => {
+            const current = now.get(m.label);
+            return current?.id === m.id && current.text === m.text && current.relations === undefined ? [{ ...current, relations: computed.get(m.id) ?? [] }] : [];
+          });
+          if (put.length > 0) await ctx.write({ put });
+          return put.length;
+        });
+        await pause();
+      }
+      if (filled === 0) return; // what is left changed under us: the next bulk add tries again
+    }
+  })()
+    .catch(() => undefined) // relations are derived: graph() computes any that are missing
+    .finally(() => {
+      backfills.delete(ctx);
+    });
+  backfills.set(ctx, run);
+  return run;
+}
+
+/** Resolves once no relations backfill runs for this engine. */
+export async function relationsSettled(ctx: EngineContext): Promise<void> {
+  await backfills.get(ctx);
+}
+
+const BACKFILL_SLICE_MS = 8;
+const pause = backgroundTurn;
 
 /** A chunk of items, extracted and embedded: nothing here reads the store. */
 interface Chunk {
@@ -338,12 +404,12 @@ class ChunkView {
     if (decision.event === 'UPDATE' && decision.target) {
       const old = decision.target;
       const entry = this.#touch(old);
-      this.#set(entry, updatedRecord(old, fact, hash, request, now), vector);
+      this.#set(entry, updatedRecord(old, fact, hash, request, now, false), vector);
       this.#history.push(historyEntry(old.id, 'UPDATE', old.text, fact.text, now, decision.reason));
       return { id: old.id, memory: fact.text, event: 'UPDATE', previousMemory: old.text };
     }
     // The label comes when the chunk is written (one allocation for all its new memories).
-    const record = newRecord(this.ctx.newId(), -1, fact, hash, request, now);
+    const record = newRecord(this.ctx.newId(), -1, fact, hash, request, now, false);
     const entry: Pending = { record, committed: false, deleted: false, vector: null, unit: null, order: NEW_ORDER + this.#added.length };
     this.#pending.set(record.id, entry);
     this.#added.push(entry);

@@ -88,14 +88,18 @@ export function withProvenance(known: MemoryRecord, fact: ExtractedFact): Memory
   return fresh.length > 0 ? { ...known, sourceTurnIds: [...known.sourceTurnIds, ...fresh] } : null;
 }
 
-/** `old` updated by `fact` (UPDATE): the new text, its provenance added, the request's where and when. */
-export function updatedRecord(old: MemoryRecord, fact: ExtractedFact, hash: string, request: AddRequest, now: number): MemoryRecord {
+/**
+ * `old` updated by `fact` (UPDATE): the new text, its provenance added, the request's where and when.
+ * `relations: false` leaves them to be filled later (bulk adds: see add-many.ts's backfill).
+ */
+export function updatedRecord(old: MemoryRecord, fact: ExtractedFact, hash: string, request: AddRequest, now: number, relations = true): MemoryRecord {
+  const { relations: _stale, ...rest } = old;
   return {
-    ...old,
+    ...rest,
     text: fact.text,
     hash,
     categories: fact.categories,
-    relations: relationsOf(fact.text),
+    ...(relations ? { relations: relationsOf(fact.text) } : {}),
     sourceTurnIds: [...old.sourceTurnIds, ...fact.sourceTurnIds],
     context: fact.context ?? old.context ?? null,
     site: request.site ?? old.site,
@@ -107,14 +111,14 @@ export function updatedRecord(old: MemoryRecord, fact: ExtractedFact, hash: stri
   };
 }
 
-/** A new memory of `fact` (ADD). */
-export function newRecord(id: string, label: number, fact: ExtractedFact, hash: string, request: AddRequest, now: number): MemoryRecord {
+/** A new memory of `fact` (ADD); `relations: false` leaves them to be filled later. */
+export function newRecord(id: string, label: number, fact: ExtractedFact, hash: string, request: AddRequest, now: number, relations = true): MemoryRecord {
   return {
     id,
     label,
     text: fact.text,
     hash,
-    relations: relationsOf(fact.text),
+    ...(relations ? { relations: relationsOf(fact.text) } : {}),
     ...request.scope,
     site: request.site,
     conversationId: request.conversationId,

@@ -13,13 +13,13 @@ import { terms } from '../pipeline/text-index';
 import { dot } from '../pipeline/similarity';
 import type { HistoryEntry, MemoryRecord } from '../core/types';
 import type { EngineContext } from './context';
+import { backgroundTurn } from './priority';
 
 /** How long consolidation works before it lets the worker answer anything else (ms). */
 export const SLICE_MS = 8;
 /** Neighbours looked at per memory: near-duplicates of one fact are few. */
 const NEIGHBOURS = 8;
 
-const yieldToOthers = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
  * The same fact in other words: the same content words (stemmed, stop words aside), whatever the
@@ -53,7 +53,7 @@ export async function consolidate(ctx: EngineContext): Promise<number> {
   let slice = performance.now();
   for (const m of order) {
     if (performance.now() - slice > SLICE_MS) {
-      await yieldToOthers();
+      await backgroundTurn();
       slice = performance.now();
     }
     const v = vectors.get(m.id);

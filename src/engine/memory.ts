@@ -21,7 +21,7 @@ import type { JsonValue, MemoryRecord, SiteId } from '../core/types';
 import { ruleBasedDecider } from '../pipeline/decide';
 import { matchesFilter, normalizeSpace, validateFilter, type MemoryFilter } from './filters';
 import { add, type Added } from './add';
-import { addMany, type AddManyProgress, type SkippedItem } from './add-many';
+import { addMany, relationsSettled, type AddManyProgress, type SkippedItem } from './add-many';
 import { partsOf, type MemoryConfig } from './config';
 import { consolidate } from './consolidate';
 import { EngineContext, live } from './context';
@@ -32,6 +32,7 @@ import { recall, type Recalled } from './recall';
 import type { RecallSettings } from './recall-settings';
 import { reembed, type ReembedProgress } from './reembed';
 import { search, warmSearch } from './search';
+import { inForeground } from './priority';
 import { flushUses, noteUse, noteUseLater, setMetadata, updateMemory } from './update';
 import {
   entityId,
@@ -272,6 +273,14 @@ export class Memory {
     return { ...counts, results: addedItems(results) };
   }
 
+  /**
+   * Resolves once background work started by earlier calls is done: the relations of memories a
+   * bulk add stored (they are searchable at once; their relations follow).
+   */
+  async settled(): Promise<void> {
+    await relationsSettled(this.#ctx);
+  }
+
   /** One memory, or null. Returns it even past its expiration date (as Mem0 does). */
   async get(memoryId: string): Promise<MemoryItem | null> {
     const m = await this.#ctx.store.get(memoryIdOf(memoryId));
@@ -301,12 +310,15 @@ export class Memory {
     // entities a query names too, however unlike the question their words are.
     const gate =
       options.gate === 'recall' ? { cosine: await this.#ctx.gate(), lexical: true } : threshold > 0 ? { cosine: threshold, lexical: false } : undefined;
-    const hits = await search(this.#ctx, query, {
-      filter,
-      topK: options.topK ?? DEFAULT_TOP_K,
-      ...(gate ? { gate } : {}),
-      ...(options.showExpired ? { showExpired: true } : {}),
-    });
+    // Someone waits for it (the popup's search box): background work goes after it.
+    const hits = await inForeground(() =>
+      search(this.#ctx, query, {
+        filter,
+        topK: options.topK ?? DEFAULT_TOP_K,
+        ...(gate ? { gate } : {}),
+        ...(options.showExpired ? { showExpired: true } : {}),
+      }),
+    );
     return {
       results: hits.map((h) =>
         toItem(h.record, { score: unitScore(h.score), text: h.text, ...(h.supersededAt === undefined ? {} : { supersededAt: h.supersededAt }) }),

@@ -17,6 +17,7 @@ import type { MemoryFilter } from './filters';
 import { RECALL, type RecallSettings } from './recall-settings';
 import { search, type Hit } from './search';
 import { noteUseLater } from './update';
+import { inForeground } from './priority';
 import { mark } from '../core/timings';
 
 export interface RecallContext {
@@ -59,7 +60,12 @@ export interface Recalled {
   considered: number;
 }
 
-export async function recall(ctx: EngineContext, query: string, context: RecallContext): Promise<Recalled> {
+export function recall(ctx: EngineContext, query: string, context: RecallContext): Promise<Recalled> {
+  // Someone waits for this: background slices (consolidation, index builds, imports) wait for it.
+  return inForeground(() => recallNow(ctx, query, context));
+}
+
+async function recallNow(ctx: EngineContext, query: string, context: RecallContext): Promise<Recalled> {
   mark('recall:start');
   const settings = { ...RECALL, ...context.settings };
   // The prompt is read as about the user (below) before anything is searched, so a memory only

@@ -1,6 +1,7 @@
 import type { MemoryStore } from '../ports/memory-store';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../ports/vector-index';
 import { timed } from '../core/timings';
+import { backgroundTurn } from './priority';
 
 export interface VectorSearchOptions {
   exact: VectorIndexFactory;
@@ -141,12 +142,22 @@ export class VectorSearch {
           slice = performance.now();
         }
       }
+      // Replay what was written meanwhile, in slices too (an import may have written thousands),
+      // until nothing is left; then take over at once, before anything else can be written.
+      for (let c = 0; c < state.changes.length; c++) {
+        const change = state.changes[c]!;
+        for (const label of change.removed) index.remove(label);
+        for (const u of change.upserts) {
+          if (u.vector.length === dims) index.upsert(u.label, u.vector);
+          if (performance.now() - slice > BUILD_SLICE_MS) {
+            await pause();
+            slice = performance.now();
+            if (stopped()) return;
+          }
+        }
+      }
       const loaded = this.#loaded;
       if (stopped() || loaded?.model !== model || loaded.index.kind !== 'exact') return;
-      for (const change of state.changes) {
-        for (const label of change.removed) index.remove(label);
-        for (const u of change.upserts) if (u.vector.length === dims) index.upsert(u.label, u.vector);
-      }
       this.#loaded = { model, index, revision: loaded.revision };
       this.lastLoad = 'rebuilt';
       this.#scheduleSave(model);
@@ -188,6 +199,12 @@ export class VectorSearch {
   ): Promise<void> {
     const loaded = this.#loaded;
     if (this.#build?.model === model) this.#build.changes.push(change);
+    // Vectors of another model (a re-embed in progress): the loaded index is as it was.
+    if (loaded && loaded.model !== model) {
+      if (loaded.revision === revision - 1 && change.removed.length === 0) loaded.revision = revision;
+      else this.#loaded = null;
+      return;
+    }
     // Many removals at once (deleteAll, forget everything of a site): rebuilding is cheaper than
     // scrubbing each forgotten vector out of the HNSW graph.
     if (loaded?.model !== model || loaded.revision !== revision - 1 || change.removed.length > BULK_REMOVALS) {
@@ -284,7 +301,8 @@ export class VectorSearch {
   }
 }
 
-const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/** A build's pause: foreground recalls first (engine/priority.ts). */
+const pause = backgroundTurn;
 
 /** An index of `factory`'s kind holding `vectors` (those of another length than the first are left out). */
 async function build(factory: VectorIndexFactory, dims: number, vectors: readonly { label: number; vector: Float32Array }[]): Promise<VectorIndex> {

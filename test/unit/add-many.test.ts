@@ -132,6 +132,7 @@ describe('addMany stores what adding one by one stores', () => {
 
     expect(got.results).toEqual(expected.results);
     expect(got.skippedItems.map((s) => s.index)).toEqual(expected.skipped);
+    await bulk.memory.settled(); // relations follow in the background
     expect(await dump(bulk.db)).toEqual(await dump(one.db));
     // The batch really exercised the update step.
     expect(expected.results.map((r) => r.event)).toEqual(expect.arrayContaining(['ADD', 'UPDATE', 'DELETE']));
@@ -183,6 +184,7 @@ describe('addMany stores what adding one by one stores', () => {
     expect(got.results.map((r) => r.event)).toEqual(['ADD', 'ADD', 'ADD', 'ADD', 'ADD']);
     expect(got.skippedItems.map((s) => s.index)).toEqual([3]);
     expect(got.skippedItems[0]!.error.message).toMatch(/at most 2000 characters/);
+    await bulk.memory.settled(); // relations follow in the background
     expect(await dump(bulk.db)).toEqual(await dump(one.db));
   });
 
@@ -216,6 +218,7 @@ describe('addMany stores what adding one by one stores', () => {
     const got = await bulk.memory.addMany(items, { userId: 'me', chunkSize: 7 });
     expect(got.results).toEqual(expected.results);
     expect(new Set(expected.results.map((r) => r.event))).toEqual(new Set(['ADD', 'UPDATE', 'DELETE']));
+    await bulk.memory.settled(); // relations follow in the background
     expect(await dump(bulk.db)).toEqual(await dump(one.db));
   });
 
@@ -227,6 +230,7 @@ describe('addMany stores what adding one by one stores', () => {
     const expected = await oneByOne(one.memory, items, options);
     const got = await bulk.memory.addMany(items, options);
     expect(got.results).toEqual(expected.results);
+    await bulk.memory.settled(); // relations follow in the background
     expect(await dump(bulk.db)).toEqual(await dump(one.db));
     const tom = await bulk.memory.get(got.results[2]!.id);
     expect(tom).toMatchObject({ site: 'claude', conversationId: 'c9', agent_id: 'helper', metadata: { source: 'import', pinned: true } });
@@ -267,6 +271,19 @@ describe('addMany within a chunk', () => {
     expect(byHash).not.toHaveBeenCalled();
     expect(allocate.mock.calls).toEqual([[10], [10], [5]]);
     expect(write).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('addMany relations', () => {
+  it('stores memories searchable at once, and their relations follow in the background', async () => {
+    const { memory, db } = engine();
+    await memory.addMany(['My sister Priya lives in Lisbon', 'I work on project Atlas with Tom'], { userId: 'me', infer: false });
+    expect((await memory.search('Where does Priya live?', { filters: { user_id: 'me' }, topK: 1 })).results[0]?.memory).toBe('My sister Priya lives in Lisbon');
+    await memory.settled();
+    const stored = await db.memories.toArray();
+    expect(stored.every((m) => Array.isArray(m.relations))).toBe(true);
+    const { relations } = await memory.graph({ filters: { user_id: 'me' } });
+    expect(relations.map((r) => `${r.subject} ${r.predicate} ${r.object}`)).toEqual(expect.arrayContaining(['priya lives in lisbon']));
   });
 });
 

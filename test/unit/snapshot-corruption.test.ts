@@ -234,6 +234,7 @@ describe('search over a corrupt snapshot', () => {
     const onError = vi.fn();
     const engine = await seeded({ hnsw: broken, onError });
     expect(await top(engine, FACTS[5]!)).toBe(FACTS[5]);
+    await engine.vectors.built(MODEL); // the background build failed
     expect((await engine.vectors.index(MODEL)).kind).toBe('exact');
     expect(onError).toHaveBeenCalled();
     await engine.memory.add('I collect vintage typewriters', { userId: 'me', infer: false });

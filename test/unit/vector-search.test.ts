@@ -151,6 +151,35 @@ describe('changing the embedding model', () => {
     expect((await top(engine, 'Who loves chess in Paris?')).some((t) => t.includes('Paris') && t.includes('chess'))).toBe(true);
   });
 
+  it('answers searches with the old model while re-embedding, without reloading its index', async () => {
+    const engine = await seeded(100);
+    await engine.vectors.built(embedder.modelId);
+    const index = await engine.vectors.index(embedder.modelId);
+    let batches = 0;
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const counting: Embedder = {
+      modelId: second.modelId,
+      embed: (t) => second.embed(t),
+      embedQuery: (t) => second.embedQuery(t),
+      // The fourth batch waits until the test has searched: mid-way, whatever the machine's speed.
+      embedBatch: async (texts) => {
+        if (++batches === 4) await held;
+        return second.embedBatch(texts);
+      },
+    };
+    const reembedding = engine.memory.reembed(counting, undefined, 16);
+    await vi.waitFor(() => {
+      expect(batches).toBe(4);
+    });
+    // Mid-way: the old model answers, from the very index it had (no reload, no rebuild).
+    expect((await top(engine, 'Who loves chess in Paris?')).some((t) => t.includes('Paris') && t.includes('chess'))).toBe(true);
+    expect(await engine.vectors.index(embedder.modelId)).toBe(index);
+    release();
+    await reembedding;
+    expect(engine.memory.embedder.modelId).toBe(second.modelId);
+  });
+
   it('survives an interruption: nothing lost, old model still searches, the next run resumes', async () => {
     const engine = await seeded(1000);
     let calls = 0;
