@@ -11,7 +11,9 @@
  *   before the user starts typing.
  * - `cold_start_ms`: the same, with the worker stopped and the prompt pasted and sent at once, so
  *   nothing was loaded before Enter (the worst case), and the worker's own phases.
- * - `during_consolidation`: sends while the worker consolidates every memory.
+ * - Each size is measured once the store is settled after its import (relations backfilled, the
+ *   HNSW index built); `worker: "importing"`: sends while 2,000 more memories are imported;
+ *   `worker: "consolidating"`: sends while the worker consolidates every memory.
  * - `bulk_add`: memories per second stored through the worker's engine (`memory.addMany`).
  * A send "without memories" is one whose prompt got no memory block although the same recall,
  * made afterwards, finds some: Engram was busy or late.
@@ -55,7 +57,7 @@ const PROMPTS = [
 
 type EngramGlobal = {
   engram: {
-    memory: Memory & { addMany?: (items: { messages: string }[], options: Record<string, unknown>) => Promise<unknown> };
+    memory: Memory;
     timings?: () => Record<string, number>;
   };
 };
@@ -142,7 +144,7 @@ async function missing(worker: Worker, sent: readonly Sent[]): Promise<number> {
 interface SendRow {
   n: number;
   mode: 'typed' | 'pasted';
-  worker: 'warm' | 'stopped' | 'consolidating';
+  worker: 'warm' | 'stopped' | 'importing' | 'consolidating';
   samples: number;
   p50_ms: number;
   p95_ms: number;
@@ -160,13 +162,8 @@ async function fill(worker: Worker, n: number): Promise<{ seconds: number; per_s
   return worker.evaluate(async (items) => {
     const { memory } = (globalThis as unknown as EngramGlobal).engram;
     const started = performance.now();
-    let method = 'addMany';
-    if (typeof memory.addMany === 'function') {
-      await memory.addMany(items.map((text) => ({ messages: text })), { userId: 'me', infer: false });
-    } else {
-      method = 'add (one by one)';
-      for (const text of items) await memory.add(text, { userId: 'me', infer: false });
-    }
+    const method = 'addMany';
+    await memory.addMany(items.map((text) => ({ messages: text })), { userId: 'me', infer: false });
     const seconds = (performance.now() - started) / 1000;
     return { seconds: Math.round(seconds * 100) / 100, per_second: Math.round(items.length / seconds), method };
   }, texts);
@@ -190,6 +187,8 @@ async function main(): Promise<void> {
       const filled = await fill(worker, n);
       bulk.push({ n, ...filled });
       console.log(`${n} memories stored in ${filled.seconds} s (${filled.per_second}/s, ${filled.method})`);
+      // What follows an import in the background (relations, the HNSW build) is done: a user's usual state.
+      await worker.evaluate(() => (globalThis as unknown as EngramGlobal).engram.memory.settled());
       const page = await context.newPage();
       await page.goto(site.newChatUrl);
       await page.locator(site.composer).waitFor();
@@ -228,6 +227,22 @@ async function main(): Promise<void> {
       console.log(rows.at(-1), phases);
 
       if (n === SIZES.at(-1)) {
+        // Sends while an import of 2,000 more memories runs, and its background work after it.
+        worker = await liveWorker(context, extensionId);
+        await worker.evaluate((items) => {
+          const g = globalThis as unknown as EngramGlobal & { __import?: Promise<unknown> };
+          g.__import = g.engram.memory.addMany(items.map((text) => ({ messages: `${text}, as I said in my notes` })), { userId: 'me', infer: false });
+        }, statements(2000));
+        const importing: Sent[] = [];
+        for (let i = 0; i < (quick ? 3 : 6); i++) importing.push(await send(page, PROMPTS[(i + 2) % PROMPTS.length]!, 'type', received));
+        await worker.evaluate(async () => {
+          const g = globalThis as unknown as EngramGlobal & { __import?: Promise<unknown> };
+          await g.__import;
+          await g.engram.memory.settled();
+        });
+        rows.push(row(n, 'typed', 'importing', importing, await missing(worker, importing)));
+        console.log(rows.at(-1));
+
         // Sends while the worker consolidates every memory.
         worker = await liveWorker(context, extensionId);
         await worker.evaluate(() => {

@@ -52,17 +52,21 @@ export class DexieMemoryStore implements MemoryStore {
     return read;
   }
 
-  /** A write: the revisions are read again (as that write committed them) on next use. */
-  async #wrote(task: () => Promise<void>): Promise<void> {
+  /**
+   * A write. The revisions it committed are kept when it gives them and no other write is in
+   * flight (then they are the newest); otherwise they are read again on next use.
+   */
+  async #wrote(task: () => Promise<{ revision: number; vectorRevision: number } | null>): Promise<void> {
     this.#epoch++;
     this.#writing++;
     this.#revisions = null;
+    let committed: { revision: number; vectorRevision: number } | null = null;
     try {
-      await task();
+      committed = await task();
     } finally {
       this.#writing--;
       this.#epoch++;
-      this.#revisions = null;
+      this.#revisions = this.#exclusive && this.#writing === 0 ? committed : null;
     }
   }
 
@@ -103,8 +107,9 @@ export class DexieMemoryStore implements MemoryStore {
         if (change.put?.length) await db.memories.bulkPut(change.put);
         if (change.vectors?.length) await db.vectors.bulkPut(change.vectors);
         if (change.history?.length) await db.history.bulkAdd(change.history);
-        await bump(db, SETTING.revision);
-        if (change.vectors?.length || change.delete?.length) await bump(db, SETTING.vectorRevision);
+        const revision = await bump(db, SETTING.revision);
+        const vectorRevision = change.vectors?.length || change.delete?.length ? await bump(db, SETTING.vectorRevision) : await current(db, SETTING.vectorRevision);
+        return { revision, vectorRevision };
       }));
     } catch (error) {
       throw asStorageError(error);
@@ -125,6 +130,7 @@ export class DexieMemoryStore implements MemoryStore {
     await this.#wrote(() => db.transaction('rw', [db.vectors, db.settings], async () => {
       await db.vectors.where('model').equals(model).delete();
       await bump(db, SETTING.vectorRevision);
+      return null;
     }));
   }
 
@@ -179,8 +185,7 @@ export class DexieMemoryStore implements MemoryStore {
     const { db } = this;
     await this.#wrote(() => db.transaction('rw', [db.memories, db.vectors, db.history, db.snapshots, db.settings, db.jobs], async () => {
       await Promise.all([db.memories.clear(), db.vectors.clear(), db.history.clear(), db.snapshots.clear(), db.jobs.clear()]);
-      await bump(db, SETTING.revision);
-      await bump(db, SETTING.vectorRevision);
+      return { revision: await bump(db, SETTING.revision), vectorRevision: await bump(db, SETTING.vectorRevision) };
     }));
   }
 }
@@ -203,10 +208,15 @@ export function forgottenEntry(entry: HistoryEntry): void {
   delete entry.mergedInto;
 }
 
-/** Increment a counter in settings (inside the caller's transaction). */
-async function bump(db: EngramDatabase, key: string): Promise<void> {
-  const value = Number((await db.settings.get(key))?.value ?? 0);
-  await db.settings.put({ key, value: value + 1 });
+/** Increment a counter in settings (inside the caller's transaction); its new value. */
+async function bump(db: EngramDatabase, key: string): Promise<number> {
+  const value = (await current(db, key)) + 1;
+  await db.settings.put({ key, value });
+  return value;
+}
+
+async function current(db: EngramDatabase, key: string): Promise<number> {
+  return Number((await db.settings.get(key))?.value ?? 0);
 }
 
 function asStorageError(error: unknown): unknown {

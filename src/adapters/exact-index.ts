@@ -185,6 +185,13 @@ export class ExactIndex implements VectorIndex {
     return this.slotOf.has(label);
   }
 
+  vectorOf(label: number): Float32Array | undefined {
+    const slot = this.slotOf.get(label);
+    if (slot === undefined) return undefined;
+    const d = this.dimensions;
+    return this.data.slice(slot * d, slot * d + d);
+  }
+
   upsert(label: number, vector: Float32Array): void {
     checkLabel(label);
     checkVector(vector, this.dimensions);

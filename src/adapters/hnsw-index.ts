@@ -178,6 +178,12 @@ export class HnswIndex implements VectorIndex {
     return this.live.has(label);
   }
 
+  vectorOf(label: number): Float32Array | undefined {
+    if (!this.live.has(label)) return undefined;
+    const point = this.call(`getPoint(${label}) failed`, (native) => native.getPoint(label));
+    return Float32Array.from(point);
+  }
+
   upsert(label: number, vector: Float32Array): void {
     checkLabel(label);
     checkVector(vector, this.dimensions);

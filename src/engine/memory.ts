@@ -275,10 +275,12 @@ export class Memory {
 
   /**
    * Resolves once background work started by earlier calls is done: the relations of memories a
-   * bulk add stored (they are searchable at once; their relations follow).
+   * bulk add stored (they are searchable at once; their relations follow), and an HNSW index
+   * being built (searches scan exactly meanwhile).
    */
   async settled(): Promise<void> {
     await relationsSettled(this.#ctx);
+    await this.#ctx.vectors.built();
   }
 
   /** One memory, or null. Returns it even past its expiration date (as Mem0 does). */

@@ -120,28 +120,36 @@ async function gatherCandidates(
   }
   // Every candidate gets its cosine, whichever source drew it.
   const missing = [...new Set([...lexical.map((h) => Number(h.id)), ...inWindow, ...entityHits.keys()])].filter((label) => !cosine.has(label));
-  if (missing.length > 0) {
-    const ids = missing.flatMap((label) => byLabel.get(label)?.id ?? []);
+  // From the loaded index first: an IndexedDB read would wait behind any write in progress.
+  const held = ctx.vectors.loadedVectors(model, missing);
+  for (const [label, v] of held) cosine.set(label, dot(vector, v));
+  const unread = missing.filter((label) => !held.has(label));
+  if (unread.length > 0) {
+    const ids = unread.flatMap((label) => byLabel.get(label)?.id ?? []);
     for (const v of await ctx.store.vectors(model, ids)) cosine.set(v.label, dot(vector, v.vector));
   }
   // Hubness: how close each candidate comes to any personal request at all.
   // Kept per record object: an update replaces the record, so its hubness is measured again.
   const hub = new Map<number, number>();
-  const unmeasured: string[] = [];
+  const unmeasured: number[] = [];
   for (const label of cosine.keys()) {
     const m = byLabel.get(label);
     const known = m ? hubness.get(m) : undefined;
     if (known?.model === model) hub.set(label, known.value);
-    else if (m) unmeasured.push(m.id);
+    else if (m) unmeasured.push(label);
   }
   if (unmeasured.length > 0) {
     const generic = await genericVectors(ctx);
-    for (const v of await ctx.store.vectors(model, unmeasured)) {
-      const value = generic.reduce((sum, g) => sum + dot(g, v.vector), 0) / generic.length;
-      hub.set(v.label, value);
-      const m = byLabel.get(v.label);
+    const measure = (label: number, v: Float32Array): void => {
+      const value = generic.reduce((sum, g) => sum + dot(g, v), 0) / generic.length;
+      hub.set(label, value);
+      const m = byLabel.get(label);
       if (m) hubness.set(m, { model, value });
-    }
+    };
+    const held = ctx.vectors.loadedVectors(model, unmeasured);
+    for (const [label, v] of held) measure(label, v);
+    const unread = unmeasured.filter((label) => !held.has(label)).flatMap((label) => byLabel.get(label)?.id ?? []);
+    if (unread.length > 0) for (const v of await ctx.store.vectors(model, unread)) measure(v.label, v.vector);
   }
   return {
     hub,

@@ -238,6 +238,25 @@ export class VectorSearch {
     if (index.kind === 'hnsw') this.#scheduleSave(model);
   }
 
+  /**
+   * The vectors of these labels as the loaded index holds them (unit length), for those it has:
+   * a recall scores its other candidates without reading IndexedDB (which waits behind any write).
+   */
+  loadedVectors(model: string, labels: readonly number[]): Map<number, Float32Array> {
+    const out = new Map<number, Float32Array>();
+    const loaded = this.#loaded;
+    if (loaded?.model !== model) return out;
+    for (const label of labels) {
+      try {
+        const v = loaded.index.vectorOf(label);
+        if (v) out.set(label, v);
+      } catch {
+        return out; // a broken index: the rest are read from the store
+      }
+    }
+    return out;
+  }
+
   async search(model: string, query: Float32Array, k: number, accept?: (label: number) => boolean): Promise<VectorHit[]> {
     const index = await this.index(model);
     if (index.size === 0 || index.dimensions !== query.length) return [];
@@ -324,6 +343,7 @@ function emptyIndex(): VectorIndex {
       /* nothing to remove */
     },
     has: () => false,
+    vectorOf: () => undefined,
     search: () => [],
     serialize: () => new Uint8Array(0),
   };

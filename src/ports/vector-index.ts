@@ -18,6 +18,8 @@ export interface VectorIndex {
   upsert(label: number, vector: Float32Array): void;
   remove(label: number): void;
   has(label: number): boolean;
+  /** The stored (unit-length) vector of a live label, or undefined: a recall reads it here, not from IndexedDB. */
+  vectorOf(label: number): Float32Array | undefined;
   /**
    * The `k` nearest live vectors, best first. `accept` filters labels (scope, space, …); the
    * index widens its search until it has `k` accepted hits or has seen everything.

@@ -22,6 +22,7 @@ export interface HierarchicalNSW {
   markDelete(label: number): void;
   unmarkDelete(label: number): void;
   searchKnn(query: Float32Array, k: number, filter: ((label: number) => boolean) | undefined): HnswSearchResult;
+  getPoint(label: number): Float32Array | number[];
   getUsedLabels(): number[];
   getDeletedLabels(): number[];
   getMaxElements(): number;
