@@ -32,7 +32,7 @@ import {
 import { historyEntry, type EngineContext, type EngineWrite } from './context';
 import { backgroundTurn } from './priority';
 import { normalizeSpace } from './filters';
-import { entityId, expiryOf, hasScope, metadataOf, scopeOfFilters, timeOf, validateMessages, type Scope } from './validate';
+import { expiryOf, metadataOf, scopeOfOptions, timeOf, validateMessages } from './validate';
 import type { AddManyInput, AddManyItem, AddManyOptions } from './memory';
 
 /** Items per chunk unless the caller says otherwise: one transaction, one embedding batch each. */
@@ -237,13 +237,7 @@ async function prepareChunk(ctx: EngineContext, items: readonly AddManyInput[], 
 
 /** The options every item shares, checked as add() checks them: a bad option fails the whole call. */
 function baseOf(options: AddManyOptions): Base {
-  const { scope: fromFilters } = scopeOfFilters(options.filters);
-  const scope: Scope = { ...fromFilters };
-  for (const name of ['userId', 'agentId', 'runId'] as const) {
-    const id = entityId(options[name], name);
-    if (id !== undefined) scope[name] = id;
-  }
-  if (!hasScope(scope)) throw new Error('One of the filters: userId, agentId or runId is required!');
+  const scope = scopeOfOptions(options);
   if (options.expirationDate !== undefined && options.expirationDate !== null) expiryOf(options.expirationDate);
   return {
     scope: { userId: scope.userId ?? null, agentId: scope.agentId ?? null, runId: scope.runId ?? null, space: normalizeSpace(options.space) },

@@ -43,6 +43,7 @@ import {
   rejectTopLevelEntityParams,
   requireScopeInFilters,
   scopeOfFilters,
+  scopeOfOptions,
   timeOf,
   validateMessages,
   validateSearchParams,
@@ -221,13 +222,7 @@ export class Memory {
     if (!isObject(options)) throw new TypeError('add() needs options with a userId, agentId or runId');
     const metadata = metadataOf(options.metadata);
     // Options first, then ids in filters (snake_case), as Mem0 does: an option wins.
-    const { scope: fromFilters } = scopeOfFilters(options.filters);
-    const scope: Scope = { ...fromFilters };
-    for (const name of ['userId', 'agentId', 'runId'] as const) {
-      const id = entityId(options[name], name);
-      if (id !== undefined) scope[name] = id;
-    }
-    if (!hasScope(scope)) throw new Error('One of the filters: userId, agentId or runId is required!');
+    const scope = scopeOfOptions(options);
     const saidAt = timeOf(options.timestamp, 'timestamp') ?? timeOf(options.saidAt, 'saidAt') ?? this.#ctx.now();
     const expiresAt =
       options.expirationDate !== undefined && options.expirationDate !== null

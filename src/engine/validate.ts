@@ -170,3 +170,23 @@ export function memoryIdOf(id: unknown): string {
   if (typeof id !== 'string' || id.trim() === '') throw new TypeError('memoryId must be a non-empty string.');
   return id.trim();
 }
+
+/**
+ * The scope of an add: the options' ids first, then ids in `filters` (snake_case), as Mem0 does (an
+ * option wins). Throws Mem0's error when there is none.
+ */
+export function scopeOfOptions(options: {
+  userId?: unknown;
+  agentId?: unknown;
+  runId?: unknown;
+  filters?: Parameters<typeof scopeOfFilters>[0];
+}): Scope {
+  const { scope: fromFilters } = scopeOfFilters(options.filters);
+  const scope: Scope = { ...fromFilters };
+  for (const name of ['userId', 'agentId', 'runId'] as const) {
+    const id = entityId(options[name], name);
+    if (id !== undefined) scope[name] = id;
+  }
+  if (!hasScope(scope)) throw new Error('One of the filters: userId, agentId or runId is required!');
+  return scope;
+}
