@@ -22,7 +22,7 @@ import type { BrowserContext, Page, Worker } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { launchWithExtension, SITES, type ReceivedPrompt } from '../test/e2e/fixtures';
+import { launchWithExtension, SITES, stopServiceWorkers, type ReceivedPrompt } from '../test/e2e/fixtures';
 import { BLOCK_HEADER } from '../src/inject/memory-block';
 import type { Memory } from '../src/engine/memory';
 import { mergeResults, writeMarkdownSection } from './results-file';
@@ -89,12 +89,6 @@ async function liveWorker(context: BrowserContext, extensionId: string): Promise
   throw new Error('the service worker did not start');
 }
 
-async function stopWorker(page: Page): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('ServiceWorker.enable');
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await cdp.detach();
-}
 
 /** Records each trusted Enter keydown's time stamp, before any other listener (page clock). */
 const RECORD_ENTER = `(() => {
@@ -204,7 +198,7 @@ async function main(): Promise<void> {
       // The worker stopped while the user read the answer; then they type the next prompt.
       const stopped: Sent[] = [];
       for (let i = 0; i < STOPPED_SENDS; i++) {
-        await stopWorker(page);
+        await stopServiceWorkers(page);
         await page.waitForTimeout(500);
         stopped.push(await send(page, PROMPTS[(i + 3) % PROMPTS.length]!, 'type', received));
       }
@@ -216,7 +210,7 @@ async function main(): Promise<void> {
       const pasted: Sent[] = [];
       let phases: Record<string, number> | null = null;
       for (let i = 0; i < COLD_SENDS; i++) {
-        await stopWorker(page);
+        await stopServiceWorkers(page);
         await page.waitForTimeout(500);
         pasted.push(await send(page, PROMPTS[(i + 5) % PROMPTS.length]!, 'paste', received));
         worker = await liveWorker(context, extensionId);

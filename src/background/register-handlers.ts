@@ -134,12 +134,24 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     extractorNote: extraction.note,
     queue: await queue.stats(),
   }));
+  // Everything the first recall needs, loaded once per worker (in parallel); later calls share it.
+  let warming: Promise<void> | null = null;
+  const warm = (): Promise<void> => {
+    warming ??= (async () => {
+      await Promise.all([embedder.load(), ready.then(() => memory.warmUp())]);
+    })().catch((error: unknown) => {
+      warming = null; // tried again by the next message
+      throw error;
+    });
+    return warming;
+  };
+
   on('recall', async (data, caller) => {
     if (data.site !== caller.site || typeof data.query !== 'string' || (data.prefetch !== undefined && typeof data.prefetch !== 'boolean')) {
       throw new Error('Engram: a malformed recall was refused');
     }
     // A recall that woke the worker loads all it needs at once, not one part after another.
-    void ready.then(() => memory.warmUp()).catch(() => undefined);
+    void warm().catch(() => undefined);
     await ready;
     // The one recall: the same call `npm run eval` and the tests make. A prefetch (the user is
     // still typing, and may never send this) counts no use: `noteInjected` does once it went out.
@@ -156,8 +168,8 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     return { noted: ids.length > 0 };
   });
   on('warmUp', async () => {
-    // Everything the first recall needs loads now, in parallel, while the user is still typing.
-    await Promise.all([embedder.load(), ready.then(() => memory.warmUp())]);
+    // Everything the first recall needs loads now, while the user is still typing.
+    await warm();
     return { ready: true };
   });
   on('listMemories', async () => {

@@ -33,7 +33,9 @@ import { historyEntry, type EngineContext, type EngineWrite } from './context';
 import { backgroundTurn } from './priority';
 import { normalizeSpace } from './filters';
 import { expiryOf, metadataOf, scopeOfOptions, timeOf, validateMessages } from './validate';
-import type { AddManyInput, AddManyItem, AddManyOptions } from './memory';
+import type { AddManyInput, AddManyItem, AddManyOptions, AddManyProgress } from './add-options';
+
+export type { AddManyProgress } from './add-options';
 
 /** Items per chunk unless the caller says otherwise: one transaction, one embedding batch each. */
 export const DEFAULT_CHUNK_SIZE = 250;
@@ -42,22 +44,6 @@ export const MAX_CHUNK_SIZE = 2000;
 /** How many nearest memories the update step sees (as add()). */
 const NEIGHBOURS = 5;
 
-/** How far an addMany() got. */
-export interface AddManyProgress {
-  /** Items processed (written, or skipped as bad input). */
-  done: number;
-  total: number;
-  /** Memories added (ADD). */
-  added: number;
-  /** Memories updated (UPDATE). */
-  updated: number;
-  /** Memories forgotten at the user's request (DELETE). */
-  deleted: number;
-  /** Facts already known (NONE). */
-  unchanged: number;
-  /** Items skipped: what add() would have rejected (no words, too long, bad options), or whose extraction failed. */
-  skipped: number;
-}
 
 /** An item addMany() skipped, and why (the error add() would have thrown for it). */
 export interface SkippedItem {

@@ -8,8 +8,7 @@
  * between which the worker answers whatever came in; only the final write takes the queue, and it
  * merges only pairs that no write changed meanwhile.
  */
-import { SAME_FACT } from '../pipeline/decide';
-import { terms } from '../pipeline/text-index';
+import { SAME_FACT, sameFact } from '../pipeline/decide';
 import { dot } from '../pipeline/similarity';
 import type { HistoryEntry, MemoryRecord } from '../core/types';
 import type { EngineContext } from './context';
@@ -20,20 +19,6 @@ export const SLICE_MS = 8;
 /** Neighbours looked at per memory: near-duplicates of one fact are few. */
 const NEIGHBOURS = 8;
 
-
-/**
- * The same fact in other words: the same content words (stemmed, stop words aside), whatever the
- * punctuation, contractions and articles ("I have two cats named Tom and Jerry" and "I have two
- * cats, named Tom and Jerry!"). Sharing most words is not enough: "My sister Priya lives in Lisbon"
- * and "My friend Priya lives in Lisbon", or "…in March 2012" and "…in March 2014", are near in a
- * word model and share most words, yet they are two facts, and merging them would lose one. A
- * paraphrase this misses stays a duplicate line, which loses nothing.
- */
-export function sameFact(a: string, b: string): boolean {
-  const x = new Set(terms(a));
-  const y = new Set(terms(b));
-  return x.size > 0 && x.size === y.size && [...x].every((t) => y.has(t));
-}
 
 interface Merge {
   twin: MemoryRecord;

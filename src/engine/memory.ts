@@ -17,11 +17,14 @@
 import type { Decider } from '../ports/decider';
 import type { Embedder } from '../ports/embedder';
 import type { Extractor } from '../ports/extractor';
-import type { JsonValue, MemoryRecord, SiteId } from '../core/types';
+import type { JsonValue, MemoryRecord } from '../core/types';
 import { ruleBasedDecider } from '../pipeline/decide';
 import { matchesFilter, normalizeSpace, validateFilter, type MemoryFilter } from './filters';
 import { add, type Added } from './add';
-import { addMany, relationsSettled, type AddManyProgress, type SkippedItem } from './add-many';
+import { addMany, relationsSettled, type SkippedItem } from './add-many';
+import type { AddManyInput, AddManyOptions, AddManyProgress, AddMemoryOptions, SearchFilters } from './add-options';
+
+export type { AddManyInput, AddManyItem, AddManyOptions, AddManyProgress, AddMemoryOptions, SearchFilters } from './add-options';
 import { partsOf, type MemoryConfig } from './config';
 import { consolidate } from './consolidate';
 import { EngineContext, live } from './context';
@@ -56,35 +59,10 @@ export type { HistoryRow, MemoryItem } from './items';
 export type { Recalled, Injected } from './recall';
 export type { EntityGraph } from './profile';
 export type { ReembedProgress } from './reembed';
-export type { AddManyProgress, SkippedItem } from './add-many';
+export type { SkippedItem } from './add-many';
 export { addManyProgress } from './add-many';
 
-/** Mem0's filters: scope ids (`user_id`, `agent_id`, `run_id`), fields and metadata keys, operators, AND/OR/NOT. */
-export type SearchFilters = Record<string, unknown>;
 
-export interface AddMemoryOptions {
-  userId?: string | number;
-  agentId?: string | number;
-  runId?: string | number;
-  metadata?: Record<string, JsonValue>;
-  /** Scope ids may also come here, as `user_id`, `agent_id`, `run_id`. */
-  filters?: SearchFilters;
-  /** true (default): extract facts and decide ADD/UPDATE/DELETE/NONE; false: store each message verbatim. */
-  infer?: boolean;
-  /** When it was said: Unix seconds (as Mem0's platform), ms, an ISO string or a Date. Default now. */
-  timestamp?: number | string | Date | null;
-  /** Forget the memories this adds after this day (YYYY-MM-DD, UTC). */
-  expirationDate?: string | null;
-  /** Engram: hierarchical space such as `work/atlas`. */
-  space?: string;
-  /** Engram: provenance. */
-  site?: SiteId;
-  conversationId?: string;
-  /** Engram: when it was said, ms since epoch (the same as `timestamp`). */
-  saidAt?: number;
-  /** Engram: session memories (with a runId) expire this long after they were said. */
-  sessionTtlMs?: number;
-}
 
 /** One result of add(): Mem0's shape (`event` in `metadata`), the event also at the top level as Mem0's Python SDK has it. */
 export interface AddedItem {
@@ -94,27 +72,8 @@ export interface AddedItem {
   metadata: { event: Exclude<Added['event'], 'NONE'>; previousMemory?: string };
 }
 
-/**
- * One item of addMany(): what one add() call takes — its messages (or a string, one user
- * message), and when, where and with what metadata they were said. The item's fields win over
- * the options'; its metadata is merged over theirs.
- */
-export interface AddManyItem extends Pick<AddMemoryOptions, 'metadata' | 'timestamp' | 'saidAt' | 'site' | 'conversationId' | 'expirationDate'> {
-  messages: string | readonly ChatMessage[];
-}
 
-/** An item of addMany(): a string (one user message), messages, or messages with their own options. */
-export type AddManyInput = string | readonly ChatMessage[] | AddManyItem;
 
-/** add()'s options, for every item (an item's own time, place, expiry and metadata win), and the batch's. */
-export interface AddManyOptions extends AddMemoryOptions {
-  /** Called after each chunk is written; skipped items count as done. */
-  onProgress?: (progress: AddManyProgress) => void;
-  /** Stops between chunks: what was written stays, the call rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** Items per chunk (one transaction each), 1–2000. Default 250. */
-  chunkSize?: number;
-}
 
 /** What addMany() did: every stored change (as add() reports it) and the counts. */
 export interface AddManyResult extends AddManyProgress {

@@ -120,14 +120,7 @@ async function gatherCandidates(
   }
   // Every candidate gets its cosine, whichever source drew it.
   const missing = [...new Set([...lexical.map((h) => Number(h.id)), ...inWindow, ...entityHits.keys()])].filter((label) => !cosine.has(label));
-  // From the loaded index first: an IndexedDB read would wait behind any write in progress.
-  const held = ctx.vectors.loadedVectors(model, missing);
-  for (const [label, v] of held) cosine.set(label, dot(vector, v));
-  const unread = missing.filter((label) => !held.has(label));
-  if (unread.length > 0) {
-    const ids = unread.flatMap((label) => byLabel.get(label)?.id ?? []);
-    for (const v of await ctx.store.vectors(model, ids)) cosine.set(v.label, dot(vector, v.vector));
-  }
+  for (const [label, v] of await vectorsOf(ctx, model, missing, byLabel)) cosine.set(label, dot(vector, v));
   // Hubness: how close each candidate comes to any personal request at all.
   // Kept per record object: an update replaces the record, so its hubness is measured again.
   const hub = new Map<number, number>();
@@ -140,16 +133,12 @@ async function gatherCandidates(
   }
   if (unmeasured.length > 0) {
     const generic = await genericVectors(ctx);
-    const measure = (label: number, v: Float32Array): void => {
+    for (const [label, v] of await vectorsOf(ctx, model, unmeasured, byLabel)) {
       const value = generic.reduce((sum, g) => sum + dot(g, v), 0) / generic.length;
       hub.set(label, value);
       const m = byLabel.get(label);
       if (m) hubness.set(m, { model, value });
-    };
-    const held = ctx.vectors.loadedVectors(model, unmeasured);
-    for (const [label, v] of held) measure(label, v);
-    const unread = unmeasured.filter((label) => !held.has(label)).flatMap((label) => byLabel.get(label)?.id ?? []);
-    if (unread.length > 0) for (const v of await ctx.store.vectors(model, unread)) measure(v.label, v.vector);
+    }
   }
   return {
     hub,
@@ -163,6 +152,17 @@ async function gatherCandidates(
     topics: categoriesAsked(text),
     present: !ABOUT_THE_PAST.test(text) && !(window !== null && PAST.test(text)),
   };
+}
+
+/**
+ * The vectors of these memories: from the loaded index, else from the store (an IndexedDB read
+ * waits behind any write in progress, so a recall avoids it).
+ */
+async function vectorsOf(ctx: EngineContext, model: string, labels: readonly number[], byLabel: Map<number, MemoryRecord>): Promise<Map<number, Float32Array>> {
+  const out = ctx.vectors.loadedVectors(model, labels);
+  const unread = labels.filter((label) => !out.has(label)).flatMap((label) => byLabel.get(label)?.id ?? []);
+  if (unread.length > 0) for (const v of await ctx.store.vectors(model, unread)) out.set(v.label, v.vector);
+  return out;
 }
 
 /**

@@ -68,12 +68,15 @@ const pendingUses = new WeakMap<EngineContext, { counts: Map<string, number>; at
  */
 export const USE_BATCH_MS = 5000;
 
-function pending(ctx: EngineContext): { counts: Map<string, number>; at: number; timer: ReturnType<typeof setTimeout> | null } {
+/** Add one use of each of `ids` to the engine's batch. */
+function count(ctx: EngineContext, ids: readonly string[]): { counts: Map<string, number>; at: number; timer: ReturnType<typeof setTimeout> | null } {
   let batch = pendingUses.get(ctx);
   if (!batch) {
     batch = { counts: new Map(), at: 0, timer: null };
     pendingUses.set(ctx, batch);
   }
+  for (const id of ids) batch.counts.set(id, (batch.counts.get(id) ?? 0) + 1);
+  batch.at = ctx.now();
   return batch;
 }
 
@@ -82,9 +85,7 @@ function pending(ctx: EngineContext): { counts: Map<string, number>; at: number;
  * off the send path). Written within USE_BATCH_MS, or at the next `flushUses`.
  */
 export function noteUseLater(ctx: EngineContext, ids: readonly string[]): void {
-  const batch = pending(ctx);
-  for (const id of ids) batch.counts.set(id, (batch.counts.get(id) ?? 0) + 1);
-  batch.at = ctx.now();
+  const batch = count(ctx, ids);
   batch.timer ??= setTimeout(() => {
     void flushUses(ctx).catch(() => undefined); // a lost count only weighs a little less in ranking
   }, USE_BATCH_MS);
@@ -96,9 +97,7 @@ export function noteUseLater(ctx: EngineContext, ids: readonly string[]): void {
  * Written now, with any uses still waiting in the batch.
  */
 export function noteUse(ctx: EngineContext, ids: readonly string[]): Promise<void> {
-  const batch = pending(ctx);
-  for (const id of ids) batch.counts.set(id, (batch.counts.get(id) ?? 0) + 1);
-  batch.at = ctx.now();
+  count(ctx, ids);
   return flushUses(ctx);
 }
 

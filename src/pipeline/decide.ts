@@ -3,13 +3,12 @@ import type { ExtractedFact } from '../ports/extractor';
 import { comparisonKey } from './normalize';
 import { jaccard } from './similarity';
 import { slotOf } from './slots';
+import { terms } from './text-index';
 
 export type { Decision, Neighbour };
 
-/** A fact this similar to a stored one says the same thing. */
+/** A fact this similar to a stored one (and with the same content words) says the same thing. */
 export const SAME_FACT = 0.95;
-/** …and at least this share of words in common. */
-export const SAME_WORDS = 0.6;
 /** A forget request must be at least this close to the memory it removes. */
 export const FORGET_MATCH = 0.55;
 
@@ -24,8 +23,7 @@ export function decide(fact: ExtractedFact, neighbours: readonly Neighbour[]): D
   const identical = neighbours.find((n) => comparisonKey(n.memory.text) === key);
   // Near-identical: the vectors agree and so do the words (vectors alone confuse "a dog named
   // Max" with "a cat named Tom": same kind of fact, different fact).
-  const same =
-    identical ?? neighbours.find((n) => n.score >= SAME_FACT && wordOverlap(n.memory.text, fact.text) >= SAME_WORDS);
+  const same = identical ?? neighbours.find((n) => n.score >= SAME_FACT && sameFact(n.memory.text, fact.text));
   if (fact.forget) {
     const match = same ?? neighbours.find((n) => n.score >= FORGET_MATCH);
     return match
@@ -39,6 +37,21 @@ export function decide(fact: ExtractedFact, neighbours: readonly Neighbour[]): D
   }
   if (same) return { event: 'NONE', target: same.memory, reason: 'already known' };
   return { event: 'ADD', reason: 'new fact' };
+}
+
+/**
+ * The same fact in other words: the same content words (stemmed, stop words aside), whatever the
+ * punctuation, contractions and articles ("I have two cats named Tom and Jerry" and "I have two
+ * cats, named Tom and Jerry!"). Sharing most words is not enough: "My sister Priya lives in Lisbon"
+ * and "My friend Priya lives in Lisbon", or "…in March 2012" and "…in March 2014", are near in a
+ * word model and share most words, yet they are two facts; taking one for the other would lose
+ * it. A paraphrase this misses is kept twice, which loses nothing. Used by the update step and
+ * by consolidation.
+ */
+export function sameFact(a: string, b: string): boolean {
+  const x = new Set(terms(a));
+  const y = new Set(terms(b));
+  return x.size > 0 && x.size === y.size && [...x].every((t) => y.has(t));
 }
 
 /** Share of words two texts have in common (Jaccard over lower-cased word sets). */

@@ -167,6 +167,14 @@ export async function sendPrompt(page: Page, site: ChatSite, text: string, via: 
   await expect(page.locator(site.assistantTurn)).toHaveCount(before + 1);
 }
 
+/** Stop the extension's service worker, as Chrome does after about 30 idle seconds. */
+export async function stopServiceWorkers(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  await cdp.send('ServiceWorker.stopAllWorkers');
+  await cdp.detach();
+}
+
 /** Open a new chat on `site` in a fresh tab. */
 export async function openNewChat(context: BrowserContext, site: ChatSite): Promise<Page> {
   const page = await context.newPage();

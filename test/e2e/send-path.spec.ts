@@ -4,19 +4,12 @@
  * after the service worker was stopped still carries its memories. Assertions are on what the chat
  * site receives, never on timings (those are `npm run bench`'s).
  */
-import type { Page } from '@playwright/test';
 import { BLOCK_HEADER } from '../../src/inject/memory-block';
-import { expect, openNewChat, popupMemories, sendPrompt, SITES, test } from './fixtures';
+import { expect, openNewChat, popupMemories, sendPrompt, SITES, stopServiceWorkers, test } from './fixtures';
 
 const FACT = "I'm vegetarian and I live in Berlin";
 const QUESTION = 'Can you suggest a restaurant near me for tonight?';
 
-async function stopWorker(page: Page): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('ServiceWorker.enable');
-  await cdp.send('ServiceWorker.stopAllWorkers');
-  await cdp.detach();
-}
 
 const [site] = SITES;
 if (!site) throw new Error('no site');
@@ -77,7 +70,7 @@ test('after the service worker was stopped, the next typed prompt still goes out
   await expect.poll(async () => (await popupMemories(context, extensionId)).length, { timeout: 20_000 }).toBe(2);
   const page = await openNewChat(context, site);
   for (let i = 0; i < 2; i++) {
-    await stopWorker(page); // as Chrome does after 30 s idle, while the user reads the answer
+    await stopServiceWorkers(page); // as Chrome does after 30 s idle, while the user reads the answer
     await sendPrompt(page, site, `${QUESTION}${i ? ' Somewhere quiet, please.' : ''}`);
     const prompt = received.at(-1)?.prompt ?? '';
     expect(prompt.startsWith(BLOCK_HEADER), prompt).toBe(true);

@@ -86,6 +86,18 @@ describe('add', () => {
     expect(await texts()).toEqual(['I live in Berlin']);
   });
 
+  it('keeps a fact that shares most words with a stored one but is another fact (another person, another year)', async () => {
+    await memory.add('I went to Lisbon with Priya in March 2012', { userId: 'me' });
+    await memory.add('I went to Lisbon with Tom in March 2012', { userId: 'me' });
+    await memory.add('I went to Lisbon with Priya in March 2014', { userId: 'me' });
+    await memory.add('I went to Lisbon with Priya, in March 2012!', { userId: 'me' }); // the first, said again
+    expect((await texts()).sort()).toEqual([
+      'I went to Lisbon with Priya in March 2012',
+      'I went to Lisbon with Priya in March 2014',
+      'I went to Lisbon with Tom in March 2012',
+    ]);
+  });
+
   it('updates a contradicted fact and keeps the old value in history', async () => {
     const first = await memory.add('I live in Berlin', { userId: 'me' });
     clock += 86_400_000;
