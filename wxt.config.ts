@@ -3,6 +3,7 @@ import type { Plugin } from 'vite';
 import { HUB_ORIGINS } from './src/engine/models.ts';
 import { LOCAL_SERVER_ORIGINS, WEBLLM_HOST_ORIGINS } from './src/adapters/llm/hosts.ts';
 import { hnswlibCsp } from './scripts/hnswlib/vite-plugin.ts';
+import { INSERT_MEMORIES_COMMAND } from './src/core/control.ts';
 
 /**
  * onnxruntime-web's bundled build locates its WASM with
@@ -56,7 +57,16 @@ export default defineConfig({
     name: 'Engram',
     description:
       'On-device memory for ChatGPT and Claude: remembers what you tell them, and never sends it anywhere.',
-    permissions: ['storage', 'unlimitedStorage', 'alarms', 'offscreen'],
+    // contextMenus: "Pause Engram" on the toolbar button's menu.
+    permissions: ['storage', 'unlimitedStorage', 'alarms', 'offscreen', 'contextMenus'],
+    commands: {
+      // Manual mode: put the memories for what is in the composer into it. Changeable at
+      // chrome://extensions/shortcuts (and Firefox's add-on shortcut settings).
+      [INSERT_MEMORIES_COMMAND]: {
+        suggested_key: { default: 'Alt+Shift+M' },
+        description: 'Add the relevant memories to the message you are writing',
+      },
+    },
     // Asked for only when the user chooses to download a stronger embedding model (README: hosts).
     optional_host_permissions: [...new Set([...HUB_ORIGINS, ...WEBLLM_HOST_ORIGINS, ...LOCAL_SERVER_ORIGINS])],
     content_security_policy: {

@@ -4,6 +4,7 @@ import { createExtensionEngine } from '../src/background/extension-engine';
 import { maintain } from '../src/background/maintenance';
 import { registerHandlers } from '../src/background/register-handlers';
 import { mark, timings } from '../src/core/timings';
+import { registerToolbar } from '../src/background/toolbar';
 
 const DRAIN_ALARM = 'engram-drain-queue';
 
@@ -13,6 +14,7 @@ export default defineBackground({
     mark('main'); // every module of the worker evaluated
     const engine = createExtensionEngine();
     registerHandlers(engine);
+    registerToolbar();
     // A safety net for retries with backoff: the worker may be stopped before its timers fire.
     void chrome.alarms.create(DRAIN_ALARM, { periodInMinutes: 1 });
     chrome.alarms.onAlarm.addListener((alarm) => {

@@ -183,8 +183,9 @@ export class DexieMemoryStore implements MemoryStore {
 
   async clear(): Promise<void> {
     const { db } = this;
-    await this.#wrote(() => db.transaction('rw', [db.memories, db.vectors, db.history, db.snapshots, db.settings, db.jobs], async () => {
-      await Promise.all([db.memories.clear(), db.vectors.clear(), db.history.clear(), db.snapshots.clear(), db.jobs.clear()]);
+    await this.#wrote(() => db.transaction('rw', [db.memories, db.vectors, db.history, db.snapshots, db.settings, db.jobs, db.injections], async () => {
+      // The injection log goes too: it holds the memories' texts as they were sent.
+      await Promise.all([db.memories.clear(), db.vectors.clear(), db.history.clear(), db.snapshots.clear(), db.jobs.clear(), db.injections.clear()]);
       return { revision: await bump(db, SETTING.revision), vectorRevision: await bump(db, SETTING.vectorRevision) };
     }));
   }

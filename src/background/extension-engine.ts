@@ -1,6 +1,7 @@
 import { StaticEmbedder } from '../adapters/static-embedder';
 import { TransformersEmbedder } from '../adapters/transformers-embedder';
 import type { Embedder } from '../ports/embedder';
+import type { JsonValue } from '../core/types';
 import { sendToTab } from '../messaging/protocol';
 import { EngramDatabase } from '../db/schema';
 import { createEngine, type Engine } from '../engine/create-engine';
@@ -12,6 +13,9 @@ import { openAiCompatibleChatModel, LOCAL_SERVER_ORIGINS } from '../adapters/llm
 import { WEBLLM_HOST_ORIGINS } from '../adapters/llm/webllm-tiers';
 import { offscreenWebLlm } from './offscreen-llm-client';
 import { BUNDLED_MODEL, HUB_ORIGINS, modelInfo, type EmbeddingModelInfo } from '../engine/models';
+import { InjectionLog } from './injection-log';
+import { readControl, watchControl } from '../adapters/control-storage';
+import type { ControlSettings } from '../core/control';
 
 const HUB = 'https://huggingface.co/';
 
@@ -48,6 +52,22 @@ export interface ExtensionEngine extends Engine {
   extraction: ExtractionManager;
   /** Resolves once the chosen model is active; handlers wait for it. */
   ready: Promise<void>;
+  /** Every prompt sent with memories. */
+  log: InjectionLog;
+  /** The user's control settings as last read (kept current by watching storage). */
+  control: () => Promise<ControlSettings>;
+}
+
+/** The control settings, read once and then kept current by storage's change events. */
+function controlSource(): () => Promise<ControlSettings> {
+  let current: Promise<ControlSettings> | null = null;
+  watchControl((settings) => {
+    current = Promise.resolve(settings);
+  });
+  return () => (current ??= readControl().catch((error: unknown) => {
+    current = null;
+    throw error;
+  }));
 }
 
 let telling: ReturnType<typeof setTimeout> | null = null;
@@ -70,6 +90,8 @@ function tellChatPages(): void {
 export function createExtensionEngine(): ExtensionEngine {
   const embedder = embedderFor(modelInfo(BUNDLED_MODEL));
   const db = new EngramDatabase();
+  const log = new InjectionLog(db);
+  const control = controlSource();
   const engine = createEngine({
     db,
     // The service worker is the only writer: content scripts, the popup and the options page ask it.
@@ -77,6 +99,10 @@ export function createExtensionEngine(): ExtensionEngine {
     onWrite: (change) => {
       // A memory forgotten, merged or reworded: the chat pages drop what they prefetched.
       if (change.delete?.length || change.history?.some((h) => h.event !== 'ADD')) tellChatPages();
+      // A forgotten memory's text leaves the injection log too (maintenance catches an interrupted one).
+      if (change.delete?.length) void log.forget(change.delete).catch((error: unknown) => {
+        console.warn('[Engram] the injection log will be cleaned at the next maintenance', error);
+      });
     },
     embedder,
     onError: (error) => {
@@ -110,8 +136,10 @@ export function createExtensionEngine(): ExtensionEngine {
     onError: (error) => {
       console.warn('[Engram] a captured turn will be retried', error);
     },
+    // "Ask before remembering": what a chat adds waits in the popup's inbox until accepted.
+    metadata: async (): Promise<Record<string, JsonValue>> => ((await control()).askBeforeRemembering ? { pending: true } : {}),
   });
   // Turns captured before the worker was stopped are processed as soon as it starts again.
   void ready.then(() => queue.drain());
-  return { ...engine, embedder, models, ready, queue, extraction };
+  return { ...engine, embedder, models, ready, queue, extraction, log, control };
 }

@@ -12,9 +12,14 @@ const SECRET_SWEEP = 'secretSweepVersion';
  * memories, forget memories holding a secret stored before Engram recognised it (once per
  * detector version), and now and then merge near-duplicate memories.
  */
-export async function maintain({ queue, memory, store }: Pick<ExtensionEngine, 'queue' | 'memory' | 'store'>, now = Date.now()): Promise<void> {
+export async function maintain(
+  { queue, memory, store, log }: Pick<ExtensionEngine, 'queue' | 'memory' | 'store'> & { log?: Pick<ExtensionEngine['log'], 'forgetMissing'> },
+  now = Date.now(),
+): Promise<void> {
   await queue.drain();
   await memory.flushUses();
+  // A forget interrupted before the injection log was cleaned: its texts go now.
+  await log?.forgetMissing();
   // Held turns whose send never left, and the hashes of processed ones, once old enough.
   await queue.purge();
   await memory.sweepExpired();

@@ -1,4 +1,5 @@
-import { DEFAULT_USER, pinnedFirst, type MemoryView } from '../core/types';
+import { DEFAULT_USER, pinnedFirst, type InjectionRecord, type MemoryView } from '../core/types';
+import { captures, stateOf } from '../core/control';
 import type { MemoryItem } from '../engine/memory';
 import { MAX_MEMORY_ID_CHARS, MAX_NOTED_IDS, MAX_TURN_CHARS, onMessage, type CapturedTurn, type ProtocolMap } from '../messaging/protocol';
 import type { GetDataType, GetReturnType } from '@webext-core/messaging';
@@ -20,8 +21,15 @@ function toView(m: MemoryItem): MemoryView {
   return { id: m.id, text: m.memory, site: m.site, createdAt: Date.parse(m.createdAt), pinned: m.metadata.pinned === true };
 }
 
-/** The browser's user: everything the extension stores and recalls is theirs. */
-const MINE = { user_id: DEFAULT_USER };
+/**
+ * The browser's user: everything the extension stores and recalls is theirs. Memories waiting for
+ * their consent ("Ask before remembering": `metadata.pending`) are neither listed nor recalled.
+ */
+const MINE = { user_id: DEFAULT_USER, NOT: { metadata: { pending: true } } };
+/** Memories from chats waiting in the inbox for the user's consent. */
+const WAITING = { user_id: DEFAULT_USER, metadata: { pending: true } };
+
+const INJECTION_MODES: readonly InjectionRecord['mode'][] = ['automatic', 'review', 'manual'];
 
 /** Every memory of the user, newest first (the popup's list). */
 const EVERY = Number.MAX_SAFE_INTEGER;
@@ -33,7 +41,13 @@ export const ALLOWED_CALLERS = {
   discardTurn: 'content',
   recall: 'content',
   noteInjected: 'content',
+  logInjection: 'content',
+  openInjectionLog: 'content',
   warmUp: 'content',
+  listInbox: 'page',
+  acceptMemory: 'page',
+  rejectMemory: 'page',
+  injectionLog: 'page',
   listMemories: 'page',
   deleteMemory: 'page',
   forgetEverything: 'page',
@@ -110,7 +124,9 @@ function checkIds(note: unknown): string[] {
  * only for the callers ALLOWED_CALLERS names (see senders.ts).
  */
 export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy = runtimeSenderPolicy()): void {
-  const { memory, embedder, models, ready, queue, extraction } = engine;
+  const { memory, embedder, models, ready, queue, extraction, log } = engine;
+  /** Whether Engram works on the caller's site now (not paused, not turned off there). */
+  const activeOn = async (caller: ContentCaller): Promise<boolean> => captures(stateOf(await engine.control(), caller.site));
   const on = <K extends keyof ProtocolMap>(type: K, handler: Handler<K>): void => {
     onMessage(type, ({ data, sender }) => {
       const caller = callerOf(sender, policy.extension, policy.sites);
@@ -120,8 +136,11 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
   };
 
   on('captureTurn', async (data, caller) => {
+    const turn = checkTurn(data, caller);
+    // A paused or turned-off site is never remembered, whatever a content script says.
+    if (!(await activeOn(caller))) return { queued: false };
     // Written to IndexedDB first, held until the send is confirmed; extraction happens later.
-    return { queued: await queue.enqueue(checkTurn(data, caller), { held: true }) };
+    return { queued: await queue.enqueue(turn, { held: true }) };
   });
   on('confirmTurn', async (data, caller) => {
     const confirmed = await queue.confirm(checkTurn(data, caller));
@@ -150,6 +169,7 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     if (data.site !== caller.site || typeof data.query !== 'string' || (data.prefetch !== undefined && typeof data.prefetch !== 'boolean')) {
       throw new Error('Engram: a malformed recall was refused');
     }
+    if (!(await activeOn(caller))) return { memories: [] };
     // A recall that woke the worker loads all it needs at once, not one part after another.
     void warm().catch(() => undefined);
     await ready;
@@ -166,6 +186,53 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     // Unknown ids (a memory deleted since, or never one) are skipped by noteUse.
     if (ids.length > 0) memory.noteUseLater(ids); // written with other uses, off the send path
     return { noted: ids.length > 0 };
+  });
+  on('logInjection', async (data, caller) => {
+    const ids = checkIds(data);
+    const note = data as Partial<typeof data> | null;
+    if (!note || !INJECTION_MODES.includes(note.mode as InjectionRecord['mode']) || typeof note.conversationId !== 'string') {
+      throw new Error('Engram: a malformed logInjection was refused');
+    }
+    // The texts come from the store, never from the page: unknown or waiting memories are not logged.
+    const items = await Promise.all(ids.map((id) => memory.get(id)));
+    const memories = items.flatMap((m) => (m && m.metadata.pending !== true ? [{ id: m.id, text: m.memory }] : []));
+    if (memories.length === 0) return { logged: false };
+    await log.record({ at: Date.now(), site: caller.site, conversationId: note.conversationId.slice(0, 200), mode: note.mode as InjectionRecord['mode'], memories });
+    return { logged: true };
+  });
+  on('openInjectionLog', async () => {
+    await chrome.tabs.create({ url: chrome.runtime.getURL('/popup.html#log') });
+    return { opened: true };
+  });
+  on('listInbox', async () => {
+    const { results } = await memory.getAll({ filters: WAITING, topK: EVERY });
+    return results.map(toView).reverse();
+  });
+  on('acceptMemory', async (data) => {
+    const accept = data as { id?: unknown; text?: unknown } | null;
+    if (!accept || typeof accept.id !== 'string' || (accept.text !== undefined && typeof accept.text !== 'string')) {
+      throw new Error('Engram: a malformed acceptMemory was refused');
+    }
+    await ready;
+    const waiting = await memory.get(accept.id);
+    if (!waiting) throw new Error('Engram: that memory is no longer waiting (it was forgotten meanwhile)');
+    if (accept.text !== undefined && accept.text.trim() && accept.text.trim() !== waiting.memory) await memory.update(accept.id, accept.text.trim());
+    return toView(await memory.setMetadata(accept.id, { pending: null }));
+  });
+  on('rejectMemory', async (data) => {
+    if (typeof data !== 'string') throw new Error('Engram: a malformed rejectMemory was refused');
+    const waiting = await memory.get(data);
+    // Only a waiting memory is rejected here; an accepted one is forgotten with deleteMemory.
+    if (waiting?.metadata.pending !== true) return { rejected: false };
+    await memory.delete(data);
+    return { rejected: true };
+  });
+  on('injectionLog', async (data) => {
+    const query = ((data) ?? {}) as { memoryId?: unknown; limit?: unknown };
+    return log.list({
+      ...(typeof query.memoryId === 'string' ? { memoryId: query.memoryId.slice(0, MAX_MEMORY_ID_CHARS) } : {}),
+      ...(typeof query.limit === 'number' && Number.isFinite(query.limit) ? { limit: query.limit } : {}),
+    });
   });
   on('warmUp', async () => {
     // Everything the first recall needs loads now, while the user is still typing.

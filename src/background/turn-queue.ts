@@ -1,5 +1,5 @@
 import { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, type CapturedTurn, type QueueStats, type TurnJob } from '../core/turns';
-import { DEFAULT_USER } from '../core/types';
+import { DEFAULT_USER, type JsonValue } from '../core/types';
 import type { ChatMessage } from '../ports/extractor';
 import type { StoredTurnJob, TurnStore } from '../ports/turn-store';
 import { factHash } from '../pipeline/normalize';
@@ -26,6 +26,11 @@ export interface TurnQueueOptions {
   /** Schedules a later drain (setTimeout; the service worker also has an alarm as a safety net). */
   schedule?: (ms: number, run: () => void) => void;
   onError?: (error: unknown, job: TurnJob) => void;
+  /**
+   * Metadata for the memories a turn adds, decided when it is processed: `{ pending: true }` while
+   * the user asks to accept new memories first ("Ask before remembering").
+   */
+  metadata?: () => Promise<Record<string, JsonValue>> | Record<string, JsonValue>;
 }
 
 /**
@@ -147,7 +152,9 @@ export class TurnQueue {
       const said: ChatMessage[] = [{ role: 'user', content: job.text, id: `turn:${job.hash}` }];
       // What the assistant had just said is context for the extractor, never a source of facts.
       const messages: ChatMessage[] = job.replyTo ? [{ role: 'assistant', content: job.replyTo }, ...said] : said;
+      const metadata = (await this.options.metadata?.()) ?? {};
       const { results } = await this.memory.add(messages, {
+        ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
         userId: DEFAULT_USER,
         site: job.site,
         conversationId: job.conversationId,

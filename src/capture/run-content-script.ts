@@ -1,5 +1,8 @@
 import { MAX_NOTED_IDS, MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, onBroadcast, sendMessage, type CapturedTurn } from '../messaging/protocol';
 import { createNotice } from '../inject/notice';
+import { createPanel } from '../inject/review-panel';
+import { readControl, watchControl } from '../adapters/control-storage';
+import { captures, stateOf, type ControlSettings, type SiteState } from '../core/control';
 import type { SiteAdapter } from '../sites/site-adapter';
 import { interceptSends, RECALL_TIMEOUT_MS } from './send-interceptor';
 
@@ -31,12 +34,66 @@ export function deliver(type: TurnMessage, turn: CapturedTurn, send: typeof send
  * user sends, and hand the sent turn to the background. Only the user's own (trusted) input is
  * acted on.
  */
-export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): void {
-  void sendMessage('warmUp').catch(() => undefined); // the first send must not wait for a model load
+/** Where the content script reads and watches the user's control settings (the extension's storage). */
+export interface ControlSource {
+  read(): Promise<ControlSettings>;
+  watch(onChange: (settings: ControlSettings) => void): () => void;
+}
+
+const storedControl: ControlSource = { read: readControl, watch: watchControl };
+
+export function runContentScript(adapter: SiteAdapter, signal: AbortSignal, source: ControlSource = storedControl): { ready: Promise<void> } {
+  // Until the user's settings are read (a few ms), Engram does nothing on the page.
+  let control: ControlSettings | null = null;
+  /** What Engram does here now: the site's mode, paused, or `off` in a temporary chat. */
+  const state = (): SiteState => {
+    if (!control) return 'paused';
+    const s = stateOf(control, adapter.site);
+    return captures(s) && adapter.isTemporaryChat() ? 'off' : s;
+  };
   const notice = createNotice();
+  const panel = createPanel(() => adapter.findComposer(), {
+    sendWithout: () => {
+      interceptor.sendWithout();
+    },
+    insert: () => {
+      interceptor.insertMemories();
+    },
+    openLog: () => void sendMessage('openInjectionLog').catch(() => undefined),
+    focusComposer: () => adapter.findComposer()?.focus(),
+  });
+  /** The panel follows the settings: manual shows its bar, other modes hide whatever does not apply. */
+  const applyState = (): void => {
+    const s = state();
+    if (s === 'manual') {
+      if (adapter.findComposer()) panel.manual();
+    } else if (panel.view === 'manual' || !captures(s)) {
+      panel.hide();
+    }
+  };
+  const ready = source.read().then(
+    (settings) => {
+      control = settings;
+      // The first send must not wait for a model load.
+      if (captures(state())) void sendMessage('warmUp').catch(() => undefined);
+      applyState();
+    },
+    (error: unknown) => {
+      console.warn('[Engram] could not read its settings; it stays paused on this page', error);
+    },
+  );
+  const unwatch = source.watch((settings) => {
+    control = settings;
+    applyState();
+  });
+  signal.addEventListener('abort', () => {
+    unwatch();
+    panel.remove();
+  });
   /** The last capture of each text, to confirm or withdraw it once its send is over. */
   const inFlight = new Map<string, CapturedTurn>();
-  const interceptor = interceptSends(
+  // eslint-disable-next-line prefer-const -- the panel's callbacks reach it once it exists
+  let interceptor = interceptSends(
     adapter,
     {
       // A prefetch is flagged so that the background counts no use of what the user may never send.
@@ -46,6 +103,13 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): voi
       },
       // Fire-and-forget: a use not counted costs a little ranking weight, never the send.
       noteInjected: (ids) => void sendMessage('noteInjected', { ids: ids.slice(0, MAX_NOTED_IDS) }).catch(() => undefined),
+      injected: (ids, mode) =>
+        void sendMessage('logInjection', { ids: ids.slice(0, MAX_NOTED_IDS), mode, conversationId: adapter.conversationId() }).catch(() => undefined),
+      state,
+      panel,
+      nothingToInsert: (reason) => {
+        notice.show(reason === 'empty' ? 'type your message first, then add memories to it.' : 'no memories match this message.');
+      },
       captured: (text) => {
         const replyTo = lastAssistantText(adapter);
         const turn: CapturedTurn = {
@@ -91,10 +155,19 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal): voi
   );
   // The user forgot or corrected a memory (popup, a chat, maintenance): what was prefetched may
   // hold it, and a forgotten memory must never reach a prompt. Only the extension itself can send this.
+  const fromExtension = (sender: chrome.runtime.MessageSender): boolean => sender.id === chrome.runtime.id && !sender.tab;
   const stop = onBroadcast('memoriesChanged', ({ sender }) => {
-    if (sender.id === chrome.runtime.id && !sender.tab) interceptor.forgetPrefetched();
+    if (fromExtension(sender)) interceptor.forgetPrefetched();
   });
-  signal.addEventListener('abort', stop);
+  // The user pressed the extension's shortcut (the browser delivers it through the background).
+  const stopInsert = onBroadcast('insertMemories', ({ sender }) => {
+    if (fromExtension(sender) && state() === 'manual') interceptor.insertMemories();
+  });
+  signal.addEventListener('abort', () => {
+    stop();
+    stopInsert();
+  });
+  return { ready };
 }
 
 /** The end of the assistant's last message on the page, or null (a new chat, or an unreadable page). */

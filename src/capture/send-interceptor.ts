@@ -1,4 +1,7 @@
+import type { SiteState } from '../core/control';
+import type { InjectionRecord } from '../core/types';
 import { memoryLine, stripMemoryBlock, withMemoryBlock } from '../inject/memory-block';
+import type { EngramPanel } from '../inject/review-panel';
 import type { SiteAdapter } from '../sites/site-adapter';
 import { createPrefetcher, type RecalledLine } from './prefetch';
 
@@ -38,6 +41,17 @@ export interface SendHooks {
   discarded?(text: string): void;
   /** The prompt went out without memories because Engram could not answer in time (or failed). */
   skipped?(reason: 'timeout' | 'error'): void;
+  /**
+   * What Engram does on this page now (the user's mode for the site, or paused); a temporary chat
+   * counts as `off`. Default `automatic`. `off` and `paused`: the page is left alone entirely.
+   */
+  state?(): SiteState;
+  /** The panel above the composer (review and manual modes, and the indicator after a send). */
+  panel?: Pick<EngramPanel, 'review' | 'manual' | 'indicate' | 'hide' | 'kept' | 'seen' | 'remember' | 'newTurn' | 'focusList' | 'view'>;
+  /** A prompt went out with these memories (the injection log). */
+  injected?(ids: string[], mode: InjectionRecord['mode']): void;
+  /** Manual mode found nothing to insert (or the composer was empty). */
+  nothingToInsert?(reason: 'empty' | 'none'): void;
   /** The user typed in the composer (a trusted input), at most once every WAKE_EVERY_MS: wake the background. */
   typing?(): void;
   /** How long a send may wait for memories before it goes out without them. */
@@ -74,6 +88,10 @@ export class RecallTimeout extends Error {
 export interface SendInterceptor {
   /** Memories were forgotten or changed in the background: nothing prefetched before may be sent. */
   forgetPrefetched(): void;
+  /** Manual mode: insert the memories for the composer's text (the panel's button, or the shortcut). */
+  insertMemories(): void;
+  /** Send what is in the composer without memories (the review panel's button). */
+  sendWithout(): void;
 }
 
 export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: AbortSignal): SendInterceptor {
@@ -84,7 +102,16 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
   // Kept in this closure only: a prefetched memory reaches the page in the user's send, or never.
   const prefetcher = createPrefetcher({
     read: () => stripMemoryBlock(adapter.readComposer()),
-    fetch: (text) => hooks.recall(text, { prefetch: true }),
+    fetch: async (text) => {
+      const memories = await hooks.recall(text, { prefetch: true });
+      // Review: the list appears while the user types, fed by the prefetch, if the text is still theirs.
+      const lines = memories.filter((m) => memoryLine(m.text));
+      if (stateNow() === 'review' && hooks.panel && !pending && stripMemoryBlock(adapter.readComposer()) === text) {
+        if (lines.length > 0) hooks.panel.review(lines);
+        else if (hooks.panel.view === 'review') hooks.panel.hide();
+      }
+      return memories;
+    },
     ...(hooks.prefetchDebounceMs === undefined ? {} : { debounceMs: hooks.prefetchDebounceMs }),
     ...(hooks.prefetchTtlMs === undefined ? {} : { ttlMs: hooks.prefetchTtlMs }),
     onError: (error) => {
@@ -95,8 +122,18 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
     prefetcher.cancel();
   });
 
-  const intercept = (event: Event): void => {
+  const stateNow = (): SiteState => hooks.state?.() ?? 'automatic';
+  const active = (state: SiteState): boolean => state !== 'off' && state !== 'paused';
+  const { panel } = hooks;
+  /** Manual mode: the memories the user inserted into the composer this turn. */
+  let inserted: RecalledLine[] = [];
+  /** Engram is writing the composer itself (its input events are not the user's typing). */
+  let writing = false;
+
+  const intercept = (event: Event, options: { without?: boolean } = {}): void => {
     if (resending || !trusted(event)) return;
+    const state = stateNow();
+    if (!active(state)) return; // off, paused or a temporary chat: the send is the page's alone
     const text = adapter.readComposer();
     if (!text) return;
     event.preventDefault();
@@ -104,48 +141,121 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
     if (pending) return; // a second Enter while the first is being prepared
     pending = true;
     prefetcher.cancel(); // the text is being sent: no prefetch of it (or of the page clearing it) now
-    void send(text).finally(() => {
+    void send(text, state, options.without === true).finally(() => {
       pending = false;
     });
   };
 
-  const send = async (typed: string): Promise<void> => {
+  const send = async (typed: string, state: SiteState, without: boolean): Promise<void> => {
     const prompt = stripMemoryBlock(typed);
-    if (prompt) hooks.captured(prompt);
+    // Automatic: the turn is stored (held) at once, before anything can stop the send. Review and
+    // manual: once the user's choice ("don't remember this message") is known, still before it leaves.
+    const capturedEarly = state === 'automatic' && prompt !== '';
+    if (capturedEarly) hooks.captured(prompt);
     let memories: RecalledLine[] = [];
     // Prefetched for exactly this text (answered and fresh, or still in flight), or asked now: the
-    // typing woke the worker, so this is a cheap re-check. Either way within the same budget.
-    const prefetched = prompt ? prefetcher.lookup(prompt) : null;
-    try {
-      memories = prompt ? await withTimeout(prefetched ?? hooks.recall(prompt), timeoutMs) : [];
-    } catch (error) {
-      hooks.skipped?.(error instanceof RecallTimeout ? 'timeout' : 'error');
-      hooks.onError?.(error); // never block the user's send on Engram
+    // typing woke the worker, so this is a cheap re-check. Either way within the same budget. Every
+    // recall is a prefetch (no use counted): only what really goes out is noted, below.
+    if (prompt && !without && (state === 'automatic' || state === 'review')) {
+      try {
+        memories = await withTimeout(prefetcher.lookup(prompt) ?? hooks.recall(prompt, { prefetch: true }), timeoutMs);
+      } catch (error) {
+        hooks.skipped?.(error instanceof RecallTimeout ? 'timeout' : 'error');
+        hooks.onError?.(error); // never block the user's send on Engram
+      }
     }
+    memories = memories.filter((m) => memoryLine(m.text));
+    if (state === 'review' && panel && memories.length > 0) {
+      // Review: no memory leaves that the user has not had on screen. New ones: show them, hold the send.
+      if (!panel.seen(memories)) {
+        panel.review(memories);
+        return;
+      }
+      memories = panel.kept(memories);
+    }
+    const remember = state === 'automatic' || !panel ? true : panel.remember;
+    // Manual: what the user inserted and left in the composer went out; nothing is added now.
+    const sentIds =
+      state === 'manual' ? inserted.filter((m) => typed.includes(`- ${memoryLine(m.text)}`)).map((m) => m.id) : memories.map((m) => m.id);
+    if (prompt && remember && !capturedEarly) hooks.captured(prompt);
     try {
-      const final = withMemoryBlock(memories.map((m) => m.text), prompt);
-      if (final !== typed) await adapter.writeComposer(final);
+      const final = state === 'manual' ? typed : withMemoryBlock(memories.map((m) => m.text), prompt);
+      if (final !== typed) {
+        writing = true;
+        try {
+          await adapter.writeComposer(final);
+        } finally {
+          writing = false;
+        }
+      }
       resending = true;
       await adapter.submit();
     } catch (error) {
-      if (prompt) hooks.discarded?.(prompt); // not sent: not remembered
+      if (prompt && remember) hooks.discarded?.(prompt); // not sent: not remembered
       hooks.onError?.(error);
       return;
     } finally {
       resending = false;
     }
     // The page's send handler has run: the prompt left, so the turn may be remembered.
-    if (prompt) hooks.sent?.(prompt);
-    // A prefetch counted no use: the memories that went out (a line withMemoryBlock kept) count now.
-    const injected = prefetched ? memories.filter((m) => memoryLine(m.text)).map((m) => m.id) : [];
-    if (injected.length > 0) hooks.noteInjected?.(injected);
+    if (prompt && remember) hooks.sent?.(prompt);
+    inserted = [];
+    panel?.newTurn();
+    panel?.indicate(sentIds.length);
+    if (sentIds.length > 0) {
+      // Recalled as prefetches, so no use was counted: the memories that went out count now.
+      hooks.noteInjected?.(sentIds);
+      hooks.injected?.(sentIds, state === 'manual' ? 'manual' : state === 'review' ? 'review' : 'automatic');
+    }
+  };
+
+  /** Manual mode: put the memories for the composer's text into it, where the user can edit them. */
+  const insert = async (): Promise<void> => {
+    const state = stateNow();
+    if (!active(state) || pending) return;
+    const typed = adapter.readComposer();
+    const prompt = stripMemoryBlock(typed);
+    if (!prompt) {
+      hooks.nothingToInsert?.('empty');
+      return;
+    }
+    pending = true;
+    try {
+      const memories = (await withTimeout(hooks.recall(prompt, { prefetch: true }), timeoutMs)).filter((m) => memoryLine(m.text));
+      if (memories.length === 0) {
+        hooks.nothingToInsert?.('none');
+        return;
+      }
+      inserted = memories;
+      writing = true;
+      try {
+        await adapter.writeComposer(withMemoryBlock(memories.map((m) => m.text), prompt));
+      } finally {
+        writing = false;
+      }
+    } catch (error) {
+      hooks.onError?.(error);
+    } finally {
+      pending = false;
+    }
   };
 
   window.addEventListener(
     'keydown',
     (event) => {
-      if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.altKey) return;
       if (!adapter.isInComposer(event.target)) return;
+      // Move into the review list (the user's own request for focus).
+      if (event.key === 'ArrowUp' && event.altKey && !event.shiftKey && trusted(event) && panel?.focusList()) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        return;
+      }
+      if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+      if (event.altKey) {
+        // Alt+Enter: send without memories, while the review panel lists some.
+        if (panel?.view === 'review' && stateNow() === 'review') intercept(event, { without: true });
+        return;
+      }
       intercept(event);
     },
     { capture: true, signal },
@@ -167,11 +277,19 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
   window.addEventListener(
     'input',
     (event) => {
-      if (pending || !trusted(event) || !adapter.isInComposer(event.target)) return;
+      if (pending || writing || !trusted(event) || !adapter.isInComposer(event.target)) return;
+      const state = stateNow();
+      if (!active(state)) return;
       if (hooks.typing && Date.now() - lastTyping >= WAKE_EVERY_MS) {
         lastTyping = Date.now();
         hooks.typing(); // at once: a stopped worker wakes while the user is still typing
       }
+      if (state === 'manual') {
+        if (panel && panel.view !== 'manual') panel.manual();
+        return;
+      }
+      if (panel?.view === 'indicator') panel.hide();
+      if (state === 'review' && panel?.view === 'review' && !stripMemoryBlock(adapter.readComposer())) panel.hide();
       prefetcher.typed();
     },
     { capture: true, signal },
@@ -179,6 +297,20 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
   return {
     forgetPrefetched: () => {
       prefetcher.forget();
+      if (panel?.view === 'review') prefetcher.typed(); // the list on screen is asked for afresh
+    },
+    insertMemories: () => {
+      void insert();
+    },
+    sendWithout: () => {
+      const state = stateNow();
+      if (!active(state) || pending) return;
+      const text = adapter.readComposer();
+      if (!text) return;
+      pending = true;
+      void send(text, state, true).finally(() => {
+        pending = false;
+      });
     },
   };
 }

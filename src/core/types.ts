@@ -115,3 +115,17 @@ export interface RecalledMemory {
   text: string;
   score: number;
 }
+
+/** One prompt that went out with memories, as the injection log keeps it. */
+export interface InjectionRecord {
+  id?: number;
+  at: number;
+  site: SiteId;
+  conversationId: string;
+  /** How the memories got there: `automatic`, `review` (what the user kept), `manual` (inserted on request). */
+  mode: 'automatic' | 'review' | 'manual';
+  /** Each memory as it was sent; `text` is null once the memory is forgotten. */
+  memories: { id: string; text: string | null }[];
+  /** Index of the memory ids (Dexie multi-entry), to find where a memory was used. */
+  memoryIds: string[];
+}

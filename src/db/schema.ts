@@ -1,5 +1,5 @@
 import Dexie, { type EntityTable, type Table, type Transaction } from 'dexie';
-import type { HistoryEntry, IndexSnapshot, JsonValue, MemoryRecord, VectorRecord } from '../core/types';
+import type { HistoryEntry, IndexSnapshot, InjectionRecord, JsonValue, MemoryRecord, VectorRecord } from '../core/types';
 import type { TurnJob } from '../core/turns';
 import { DEFAULT_USER } from '../core/types';
 import { factHash } from '../pipeline/normalize';
@@ -39,6 +39,7 @@ export class EngramDatabase extends Dexie {
   settings!: EntityTable<SettingRecord, 'key'>;
   snapshots!: EntityTable<IndexSnapshot, 'key'>;
   jobs!: EntityTable<TurnJob, 'seq'>;
+  injections!: EntityTable<InjectionRecord, 'id'>;
 
   constructor(name: string = DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -67,6 +68,10 @@ export class EngramDatabase extends Dexie {
         history: '++id, memoryId, at, mergedInto',
       })
       .upgrade(upgradeToV4);
+    // v5 (the user in control): every prompt sent with memories, and which memories it carried.
+    this.version(5).stores({
+      injections: '++id, at, *memoryIds',
+    });
   }
 }
 

@@ -6,7 +6,7 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { LlmStatus, ModelStatus, WebLlmTierId } from '../core/status';
 import type { CapturedTurn, QueueStats } from '../core/turns';
-import type { MemoryView, RecalledMemory, SiteId } from '../core/types';
+import type { InjectionRecord, MemoryView, RecalledMemory, SiteId } from '../core/types';
 
 export { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, type CapturedTurn } from '../core/turns';
 
@@ -30,6 +30,16 @@ export const MAX_MEMORY_ID_CHARS = 100;
 export interface InjectedNote {
   ids: string[];
 }
+
+/** A prompt went out with these memories (content script → background, for the injection log). */
+export interface InjectionNote {
+  ids: string[];
+  mode: InjectionRecord['mode'];
+  conversationId: string;
+}
+
+/** What the popup shows of one injection (the log, newest first). */
+export type InjectionView = Required<Pick<InjectionRecord, 'id'>> & Omit<InjectionRecord, 'id' | 'memoryIds'>;
 
 export interface RecallResult {
   memories: RecalledMemory[];
@@ -67,10 +77,25 @@ export interface ProtocolMap {
    * `prefetch`, so not yet counted): count them as used. Unknown ids are ignored.
    */
   noteInjected(note: InjectedNote): { noted: boolean };
+  /**
+   * Content script → background: a prompt went out with these memories; record it in the
+   * injection log (the texts are read from the store, never taken from the page).
+   */
+  logInjection(note: InjectionNote): { logged: boolean };
+  /** Content script → background: the user clicked the indicator's link: open the injection log. */
+  openInjectionLog(): { opened: boolean };
   /** Content script → background: load the models now, so the first send is not slowed. */
   warmUp(): { ready: boolean };
   /** Popup → background: every memory, newest first. */
   listMemories(): MemoryView[];
+  /** Popup → background: memories from chats waiting for the user's consent ("Ask before remembering"), newest first. */
+  listInbox(): MemoryView[];
+  /** Popup → background: accept a waiting memory, with the user's edit if any; it is recalled from now on. */
+  acceptMemory(accept: { id: string; text?: string }): MemoryView;
+  /** Popup → background: reject a waiting memory: it is forgotten, never recalled. */
+  rejectMemory(id: string): { rejected: boolean };
+  /** Popup → background: the injection log, newest first (`memoryId`: only where that memory went). */
+  injectionLog(query: { memoryId?: string; limit?: number }): InjectionView[];
   /** Popup → background: forget one memory. */
   deleteMemory(id: string): { deleted: boolean };
   /** Popup → background (after the user confirmed): forget every memory, its history and every queued turn. */
@@ -109,6 +134,8 @@ export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>(
 export interface BroadcastMap {
   /** Memories were forgotten or their text changed: drop every prefetched answer. */
   memoriesChanged(): void;
+  /** The user pressed the extension's "add memories" shortcut on this tab (manual insertion). */
+  insertMemories(): void;
 }
 
 export const { sendMessage: sendToTab, onMessage: onBroadcast } = defineExtensionMessaging<BroadcastMap>();

@@ -34,6 +34,8 @@ export interface SiteConfig {
   conversationFromPath: (path: string) => string | null;
   /** Whether a finished turn (assistant turns may still be streaming). */
   isComplete?: (turn: Element) => boolean;
+  /** Whether the chat on screen is one the site keeps out of its history (see `SiteAdapter.isTemporaryChat`). */
+  isTemporaryChat?: (location: Location, doc: Document) => boolean;
 }
 
 /** Builds a SiteAdapter from a site's selectors and a few site-specific predicates. */
@@ -85,6 +87,13 @@ export function createSiteAdapter(config: SiteConfig, doc: Document = document):
     },
     conversationId() {
       return config.conversationFromPath(doc.location.pathname) ?? pageConversation;
+    },
+    isTemporaryChat() {
+      try {
+        return config.isTemporaryChat?.(doc.location, doc) ?? false;
+      } catch {
+        return true; // unreadable: err on the side of the user's privacy
+      }
     },
     readTurns() {
       const turns: PageTurn[] = [];

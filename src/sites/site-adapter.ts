@@ -32,4 +32,9 @@ export interface SiteAdapter {
   conversationId(): string;
   /** The conversation's turns, oldest first. */
   readTurns(): PageTurn[];
+  /**
+   * A chat the site itself keeps out of its history (ChatGPT's Temporary Chat, Claude's incognito
+   * chats): Engram neither captures it nor adds memories to it.
+   */
+  isTemporaryChat(): boolean;
 }

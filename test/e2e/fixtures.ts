@@ -8,6 +8,7 @@ import { test as base, chromium, expect, type BrowserContext, type Page } from '
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { ControlSettings } from '../../src/core/control';
 
 /**
  * The development build (`wxt build --mode development`), which `npm start` and `npm test` build:
@@ -79,6 +80,11 @@ export async function launchWithExtension(
   replies: string[] = [],
   /** More Chromium switches (e.g. `--log-net-log=…`). */
   extraArgs: readonly string[] = [],
+  /**
+   * The user's control settings to start with (null: leave the profile's own, e.g. a fresh
+   * install's review mode). Default: automatic, what most tests are about.
+   */
+  control: Partial<ControlSettings> | null = { mode: 'automatic' },
 ): Promise<BrowserContext> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
     throw new Error(`No extension build at ${EXTENSION_DIR}: run \`npm run build:dev\` (or \`npm test\`) first.`);
@@ -111,7 +117,17 @@ export async function launchWithExtension(
       return route.fulfill({ status: 404, body: '' });
     });
   }
+  if (control) await setControl(context, control);
   return context;
+}
+
+/** Change the user's control settings (injection mode, pause, consent) as the popup would. */
+export async function setControl(context: BrowserContext, change: Partial<ControlSettings>): Promise<void> {
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  await worker.evaluate(async (patch) => {
+    const { control } = (await chrome.storage.local.get('control')) as { control?: object };
+    await chrome.storage.local.set({ control: { ...(control ?? {}), onboarded: true, ...patch } });
+  }, change);
 }
 
 /** The extension's id, read from its service worker's URL. */
@@ -127,6 +143,8 @@ export interface EngramFixtures {
   replies: string[];
   context: BrowserContext;
   extensionId: string;
+  /** The control settings the browser starts with (`test.use({ control: { mode: 'review' } })`). */
+  control: Partial<ControlSettings> | null;
 }
 
 export const test = base.extend<EngramFixtures>({
@@ -144,8 +162,9 @@ export const test = base.extend<EngramFixtures>({
   replies: async ({}, use) => {
     await use([]);
   },
-  context: async ({ profileDir, received, replies }, use) => {
-    const context = await launchWithExtension(profileDir, received, replies);
+  control: [{ mode: 'automatic' }, { option: true }],
+  context: async ({ profileDir, received, replies, control }, use) => {
+    const context = await launchWithExtension(profileDir, received, replies, [], control);
     await use(context);
     await context.close();
   },

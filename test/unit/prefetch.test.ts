@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPrefetcher, PREFETCH_DEBOUNCE_MS, PREFETCH_TTL_MS, type RecalledLine } from '../../src/capture/prefetch';
 import { runContentScript } from '../../src/capture/run-content-script';
+import { parseControl } from '../../src/core/control';
 import { withMemoryBlock } from '../../src/inject/memory-block';
 import { contentScriptSites, type SenderInfo } from '../../src/background/senders';
 import type { ProtocolMap } from '../../src/messaging/protocol';
@@ -197,7 +198,7 @@ describe('the background', () => {
     listeners.clear();
     memory = { recall: vi.fn(() => Promise.resolve({ memories: recalled })), noteUseLater: vi.fn() };
     const { registerHandlers } = await import('../../src/background/register-handlers');
-    registerHandlers({ memory, ready: Promise.resolve() } as never, { extension: EXT, sites: SITES });
+    registerHandlers({ memory, ready: Promise.resolve(), control: () => Promise.resolve(parseControl({ mode: 'automatic' })) } as never, { extension: EXT, sites: SITES });
   });
 
   const call = (type: keyof ProtocolMap, sender: SenderInfo, data?: unknown) =>
@@ -258,6 +259,9 @@ describe('the background', () => {
   });
 });
 
+/** The user's settings, fixed to automatic mode (what these tests are about). */
+const automatic = { read: () => Promise.resolve(parseControl({ mode: 'automatic' })), watch: () => () => undefined };
+
 describe('runContentScript', () => {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
   let controller: AbortController;
@@ -293,7 +297,7 @@ describe('runContentScript', () => {
 
   it('prefetches with the flag, sends the prefetched memories, then notes their ids', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    runContentScript(createChatgptAdapter(document), controller.signal);
+    await runContentScript(createChatgptAdapter(document), controller.signal, automatic).ready;
     composer().innerHTML = '<p>Where do I live?</p>';
     composer().dispatchEvent(trusted(new InputEvent('input', { bubbles: true })));
     await vi.advanceTimersByTimeAsync(PREFETCH_DEBOUNCE_MS);
@@ -311,7 +315,7 @@ describe('runContentScript', () => {
 
   it('drops its prefetch when the background says memories were forgotten, and only then', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    runContentScript(createChatgptAdapter(document), controller.signal);
+    await runContentScript(createChatgptAdapter(document), controller.signal, automatic).ready;
     const forgotten = (sender: SenderInfo): void => {
       broadcasts.get('memoriesChanged')!({ data: undefined, sender });
     };
@@ -345,8 +349,8 @@ describe('runContentScript', () => {
     expect(recalls()).toBe(3);
   });
 
-  it('asks without the flag, and notes nothing, when the user sends before pausing', async () => {
-    runContentScript(createChatgptAdapter(document), controller.signal);
+  it('asks with the flag when the user sends before pausing, and notes what went out', async () => {
+    await runContentScript(createChatgptAdapter(document), controller.signal, automatic).ready;
     composer().innerHTML = '<p>Where do I live?</p>';
     composer().dispatchEvent(trusted(new InputEvent('input', { bubbles: true })));
     composer().dispatchEvent(trusted(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true })));
@@ -357,7 +361,9 @@ describe('runContentScript', () => {
     await vi.waitFor(() => {
       expect(messages.send).toHaveBeenCalledWith('confirmTurn', expect.anything());
     });
-    expect(messages.send).toHaveBeenCalledWith('recall', { site: 'chatgpt', query: 'Where do I live?' });
-    expect(messages.send).not.toHaveBeenCalledWith('noteInjected', expect.anything());
+    expect(messages.send).toHaveBeenCalledWith('recall', { site: 'chatgpt', query: 'Where do I live?', prefetch: true });
+    await vi.waitFor(() => {
+      expect(messages.send).toHaveBeenCalledWith('noteInjected', { ids: ['m7'] });
+    });
   });
 });

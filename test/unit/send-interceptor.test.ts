@@ -140,7 +140,7 @@ describe('interceptSends', () => {
     expect(enter.defaultPrevented).toBe(true);
     const expected = withMemoryBlock(["I'm vegetarian", 'I live in Berlin'], 'What should I cook tonight?');
     expect(await sent()).toEqual([expected]);
-    expect(hooks.recall).toHaveBeenCalledWith('What should I cook tonight?');
+    expect(hooks.recall).toHaveBeenCalledWith('What should I cook tonight?', { prefetch: true });
     await vi.waitFor(() => {
       expect(posted).toEqual([expected]);
     });
@@ -450,8 +450,11 @@ describe('prefetch: memories recalled while the user types', () => {
     pressEnter(); // before the pause: no prefetch of this text
 
     expect(await sent()).toEqual([withMemoryBlock(['memory for: Where do I live now?'], 'Where do I live now?')]);
-    expect(recall.mock.calls).toEqual([['Where do I live', { prefetch: true }], ['Where do I live now?']]);
-    expect(hooks.noteInjected).not.toHaveBeenCalled(); // a send's own recall counts its use itself
+    expect(recall.mock.calls).toEqual([['Where do I live', { prefetch: true }], ['Where do I live now?', { prefetch: true }]]);
+    // Every recall counts no use: what went out is noted once sent.
+    await vi.waitFor(() => {
+      expect(hooks.noteInjected).toHaveBeenCalledWith(['m1']);
+    });
   });
 
   it('never has more than one prefetch in flight, and asks for the newest text when it returns', async () => {
@@ -490,7 +493,7 @@ describe('prefetch: memories recalled while the user types', () => {
     await vi.waitFor(() => {
       expect(recall).toHaveBeenCalledTimes(2);
     });
-    expect(recall).toHaveBeenLastCalledWith('Where do I work?');
+    expect(recall).toHaveBeenLastCalledWith('Where do I work?', { prefetch: true });
     answers[1]!(lines('I work at the library'));
     expect(await sent()).toEqual([withMemoryBlock(['I work at the library'], 'Where do I work?')]);
   });
@@ -507,8 +510,10 @@ describe('prefetch: memories recalled while the user types', () => {
     pressEnter();
 
     expect(await sent()).toEqual([withMemoryBlock(['I live in Berlin'], 'Where do I live?')]);
-    expect(recall.mock.calls).toEqual([['Where do I live?', { prefetch: true }], ['Where do I live?']]);
-    expect(hooks.noteInjected).not.toHaveBeenCalled();
+    expect(recall.mock.calls).toEqual([['Where do I live?', { prefetch: true }], ['Where do I live?', { prefetch: true }]]);
+    await vi.waitFor(() => {
+      expect(hooks.noteInjected).toHaveBeenCalledOnce();
+    });
   });
 
   it('asks again on send when the prefetch failed', async () => {

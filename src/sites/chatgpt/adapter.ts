@@ -1,7 +1,7 @@
 import type { SiteId } from '../../core/types';
 import { createSiteAdapter } from '../create-adapter';
 import type { SiteAdapter } from '../site-adapter';
-import { CHATGPT_CONVERSATION_PATH, chatgptSelectors } from './selectors';
+import { CHATGPT_CONVERSATION_PATH, chatgptSelectors, isChatgptTemporaryChat } from './selectors';
 
 /**
  * The ChatGPT adapter. `site` is 'demo' for Engram's demo chat site, which copies ChatGPT's DOM.
@@ -25,6 +25,7 @@ export function createChatgptAdapter(doc: Document = document, site: SiteId = 'c
       },
       idOf: (turn) => turn.getAttribute('data-message-id') ?? undefined,
       conversationFromPath: (path) => CHATGPT_CONVERSATION_PATH.exec(path)?.[1] ?? null,
+      isTemporaryChat: isChatgptTemporaryChat,
     },
     doc,
   );

@@ -28,3 +28,12 @@ export const chatgptSelectors = {
 
 /** The conversation id in a ChatGPT path: /c/<id>, or /g/<gpt>/c/<id> for custom GPTs. */
 export const CHATGPT_CONVERSATION_PATH = /\/c\/([\w-]+)/;
+
+/**
+ * ChatGPT's Temporary Chat (not saved to its history, not used for its own memory): the page's URL
+ * carries `temporary-chat=true` (seen 2025–2026 on chatgpt.com/?temporary-chat=true, the link its
+ * "Temporary chat" toggle opens and the one extensions that force it use).
+ */
+export function isChatgptTemporaryChat(location: Location): boolean {
+  return new URLSearchParams(location.search).get('temporary-chat') === 'true';
+}

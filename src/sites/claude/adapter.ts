@@ -1,6 +1,6 @@
 import { createSiteAdapter } from '../create-adapter';
 import type { SiteAdapter } from '../site-adapter';
-import { CLAUDE_CONVERSATION_PATH, CLAUDE_SSR_TWIN, claudeSelectors } from './selectors';
+import { CLAUDE_CONVERSATION_PATH, CLAUDE_SSR_TWIN, claudeSelectors, isClaudeIncognito } from './selectors';
 
 /**
  * The Claude adapter.
@@ -21,6 +21,7 @@ export function createClaudeAdapter(doc: Document = document): SiteAdapter {
       // Assistant replies are final once their wrapper says data-is-streaming="false".
       isComplete: (turn) => turn.closest('[data-is-streaming="true"]') === null,
       conversationFromPath: (path) => CLAUDE_CONVERSATION_PATH.exec(path)?.[1] ?? null,
+      isTemporaryChat: isClaudeIncognito,
     },
     doc,
   );

@@ -31,3 +31,11 @@ export const claudeSelectors = {
 export const CLAUDE_SSR_TWIN = '[data-testid="prompt-input-ssr-interactive"]';
 
 export const CLAUDE_CONVERSATION_PATH = /\/chat\/([\w-]+)/;
+
+/**
+ * Claude's incognito chats (not saved, not in its memory): opened at claude.ai/new?incognito (its
+ * ghost-icon toggle, from August 2025); the parameter may be bare or carry a value.
+ */
+export function isClaudeIncognito(location: Location): boolean {
+  return new URLSearchParams(location.search).has('incognito');
+}
