@@ -18,11 +18,21 @@
   let turn = thread.children.length;
   let conversation = (location.pathname.match(/\/(?:c|chat)\/([\w-]+)/) || [])[1] || null;
 
-  const readEditor = () =>
-    [...composer.querySelectorAll(':scope > p, :scope > div')]
-      .map((p) => p.textContent.replace(/\u00a0/g, ' '))
-      .join('\n')
-      .trim() || composer.textContent.trim();
+  // The editor's document as text: one line per paragraph, and a hard break (Shift+Enter's <br>,
+  // not the trailing one an editor keeps at the end of a paragraph) as a line break, as ProseMirror
+  // serialises its state.
+  const readEditor = () => {
+    const paragraphs = [...composer.querySelectorAll(':scope > p, :scope > div')];
+    const lineOf = (p) => {
+      let text = '';
+      for (let n = p.firstChild; n; n = n.nextSibling) {
+        if (n.nodeName === 'BR') text += n.nextSibling ? '\n' : '';
+        else text += n.textContent;
+      }
+      return text.replace(/\u00a0/g, ' ');
+    };
+    return (paragraphs.length ? paragraphs.map(lineOf).join('\n') : lineOf(composer)).trim();
+  };
 
   const renderButton = () => {
     const hasText = state.length > 0;
@@ -109,7 +119,8 @@
     renderButton();
   });
   composer.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && !event.shiftKey) {
+    // As the sites do: Enter that confirms an input method's candidate (composing, keyCode 229) is not a send.
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
       event.preventDefault();
       void send();
     }

@@ -4,7 +4,7 @@ import { createExtensionEngine } from '../src/background/extension-engine';
 import { maintain } from '../src/background/maintenance';
 import { registerHandlers } from '../src/background/register-handlers';
 import { mark, timings } from '../src/core/timings';
-import { registerToolbar } from '../src/background/toolbar';
+import { registerToolbar, runCommand } from '../src/background/toolbar';
 
 const DRAIN_ALARM = 'engram-drain-queue';
 
@@ -22,7 +22,7 @@ export default defineBackground({
     });
     // For the service worker's DevTools console (and the end-to-end tests): `await engram.memory.search('…')`.
     Object.assign(globalThis, {
-      engram: { memory: engine.memory, models: engine.models, queue: engine.queue, diagnostics: () => runDiagnostics(engine), timings },
+      engram: { memory: engine.memory, models: engine.models, queue: engine.queue, diagnostics: () => runDiagnostics(engine), timings, command: runCommand },
     });
   },
 });

@@ -1,10 +1,17 @@
 import { render } from 'preact';
+import type { SiteId } from '../../src/core/types';
 import { PopupApp } from '../../src/ui/popup-app';
 import { createMemoryListStore, messagingBackend } from '../../src/ui/memory-list-store';
 import { createModelStore, extensionModelBackend } from '../../src/ui/model-store';
 import { createLlmStore, extensionLlmBackend } from '../../src/ui/llm-store';
+import { createControlStore, createExtensionControlBackend } from '../../src/ui/control-store';
+import { createInboxStore, messagingInboxBackend } from '../../src/ui/inbox-store';
+import { createInjectionLogStore, messagingLogBackend } from '../../src/ui/injection-log-store';
 import { sendMessage } from '../../src/messaging/protocol';
 import '../../src/ui/popup.css';
+
+/** The demo chat site exists in the development build only (wxt.config.ts DEMO_MODE). */
+const SITES: readonly SiteId[] = import.meta.env.MODE === 'development' ? ['chatgpt', 'claude', 'demo'] : ['chatgpt', 'claude'];
 
 const app = document.getElementById('app');
 if (!app) throw new Error('Engram popup: #app missing');
@@ -14,6 +21,10 @@ render(
     models={createModelStore(extensionModelBackend)}
     status={() => sendMessage('engineStatus')}
     llm={createLlmStore(extensionLlmBackend)}
+    control={createControlStore(createExtensionControlBackend())}
+    inbox={createInboxStore(messagingInboxBackend)}
+    log={createInjectionLogStore(messagingLogBackend)}
+    sites={SITES}
   />,
   app,
 );

@@ -7,15 +7,26 @@
 import { storage } from 'wxt/utils/storage';
 import { DEFAULT_CONTROL, parseControl, type ControlSettings } from '../core/control';
 
-const controlItem = storage.defineItem<unknown>('local:control', { fallback: DEFAULT_CONTROL });
+/** Defined on first use: defining it touches the extension's storage, absent where this is only imported (unit tests). */
+let item: ReturnType<typeof defineControlItem> | null = null;
+const defineControlItem = () => storage.defineItem<unknown>('local:control', { fallback: DEFAULT_CONTROL });
+const controlItem = () => (item ??= defineControlItem());
 
 export async function readControl(): Promise<ControlSettings> {
-  return parseControl(await controlItem.getValue());
+  return parseControl(await controlItem().getValue());
+}
+
+/**
+ * Write the settings in one storage call, started before this returns: a popup that closes right
+ * after the user's change (popups close when they lose focus) still saves it.
+ */
+export function writeControl(settings: ControlSettings): Promise<void> {
+  return controlItem().setValue(parseControl(settings));
 }
 
 /** Call `onChange` with the new settings whenever any context changes them; returns the unwatch. */
 export function watchControl(onChange: (settings: ControlSettings) => void): () => void {
-  return controlItem.watch((value) => {
+  return controlItem().watch((value) => {
     onChange(parseControl(value));
   });
 }
@@ -23,6 +34,6 @@ export function watchControl(onChange: (settings: ControlSettings) => void): () 
 /** Change the settings (read, changed by `change`, written back) and return what was written. */
 export async function updateControl(change: (current: ControlSettings) => ControlSettings): Promise<ControlSettings> {
   const next = parseControl(change(await readControl()));
-  await controlItem.setValue(next);
+  await writeControl(next);
   return next;
 }

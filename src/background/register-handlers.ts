@@ -228,10 +228,13 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     return { rejected: true };
   });
   on('injectionLog', async (data) => {
-    const query = ((data) ?? {}) as { memoryId?: unknown; limit?: unknown };
+    // A content script cannot send this; a page of Engram's may still send something odd.
+    const query = data as unknown as { memoryId?: unknown; limit?: unknown } | null;
+    const memoryId = query?.memoryId;
+    const limit = query?.limit;
     return log.list({
-      ...(typeof query.memoryId === 'string' ? { memoryId: query.memoryId.slice(0, MAX_MEMORY_ID_CHARS) } : {}),
-      ...(typeof query.limit === 'number' && Number.isFinite(query.limit) ? { limit: query.limit } : {}),
+      ...(typeof memoryId === 'string' ? { memoryId: memoryId.slice(0, MAX_MEMORY_ID_CHARS) } : {}),
+      ...(typeof limit === 'number' && Number.isFinite(limit) ? { limit } : {}),
     });
   });
   on('warmUp', async () => {

@@ -31,7 +31,12 @@ export function registerToolbar(): void {
   watchControl(showPaused);
   void readControl().then(showPaused);
   chrome.commands.onCommand.addListener((command, tab) => {
-    if (command !== INSERT_MEMORIES_COMMAND || tab?.id === undefined) return;
-    void sendToTab('insertMemories', undefined, tab.id).catch(() => undefined); // not a chat page: nothing to do
+    void runCommand(command, tab);
   });
+}
+
+/** What an extension command does (the browser calls it on the user's shortcut). */
+export async function runCommand(command: string, tab?: chrome.tabs.Tab): Promise<void> {
+  if (command !== INSERT_MEMORIES_COMMAND || tab?.id === undefined) return;
+  await sendToTab('insertMemories', undefined, tab.id).catch(() => undefined); // not a chat page: nothing to do
 }

@@ -107,8 +107,7 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
       // Review: the list appears while the user types, fed by the prefetch, if the text is still theirs.
       const lines = memories.filter((m) => memoryLine(m.text));
       if (stateNow() === 'review' && hooks.panel && !pending && stripMemoryBlock(adapter.readComposer()) === text) {
-        if (lines.length > 0) hooks.panel.review(lines);
-        else if (hooks.panel.view === 'review') hooks.panel.hide();
+        hooks.panel.review(lines); // with none, a quiet bar: "no memories", and "don't remember this message"
       }
       return memories;
     },
@@ -250,7 +249,10 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
         event.stopImmediatePropagation();
         return;
       }
-      if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+      // Enter that confirms an input method's candidate is not a send (isComposing; keyCode 229 where
+      // a browser reports the composition only that way).
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the one signal some IMEs give
+      if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.keyCode === 229) return;
       if (event.altKey) {
         // Alt+Enter: send without memories, while the review panel lists some.
         if (panel?.view === 'review' && stateNow() === 'review') intercept(event, { without: true });

@@ -71,6 +71,16 @@ export interface PanelCallbacks {
   focusComposer(): void;
 }
 
+export interface PanelOptions {
+  /** Whether an event was the user's own (default `event.isTrusted`): a page script's synthetic click does nothing. */
+  isTrusted?(event: Event): boolean;
+  /**
+   * `closed` always on a chat page. `open` only for an accessibility audit of the same markup
+   * (axe-core cannot enter a closed root): test/e2e/panel-a11y.spec.ts.
+   */
+  shadowMode?: ShadowRootMode;
+}
+
 export type PanelView = 'hidden' | 'review' | 'manual' | 'indicator';
 
 export interface EngramPanel {
@@ -102,7 +112,8 @@ export interface EngramPanel {
 
 const plural = (n: number, one: string, many: string): string => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
-export function createPanel(anchor: () => HTMLElement | null, callbacks: PanelCallbacks, doc: Document = document): EngramPanel {
+export function createPanel(anchor: () => HTMLElement | null, callbacks: PanelCallbacks, doc: Document = document, options: PanelOptions = {}): EngramPanel {
+  const trusted = (event: Event): boolean => (options.isTrusted ? options.isTrusted(event) : event.isTrusted);
   let host: HTMLElement | null = null;
   let panel!: HTMLElement;
   let live!: HTMLElement;
@@ -118,7 +129,7 @@ export function createPanel(anchor: () => HTMLElement | null, callbacks: PanelCa
     if (host?.isConnected) return;
     host = doc.createElement('div');
     host.id = HOST_ID;
-    const root = host.attachShadow({ mode: 'closed' });
+    const root = host.attachShadow({ mode: options.shadowMode ?? 'closed' });
     const style = doc.createElement('style');
     style.textContent = PANEL_STYLE;
     panel = doc.createElement('section');
@@ -148,7 +159,15 @@ export function createPanel(anchor: () => HTMLElement | null, callbacks: PanelCa
     const width = Math.max(280, Math.min(rect.width, 760));
     panel.style.left = `${Math.max(8, Math.min(rect.left, win.innerWidth - width - 8))}px`;
     panel.style.width = `${width}px`;
-    panel.style.bottom = `${Math.max(8, win.innerHeight - rect.top + 8)}px`;
+    // Above the composer (where chat sites keep it, at the bottom); below it when there is no room.
+    const height = panel.getBoundingClientRect().height;
+    if (rect.top - 8 - height >= 8) {
+      panel.style.top = '';
+      panel.style.bottom = `${win.innerHeight - rect.top + 8}px`;
+    } else {
+      panel.style.bottom = '';
+      panel.style.top = `${Math.max(8, Math.min(rect.bottom + 8, win.innerHeight - height - 8))}px`;
+    }
   };
 
   const button = (label: string, className: string, onClick: () => void, name?: string): HTMLButtonElement => {
@@ -159,7 +178,7 @@ export function createPanel(anchor: () => HTMLElement | null, callbacks: PanelCa
     if (name) b.setAttribute('aria-label', name);
     b.addEventListener('click', (event) => {
       event.stopPropagation();
-      onClick();
+      if (trusted(event)) onClick();
     });
     return b;
   };
@@ -169,7 +188,11 @@ export function createPanel(anchor: () => HTMLElement | null, callbacks: PanelCa
     const box = doc.createElement('input');
     box.type = 'checkbox';
     box.checked = !remember;
-    box.addEventListener('change', () => {
+    box.addEventListener('change', (event) => {
+      if (!trusted(event)) {
+        box.checked = !remember;
+        return;
+      }
       remember = !box.checked;
       announce(remember ? 'This message will be remembered.' : 'This message will be sent but not remembered.');
     });
@@ -186,9 +209,9 @@ export function createPanel(anchor: () => HTMLElement | null, callbacks: PanelCa
     title.id = 'engram-review-title';
     const hint = doc.createElement('span');
     hint.className = 'hint';
-    hint.textContent = visible.length > 0 ? ` · Enter sends with ${visible.length === 1 ? 'it' : 'them'}, Alt+Enter without` : ' · Enter sends without memories';
+    hint.textContent = visible.length > 0 ? ` · Enter sends with ${visible.length === 1 ? 'it' : 'them'}, Alt+Enter without` : '';
     title.append(
-      doc.createTextNode(visible.length > 0 ? `Engram will add ${plural(visible.length, 'memory', 'memories')}` : 'No memories will be added'),
+      doc.createTextNode(visible.length > 0 ? `Engram will add ${plural(visible.length, 'memory', 'memories')}` : 'No memories to add to this message'),
       hint,
     );
     const list = doc.createElement('ul');
@@ -213,7 +236,8 @@ export function createPanel(anchor: () => HTMLElement | null, callbacks: PanelCa
     if (visible.length > 0) actions.append(button('Send without memories', 'without', () => {
       callbacks.sendWithout();
     }));
-    panel.replaceChildren(title, list, actions);
+    if (visible.length > 0) panel.replaceChildren(title, list, actions);
+    else panel.replaceChildren(title, actions);
   };
 
   const removeMemory = (id: string, byKeyboard: boolean): void => {
@@ -234,6 +258,7 @@ export function createPanel(anchor: () => HTMLElement | null, callbacks: PanelCa
   };
 
   const onKeydown = (event: KeyboardEvent): void => {
+    if (!trusted(event)) return;
     const target = event.composedPath()[0];
     if (!(target instanceof HTMLElement)) return;
     const buttons = removeButtons();
@@ -287,12 +312,9 @@ export function createPanel(anchor: () => HTMLElement | null, callbacks: PanelCa
       renderReview();
       place();
       const left = memories.filter((m) => !removed.has(m.id)).length;
-      if (fresh.length > 0 || announced === '') {
-        announce(
-          left > 0
-            ? `Engram will add ${plural(left, 'memory', 'memories')} to this message. Press Alt+Up arrow to review them, Alt+Enter to send without.`
-            : 'Engram will add no memories to this message.',
-        );
+      // Announced when memories appear, not on every keystroke's prefetch, and never for none.
+      if (fresh.length > 0 && left > 0) {
+        announce(`Engram will add ${plural(left, 'memory', 'memories')} to this message. Press Alt+Up arrow to review them, Alt+Enter to send without.`);
       }
     },
     manual() {

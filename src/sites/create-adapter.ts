@@ -43,6 +43,9 @@ export function createSiteAdapter(config: SiteConfig, doc: Document = document):
   const { selectors } = config;
   // A page-local id for a conversation that has no URL id yet ("new chat").
   const pageConversation = `new-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  /** Conversations of this page known to be temporary, and whether a new temporary chat awaits its id. */
+  const temporaryIds = new Set<string>();
+  let temporaryNew = false;
 
   const findComposer = (): HTMLElement | null =>
     queryFirst(
@@ -89,11 +92,28 @@ export function createSiteAdapter(config: SiteConfig, doc: Document = document):
       return config.conversationFromPath(doc.location.pathname) ?? pageConversation;
     },
     isTemporaryChat() {
+      let marked: boolean;
       try {
-        return config.isTemporaryChat?.(doc.location, doc) ?? false;
+        marked = config.isTemporaryChat?.(doc.location, doc) ?? false;
       } catch {
         return true; // unreadable: err on the side of the user's privacy
       }
+      const id = config.conversationFromPath(doc.location.pathname);
+      if (marked) {
+        if (id) temporaryIds.add(id);
+        else temporaryNew = true;
+        return true;
+      }
+      if (id && temporaryIds.has(id)) return true;
+      // The temporary chat got its own URL after its first message (the site's pushState may drop
+      // the marker): the first conversation that appears after it is that chat.
+      if (id && temporaryNew) {
+        temporaryNew = false;
+        temporaryIds.add(id);
+        return true;
+      }
+      if (!id) temporaryNew = false; // a new, ordinary chat
+      return false;
     },
     readTurns() {
       const turns: PageTurn[] = [];

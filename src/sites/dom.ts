@@ -35,14 +35,65 @@ export function queryAll(selectors: readonly string[], root: ParentNode = docume
   );
 }
 
-/** The visible text of an editor or message, with paragraphs joined by newlines. */
+/** Elements that are lines of their own in an editor or a rendered reply. */
+const BLOCKS = new Set([
+  'P', 'DIV', 'LI', 'PRE', 'BLOCKQUOTE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6', 'UL', 'OL', 'TABLE', 'THEAD', 'TBODY', 'TR', 'HR',
+  'SECTION', 'ARTICLE', 'FIGURE', 'FIGCAPTION', 'DETAILS', 'SUMMARY', 'DL', 'DT', 'DD',
+]);
+/** Not text the user or the assistant wrote (controls, styles, the KaTeX source twin). */
+const SKIP = new Set(['SCRIPT', 'STYLE', 'TEMPLATE', 'BUTTON', 'SVG', 'NOSCRIPT']);
+
+/**
+ * The text of an editor or a message as the user sees it, line by line: each paragraph, list item,
+ * heading, code line and table row on its own line; a `<br>` (a Shift+Enter hard break) is a line
+ * break, except the trailing one ProseMirror and browsers put at the end of a block; table cells
+ * are separated by " | "; non-breaking spaces are spaces. A textarea gives its value.
+ */
 export function textOf(el: Element): string {
   if (el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement) return el.value;
-  const blocks = el.querySelectorAll(':scope > p, :scope > div');
-  if (blocks.length > 0) {
-    return [...blocks].map((b) => b.textContent.replace(/\u00a0/g, ' ')).join('\n');
-  }
-  return el.textContent.replace(/\u00a0/g, ' ');
+  const lines: string[] = [];
+  let line = '';
+  let open = false; // text (possibly empty) waiting in `line`
+  const end = (): void => {
+    if (open) lines.push(line);
+    line = '';
+    open = false;
+  };
+  const walk = (node: Node): void => {
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType === 3) {
+        line += (child as Text).data;
+        open = true;
+      } else if (child.nodeType === 1) {
+        const tag = (child as Element).tagName.toUpperCase();
+        if (SKIP.has(tag) || (child as Element).classList.contains('katex-mathml')) continue;
+        if (tag === 'BR') {
+          // A trailing break closes nothing: ProseMirror's <br class="ProseMirror-trailingBreak">.
+          if (child.nextSibling === null && BLOCKS.has((child.parentElement?.tagName ?? '').toUpperCase())) {
+            open = true;
+            continue;
+          }
+          lines.push(line);
+          line = '';
+          open = true;
+        } else if (tag === 'TD' || tag === 'TH') {
+          if (line && child.previousSibling) line += ' | ';
+          walk(child);
+          open = true;
+        } else if (BLOCKS.has(tag)) {
+          end();
+          walk(child);
+          if (tag !== 'UL' && tag !== 'OL' && tag !== 'TABLE' && tag !== 'THEAD' && tag !== 'TBODY') open = true;
+          end();
+        } else {
+          walk(child);
+        }
+      }
+    }
+  };
+  walk(el);
+  end();
+  return lines.join('\n').replace(/\u00a0/g, ' ');
 }
 
 /** True when `target` is `el` or inside it. */

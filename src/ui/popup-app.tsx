@@ -8,8 +8,13 @@ import { ModelPanel } from './model-panel';
 import type { ModelStore } from './model-store';
 import { StatusLine, type StatusSource } from './status-line';
 import { ForgetEverything } from './forget-everything';
-
-const SITE_NAMES: Record<SiteId, string> = { chatgpt: 'ChatGPT', claude: 'Claude', demo: 'Demo chat' };
+import { ControlPanel, PauseSwitch } from './control-panel';
+import { SITE_NAMES, type ControlStore } from './control-store';
+import { Onboarding } from './onboarding';
+import { Inbox } from './inbox';
+import type { InboxStore } from './inbox-store';
+import { InjectionLog, MemoryUses } from './injection-log';
+import type { InjectionLogStore } from './injection-log-store';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -19,15 +24,43 @@ export function PopupApp({
   models,
   status,
   llm,
+  control,
+  inbox,
+  log,
+  sites,
 }: {
   store: MemoryListStore;
   models?: ModelStore;
   status?: StatusSource;
   llm?: LlmStore;
+  /** The user's control settings: pause, how memories are added, ask before remembering, first run. */
+  control?: ControlStore;
+  /** Memories waiting for the user's consent. */
+  inbox?: InboxStore;
+  /** The prompts sent with memories (and, under each memory, where it was used). */
+  log?: InjectionLogStore;
+  /** The sites the settings offer a mode for (default: every site Engram knows). */
+  sites?: readonly SiteId[];
 }) {
   useEffect(() => {
     void store.load();
   }, [store]);
+  useEffect(() => {
+    if (!control) return;
+    void control.refresh();
+    return () => {
+      control.dispose();
+    };
+  }, [control]);
+
+  const forgetAll = async (): Promise<boolean> => {
+    const ok = await store.forgetAll();
+    if (ok) {
+      void inbox?.refresh();
+      void log?.refresh();
+    }
+    return ok;
+  };
 
   const memories = store.memories.value;
   const results = store.results.value;
@@ -39,6 +72,8 @@ export function PopupApp({
         <h1>Engram</h1>
         <p class="tagline">Stays on this device.</p>
       </header>
+      {control && <PauseSwitch store={control} />}
+      {control?.settings.value?.onboarded === false && <Onboarding store={control} />}
       {status && <StatusLine load={status} />}
       {store.status.value === 'error' && (
         <p role="alert" class="error">
@@ -46,6 +81,7 @@ export function PopupApp({
         </p>
       )}
       {store.status.value === 'loading' && <p aria-live="polite">Loading memories…</p>}
+      {inbox && <Inbox store={inbox} onAccepted={() => void store.load()} />}
       {store.status.value === 'ready' && memories.length === 0 && !results && (
         <p class="empty" data-testid="empty">
           No memories yet. Tell ChatGPT or Claude something about yourself, and Engram will remember it
@@ -83,14 +119,17 @@ export function PopupApp({
                 onDelete={() => void store.remove(m.id)}
                 onEdit={(text) => store.edit(m.id, text)}
                 onPin={(pinned) => void store.pin(m.id, pinned)}
+                log={log}
               />
             ))}
           </ul>
         </>
       )}
+      {control && <ControlPanel store={control} sites={sites} />}
+      {log && <InjectionLog store={log} />}
       {models && <ModelPanel store={models} />}
       {llm && <LlmPanel store={llm} />}
-      {store.status.value !== 'loading' && <ForgetEverything count={memories.length} onForget={() => store.forgetAll()} />}
+      {store.status.value !== 'loading' && <ForgetEverything count={memories.length} onForget={forgetAll} />}
     </main>
   );
 }
@@ -135,11 +174,14 @@ function MemoryItem({
   onDelete,
   onEdit,
   onPin,
+  log,
 }: {
   memory: MemoryView;
   onDelete: () => void;
   onEdit: (text: string) => Promise<boolean>;
   onPin: (pinned: boolean) => void;
+  /** Where the memory was used, shown on request. */
+  log?: InjectionLogStore | undefined;
 }) {
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(memory.text);
@@ -215,6 +257,7 @@ function MemoryItem({
           {memory.site ? `${SITE_NAMES[memory.site]} · ` : null}
           <time dateTime={new Date(memory.createdAt).toISOString()}>{dateFormat.format(memory.createdAt)}</time>
         </p>
+        {log && !editing && <MemoryUses memory={memory} store={log} />}
       </div>
       {!editing && (
         <div class="memory-actions">

@@ -125,7 +125,7 @@ export async function launchWithExtension(
 export async function setControl(context: BrowserContext, change: Partial<ControlSettings>): Promise<void> {
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   await worker.evaluate(async (patch) => {
-    const { control } = (await chrome.storage.local.get('control')) as { control?: object };
+    const { control } = await chrome.storage.local.get<{ control?: object }>('control');
     await chrome.storage.local.set({ control: { ...(control ?? {}), onboarded: true, ...patch } });
   }, change);
 }

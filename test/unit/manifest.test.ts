@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HUB_ORIGINS } from '../../src/engine/models';
+import { INSERT_MEMORIES_COMMAND } from '../../src/core/control';
 import { LOCAL_SERVER_ORIGINS, WEBLLM_HOST_ORIGINS } from '../../src/adapters/llm/hosts';
 
 interface Manifest {
@@ -23,6 +24,8 @@ interface Manifest {
   content_security_policy: { extension_pages: string };
   optional_host_permissions?: string[];
   host_permissions?: string[];
+  permissions?: string[];
+  commands?: Record<string, { suggested_key?: { default?: string }; description?: string }>;
 }
 
 /** WXT's progress and file listing stay out of the test output; errors do not. */
@@ -92,6 +95,16 @@ describe('store build (wxt build: npm run build, wxt zip)', () => {
 
   it('asks for no host permission up front, only optional ones', () => {
     expect(built.store.manifest.host_permissions ?? []).toEqual([]);
+  });
+
+  it('asks only for the permissions it uses (the pause item on the toolbar menu needs contextMenus)', () => {
+    expect([...(built.store.manifest.permissions ?? [])].sort()).toEqual(['alarms', 'contextMenus', 'offscreen', 'storage', 'unlimitedStorage']);
+  });
+
+  it('declares the "add memories" shortcut as an extension command the user can change', () => {
+    const command = built.store.manifest.commands?.[INSERT_MEMORIES_COMMAND];
+    expect(command?.suggested_key?.default).toBe('Alt+Shift+M');
+    expect(command?.description).toMatch(/memories/i);
   });
 });
 
