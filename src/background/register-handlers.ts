@@ -206,7 +206,12 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
   });
   on('listInbox', async () => {
     const { results } = await memory.getAll({ filters: WAITING, topK: EVERY });
-    return results.map(toView).reverse();
+    return results
+      .map((m) => {
+        const replaces = m.metadata.pendingReplaces;
+        return typeof replaces === 'string' ? { ...toView(m), replaces } : toView(m);
+      })
+      .reverse();
   });
   on('acceptMemory', async (data) => {
     const accept = data as { id?: unknown; text?: unknown } | null;
@@ -217,14 +222,22 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     const waiting = await memory.get(accept.id);
     if (!waiting) throw new Error('Engram: that memory is no longer waiting (it was forgotten meanwhile)');
     if (accept.text !== undefined && accept.text.trim() && accept.text.trim() !== waiting.memory) await memory.update(accept.id, accept.text.trim());
-    return toView(await memory.setMetadata(accept.id, { pending: null }));
+    return toView(await memory.setMetadata(accept.id, { pending: null, pendingReplaces: null }));
   });
   on('rejectMemory', async (data) => {
     if (typeof data !== 'string') throw new Error('Engram: a malformed rejectMemory was refused');
     const waiting = await memory.get(data);
     // Only a waiting memory is rejected here; an accepted one is forgotten with deleteMemory.
     if (waiting?.metadata.pending !== true) return { rejected: false };
-    await memory.delete(data);
+    const replaces = waiting.metadata.pendingReplaces;
+    if (typeof replaces === 'string') {
+      // A change to a memory the user had accepted: the memory goes back to what they accepted.
+      await ready;
+      if (replaces !== waiting.memory) await memory.update(data, replaces);
+      await memory.setMetadata(data, { pending: null, pendingReplaces: null });
+    } else {
+      await memory.delete(data); // new, never accepted: forgotten
+    }
     return { rejected: true };
   });
   on('injectionLog', async (data) => {

@@ -104,6 +104,8 @@ export interface MemoryView {
   createdAt: number;
   /** The user pinned it: it ranks higher however old it is. */
   pinned?: boolean;
+  /** Waiting for consent, a change to a memory the user had accepted: the accepted text it would replace. */
+  replaces?: string;
 }
 
 /** The popup's order: pinned memories first, otherwise as given (a stable sort). */

@@ -104,11 +104,22 @@ export function updatedRecord(old: MemoryRecord, fact: ExtractedFact, hash: stri
     context: fact.context ?? old.context ?? null,
     site: request.site ?? old.site,
     conversationId: request.conversationId ?? old.conversationId,
-    metadata: { ...old.metadata, ...request.metadata },
+    metadata: updatedMetadata(old, request.metadata),
     saidAt: request.saidAt,
     updatedAt: now,
     expiresAt: request.expiresAt ?? old.expiresAt,
   };
+}
+
+/**
+ * The request's metadata over the memory's. A change that waits for the user's consent
+ * (`metadata.pending: true`, "Ask before remembering") to a memory they had already accepted keeps
+ * the accepted text in `metadata.pendingReplaces`, so that rejecting the change restores it.
+ */
+function updatedMetadata(old: MemoryRecord, incoming: Record<string, JsonValue>): Record<string, JsonValue> {
+  const merged = { ...old.metadata, ...incoming };
+  if (incoming.pending === true && old.metadata.pending !== true) merged.pendingReplaces = old.text;
+  return merged;
 }
 
 /** A new memory of `fact` (ADD); `relations: false` leaves them to be filled later. */

@@ -139,6 +139,11 @@ function InboxItem({
         ) : (
           <p class="memory-text">{memory.text}</p>
         )}
+        {memory.replaces !== undefined && (
+          <p class="memory-meta" data-testid="replaces">
+            Changes what you accepted: “{memory.replaces}”. Reject keeps that.
+          </p>
+        )}
         <p class="memory-meta">
           {memory.site ? `${SITE_NAMES[memory.site]} · ` : null}
           <time dateTime={new Date(memory.createdAt).toISOString()}>{dateFormat.format(memory.createdAt)}</time>

@@ -119,6 +119,14 @@ test.describe('review mode', () => {
     expect(prompt.endsWith(QUESTION)).toBe(true);
     // The quiet indicator says how many went.
     await expect.poll(async () => (await readPanel(page)).text).toContain('Engram added 1 memory to your message');
+    // …and links to the injection log, which lists what went.
+    const opened = context.waitForEvent('page');
+    await clickPanelButton(page, 'See what was sent');
+    const log = await opened;
+    await log.waitForURL(/popup\.html#log$/);
+    await expect(log.getByTestId('injection')).toHaveCount(1);
+    await expect(log.getByTestId('injection')).toContainText('Berlin');
+    await expect(log.getByTestId('injection')).not.toContainText('vegetarian');
   });
 
   test('on Claude, one memory removed with the keyboard, and the rest sent with Enter', async ({ context, extensionId, received }) => {

@@ -153,6 +153,24 @@ describe('the background, with the user’s settings', () => {
     await expect(call('rejectMemory', popup, berlin.id)).resolves.toEqual({ rejected: false });
   });
 
+  it('a change from a chat to an accepted memory waits too; rejecting it keeps what the user accepted', async () => {
+    await say('I live in Berlin'); // remembered while the user did not ask to be asked
+    control = { ...control, askBeforeRemembering: true };
+    await say('I moved to Lisbon, I live in Lisbon now');
+    const inbox = await call('listInbox', popup);
+    const change = inbox.find((m) => m.replaces === 'I live in Berlin');
+    expect(change, JSON.stringify(inbox)).toBeDefined();
+    expect(change!.text).toMatch(/Lisbon/);
+    expect((await recall('Where do I live?')).join(' ')).not.toMatch(/Lisbon/);
+
+    await expect(call('rejectMemory', popup, change!.id)).resolves.toEqual({ rejected: true });
+    expect(await call('listInbox', popup)).toEqual(inbox.filter((m) => m.id !== change!.id));
+    const kept = await engine.memory.get(change!.id);
+    expect(kept?.memory).toBe('I live in Berlin');
+    expect(kept?.metadata.pending).toBeUndefined();
+    expect((await recall('Where do I live?')).join(' ')).toContain('Berlin');
+  });
+
   it('only Engram’s pages manage the inbox and read the log; only content scripts log an injection', async () => {
     for (const type of ['listInbox', 'acceptMemory', 'rejectMemory', 'injectionLog'] as const) {
       await expect(call(type, chatgptTab, {}), type).rejects.toThrow(/not answered/);
