@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { conversationUrl } from '../sites/conversation-url';
 import type { MemoryView } from '../core/types';
 import type { InjectionView } from '../messaging/protocol';
 import { SITE_NAMES } from './control-store';
@@ -102,6 +103,14 @@ export function InjectionLog({ store }: { store: InjectionLogStore }) {
                 <p class="memory-meta">
                   <time dateTime={new Date(entry.at).toISOString()}>{when(entry.at)}</time> · {SITE_NAMES[entry.site]} ·{' '}
                   {MODE_TEXT[entry.mode]}
+                  {conversationUrl(entry.site, entry.conversationId) && (
+                    <>
+                      {' · '}
+                      <a href={conversationUrl(entry.site, entry.conversationId)!} target="_blank" rel="noreferrer">
+                        open the conversation
+                      </a>
+                    </>
+                  )}
                 </p>
                 <ul class="sent" aria-label="Memories sent">
                   {entry.memories.map((m, i) => (

@@ -92,8 +92,11 @@ describe('the injection log', () => {
     expect(details().open).toBe(false); // collapsed unless asked for
 
     const [recent, yesterday, old] = rows();
-    expect(recent!.querySelector('.memory-meta')?.textContent).toMatch(/^Today, .+ · Claude · you reviewed$/);
-    expect(yesterday!.querySelector('.memory-meta')?.textContent).toMatch(/ · ChatGPT · added automatically$/);
+    expect(recent!.querySelector('.memory-meta')?.textContent).toMatch(/^Today, .+ · Claude · you reviewed · open the conversation$/);
+    expect(recent!.querySelector('a')?.getAttribute('href')).toBe('https://claude.ai/chat/c3');
+    expect(yesterday!.querySelector('.memory-meta')?.textContent).toMatch(/ · ChatGPT · added automatically · open the conversation$/);
+    expect(yesterday!.querySelector('a')?.getAttribute('href')).toBe('https://chatgpt.com/c/c2');
+    expect(old!.querySelector('a')).toBeNull(); // the local demo site: no link
     expect(old!.querySelector('.memory-meta')?.textContent).toMatch(/2025.* · Demo chat · you inserted$/);
     expect(old!.querySelector('time')?.getAttribute('datetime')).toBe('2025-05-02T10:00:00.000Z');
 

@@ -14,6 +14,7 @@ import { TurnQueue } from '../../src/background/turn-queue';
 import { captures, DEFAULT_CONTROL, parseControl, stateOf, type ControlSettings } from '../../src/core/control';
 import { DEFAULT_USER, type JsonValue } from '../../src/core/types';
 import type { ProtocolMap } from '../../src/messaging/protocol';
+import { conversationUrl } from '../../src/sites/conversation-url';
 import { testEngine } from '../support/engine';
 import { bundledEmbedder } from '../support/model';
 
@@ -46,6 +47,14 @@ describe('control settings', () => {
       onboarded: false,
     });
     for (const junk of [null, 42, 'review', [], { sites: null }, { sites: [1, 2] }]) expect(parseControl(junk)).toEqual(DEFAULT_CONTROL);
+  });
+
+  it('links back to a conversation only when it has an id of its own', () => {
+    expect(conversationUrl('chatgpt', 'abc-123')).toBe('https://chatgpt.com/c/abc-123');
+    expect(conversationUrl('claude', 'f00d')).toBe('https://claude.ai/chat/f00d');
+    expect(conversationUrl('chatgpt', 'new-lx2-abc')).toBeNull(); // a new chat's page-local id
+    expect(conversationUrl('claude', '../settings')).toBeNull();
+    expect(conversationUrl('demo', 'abc')).toBeNull();
   });
 
   it('a site’s own mode wins over the default; pause wins over both', () => {

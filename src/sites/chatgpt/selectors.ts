@@ -37,3 +37,6 @@ export const CHATGPT_CONVERSATION_PATH = /\/c\/([\w-]+)/;
 export function isChatgptTemporaryChat(location: Location): boolean {
   return new URLSearchParams(location.search).get('temporary-chat') === 'true';
 }
+
+/** Where a ChatGPT conversation lives (what CHATGPT_CONVERSATION_PATH reads back). */
+export const chatgptConversationUrl = (id: string): string => `https://chatgpt.com/c/${encodeURIComponent(id)}`;

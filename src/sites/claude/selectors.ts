@@ -39,3 +39,6 @@ export const CLAUDE_CONVERSATION_PATH = /\/chat\/([\w-]+)/;
 export function isClaudeIncognito(location: Location): boolean {
   return new URLSearchParams(location.search).has('incognito');
 }
+
+/** Where a Claude conversation lives (what CLAUDE_CONVERSATION_PATH reads back). */
+export const claudeConversationUrl = (id: string): string => `https://claude.ai/chat/${encodeURIComponent(id)}`;
