@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { MemoryEditForm } from './memory-edit-form';
 import type { MemoryView } from '../core/types';
 import { SITE_NAMES } from './control-store';
 import type { InboxStore } from './inbox-store';
@@ -101,41 +102,16 @@ function InboxItem({
     <li class="memory inbox-item" data-testid="inbox-item">
       <div class="memory-body">
         {editing ? (
-          <form
-            class="memory-edit"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void save();
-            }}
-          >
-            <textarea
-              ref={field}
-              aria-label={`Edit "${memory.text}"`}
-              value={draft}
-              rows={2}
-              maxLength={2000}
-              onInput={(e) => {
-                setDraft(e.currentTarget.value);
-              }}
-              onKeyDown={(e) => {
-                if (e.key === 'Escape') {
-                  e.preventDefault();
-                  cancel();
-                } else if (e.key === 'Enter' && !e.shiftKey) {
-                  e.preventDefault();
-                  void save();
-                }
-              }}
-            />
-            <div class="memory-actions">
-              <button type="submit" disabled={busy}>
-                Save &amp; accept
-              </button>
-              <button type="button" onClick={cancel}>
-                Cancel
-              </button>
-            </div>
-          </form>
+          <MemoryEditForm
+            text={memory.text}
+            draft={draft}
+            onDraft={setDraft}
+            onSave={() => void save()}
+            onCancel={cancel}
+            saveLabel="Save & accept"
+            busy={busy}
+            field={field}
+          />
         ) : (
           <p class="memory-text">{memory.text}</p>
         )}

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { MemoryEditForm } from './memory-edit-form';
 import type { MemoryView, SiteId } from '../core/types';
 import type { AboutYou } from '../messaging/protocol';
 import type { MemoryListStore } from './memory-list-store';
@@ -216,39 +217,16 @@ function MemoryItem({
     <li class={memory.pinned ? 'memory pinned' : 'memory'} data-testid="memory">
       <div class="memory-body">
         {editing ? (
-          <form
-            class="memory-edit"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void save();
-            }}
-          >
-            <textarea
-              ref={field}
-              aria-label={`Edit "${memory.text}"`}
-              value={draft}
-              rows={2}
-              maxLength={2000}
-              onInput={(e) => { setDraft(e.currentTarget.value); }}
-              onKeyDown={(e) => {
-                if (e.key === 'Escape') {
-                  e.preventDefault();
-                  stopEditing();
-                } else if (e.key === 'Enter' && !e.shiftKey) {
-                  e.preventDefault();
-                  void save();
-                }
-              }}
-            />
-            <div class="memory-actions">
-              <button type="submit" disabled={saving}>
-                Save
-              </button>
-              <button type="button" onClick={stopEditing}>
-                Cancel
-              </button>
-            </div>
-          </form>
+          <MemoryEditForm
+            text={memory.text}
+            draft={draft}
+            onDraft={setDraft}
+            onSave={() => void save()}
+            onCancel={stopEditing}
+            saveLabel="Save"
+            busy={saving}
+            field={field}
+          />
         ) : (
           <p class="memory-text">{memory.text}</p>
         )}
