@@ -1,4 +1,4 @@
-import { AutoTokenizer, env, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { Tokenizer } from '@huggingface/tokenizers';
 import { timed } from '../core/timings';
 import type { Embedder } from '../ports/embedder';
 import { readTokenTable, type TokenTable } from './onnx-table';
@@ -15,8 +15,9 @@ export interface StaticEmbedderOptions {
 
 /**
  * A static-embedding model (a token table: the bundled GloVe/SIF model, or a model2vec-style
- * one) without the ONNX runtime. The tokenizer is transformers.js's own, from the model's
- * tokenizer.json; the table is read once from the model's ONNX file (its only node is a Gather),
+ * one) without the ONNX runtime. The tokenizer is @huggingface/tokenizers (the library
+ * transformers.js itself tokenizes with, without the rest of transformers.js: the service worker
+ * evaluates less at every start), from the model's tokenizer.json; the table is read once from the model's ONNX file (its only node is a Gather),
  * and each text's vector is the mean of its tokens' rows, L2-normalised: exactly what
  * transformers.js's feature-extraction pipeline computes with `pooling: 'mean', normalize: true`
  * (test/unit/static-embedder.test.ts compares the two on the same texts).
@@ -26,16 +27,23 @@ export interface StaticEmbedderOptions {
  * for a graph that is one table lookup. Models with real layers still go through the runtime
  * (TransformersEmbedder).
  */
+interface Loaded {
+  tokenizer: Tokenizer;
+  /** tokenizer_config.json's `model_max_length`. */
+  maxLength: number;
+  table: TokenTable;
+}
+
 export class StaticEmbedder implements Embedder {
   readonly modelId: string;
-  #loading: Promise<{ tokenizer: PreTrainedTokenizer; table: TokenTable }> | null = null;
+  #loading: Promise<Loaded> | null = null;
 
   constructor(private readonly options: StaticEmbedderOptions) {
     this.modelId = options.modelId;
   }
 
   /** Load the tokenizer and the table now (idempotent, in parallel). */
-  load(): Promise<{ tokenizer: PreTrainedTokenizer; table: TokenTable }> {
+  load(): Promise<Loaded> {
     this.#loading ??= timed('embedder', () => this.#load()).catch((error: unknown) => {
       this.#loading = null; // a later call tries again
       throw new Error(`Engram could not load the embedding model "${this.modelId}": ${String(error)}`, { cause: error });
@@ -43,16 +51,13 @@ export class StaticEmbedder implements Embedder {
     return this.#loading;
   }
 
-  async #load(): Promise<{ tokenizer: PreTrainedTokenizer; table: TokenTable }> {
-    env.allowRemoteModels = false;
-    env.allowLocalModels = true;
-    env.localModelPath = this.options.localModelPath;
+  async #load(): Promise<Loaded> {
     const read = this.options.readFile ?? fetchBytes;
-    const [tokenizer, bytes] = await Promise.all([
-      AutoTokenizer.from_pretrained(this.modelId),
-      read(`${this.options.localModelPath}${this.modelId}/onnx/model.onnx`),
-    ]);
-    return { tokenizer, table: readTokenTable(new Uint8Array(bytes)) };
+    const folder = `${this.options.localModelPath}${this.modelId}/`;
+    const json = async (file: string): Promise<Record<string, unknown>> => JSON.parse(new TextDecoder().decode(await read(folder + file))) as Record<string, unknown>;
+    const [tokenizerJson, config, bytes] = await Promise.all([json('tokenizer.json'), json('tokenizer_config.json'), read(`${folder}onnx/model.onnx`)]);
+    const maxLength = typeof config.model_max_length === 'number' && config.model_max_length > 0 ? config.model_max_length : Infinity;
+    return { tokenizer: new Tokenizer(tokenizerJson, config), maxLength, table: readTokenTable(new Uint8Array(bytes)) };
   }
 
   async embed(text: string): Promise<Float32Array> {
@@ -67,11 +72,9 @@ export class StaticEmbedder implements Embedder {
 
   async embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    const { tokenizer, table } = await this.load();
-    return texts.map((text) => {
-      const { input_ids: ids } = tokenizer(text, { truncation: true, return_tensor: false }) as { input_ids: number[] };
-      return pool(table, ids);
-    });
+    const { tokenizer, maxLength, table } = await this.load();
+    // As transformers.js's `truncation: true`: at most the model's `model_max_length` tokens.
+    return texts.map((text) => pool(table, tokenizer.encode(text).ids.slice(0, maxLength)));
   }
 }
 

@@ -30,6 +30,8 @@ const TEXTS = [
   'Déjà vu: ÉCOLE, naïve café — 3.5 km, 10:30am, e-mail@example.com',
   '東京に住んでいます',
   'word '.repeat(3000),
+  // Past the model's 8,192 tokens: both truncate there, so Lisbon is not in the vector.
+  `${'berlin '.repeat(8190)}lisbon lisbon lisbon lisbon lisbon`,
   'Line one\nLine two\tand a tab',
 ];
 
