@@ -86,7 +86,7 @@ export default defineConfig({
     // ~6.1 MB, loaded only when the user turns on the on-device LLM) and the service worker holds
     // transformers.js with onnxruntime-web's JS (~1.8 MB; its 14 MB WASM is shipped apart, under /ort/).
     // The limit sits above both, so the warning only fires if a bundle grows well past them.
-    build: { chunkSizeWarningLimit: 8192 },
+    build: { chunkSizeWarningLimit: 8192, ...(process.env.ENGRAM_NO_MINIFY ? { minify: false } : {}) },
   }),
   hooks: {
     'entrypoints:resolved': (wxt, entrypoints) => {

@@ -30,6 +30,8 @@ import { statements } from './statements';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+/** Only the cold start (worker stopped, prompt pasted and sent): for comparing start-up changes quickly. */
+const coldOnly = args.includes('--cold-only');
 const outIndex = args.indexOf('--out');
 const outPath = outIndex >= 0 && args[outIndex + 1] ? args[outIndex + 1]! : 'bench/results.json';
 const sizesArg = args.indexOf('--sizes');
@@ -188,6 +190,7 @@ async function main(): Promise<void> {
       await page.locator(site.composer).waitFor();
 
       // Warm: one prompt after another, typed.
+      if (!coldOnly) {
       const warm: Sent[] = [];
       await send(page, 'Hello there, what can you do for me?', 'type', received); // the page's first send
       for (let i = 0; i < WARM_SENDS; i++) warm.push(await send(page, PROMPTS[i % PROMPTS.length]!, 'type', received));
@@ -205,6 +208,9 @@ async function main(): Promise<void> {
       worker = await liveWorker(context, extensionId);
       rows.push(row(n, 'typed', 'stopped', stopped, await missing(worker, stopped)));
       console.log(rows.at(-1));
+      } else {
+        await send(page, 'Hello there, what can you do for me?', 'type', received); // the page's first send
+      }
 
       // Cold: stopped, the prompt pasted and sent at once.
       const pasted: Sent[] = [];
@@ -220,7 +226,7 @@ async function main(): Promise<void> {
       cold.push({ n, p50_ms: round(percentile(pasted.map((s) => s.ms), 50)), max_ms: round(Math.max(...pasted.map((s) => s.ms))), samples: pasted.length, worker_phases: phases });
       console.log(rows.at(-1), phases);
 
-      if (n === SIZES.at(-1)) {
+      if (n === SIZES.at(-1) && !coldOnly) {
         // Sends while an import of 2,000 more memories runs, and its background work after it.
         worker = await liveWorker(context, extensionId);
         await worker.evaluate((items) => {
