@@ -56,7 +56,7 @@ export default defineConfig({
   manifest: {
     name: 'Engram',
     description:
-      'On-device memory for ChatGPT and Claude: remembers what you tell them, and never sends it anywhere.',
+      'On-device memory for ChatGPT, Claude, Gemini, Perplexity, DeepSeek and Grok: remembers what you tell them, and never sends it anywhere.',
     // contextMenus: "Pause Engram" on the toolbar button's menu.
     permissions: ['storage', 'unlimitedStorage', 'alarms', 'offscreen', 'contextMenus'],
     commands: {

@@ -11,7 +11,9 @@ import { sendMessage } from '../../src/messaging/protocol';
 import '../../src/ui/popup.css';
 
 /** The demo chat site exists in the development build only (wxt.config.ts DEMO_MODE). */
-const SITES: readonly SiteId[] = import.meta.env.MODE === 'development' ? ['chatgpt', 'claude', 'demo'] : ['chatgpt', 'claude'];
+const CHAT_SITES: readonly SiteId[] = ['chatgpt', 'claude', 'gemini', 'perplexity', 'deepseek', 'grok'];
+const SITES: readonly SiteId[] = import.meta.env.MODE === 'development' ? [...CHAT_SITES, 'demo'] : CHAT_SITES;
+const siteIssues = () => sendMessage('siteIssues');
 
 const app = document.getElementById('app');
 if (!app) throw new Error('Engram popup: #app missing');
@@ -21,6 +23,7 @@ render(
     models={createModelStore(extensionModelBackend)}
     status={() => sendMessage('engineStatus')}
     llm={createLlmStore(extensionLlmBackend)}
+    siteIssues={siteIssues}
     control={createControlStore(createExtensionControlBackend())}
     inbox={createInboxStore(messagingInboxBackend)}
     log={createInjectionLogStore(messagingLogBackend)}

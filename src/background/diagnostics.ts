@@ -2,6 +2,8 @@ import { exactIndexFactory } from '../adapters/exact-index';
 import { hnswIndexFactory } from '../adapters/hnsw-index';
 import type { Engine } from '../engine/create-engine';
 import { mulberry32 } from '../engine/random';
+import type { SiteIssue } from '../messaging/protocol';
+import { siteIssues } from './site-health';
 
 export interface Diagnostics {
   memories: number;
@@ -9,6 +11,8 @@ export interface Diagnostics {
   dimensions: number;
   index: { kind: 'exact' | 'hnsw'; size: number };
   hnsw: { vectors: number; recallAt10: number; restoredIdentical: boolean; ms: number };
+  /** Sites whose pages no longer match their adapters (see site-health.ts), newest first. */
+  siteIssues: SiteIssue[];
 }
 
 
@@ -58,5 +62,6 @@ export async function runDiagnostics(engine: Engine, vectors = 2000, dims = 64):
     dimensions: index.dimensions,
     index: { kind: index.kind, size: index.size },
     hnsw: { vectors, recallAt10: hits / (queries * 10), restoredIdentical: identical, ms: Math.round(performance.now() - started) },
+    siteIssues: await siteIssues(),
   };
 }

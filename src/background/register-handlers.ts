@@ -1,7 +1,9 @@
 import { DEFAULT_USER, pinnedFirst, type InjectionRecord, type MemoryView } from '../core/types';
 import { captures, stateOf } from '../core/control';
+import { flagTab, recordSiteHealth, siteIssues } from './site-health';
+import { SITE_NAMES } from '../core/site-names';
 import type { MemoryItem } from '../engine/memory';
-import { MAX_MEMORY_ID_CHARS, MAX_NOTED_IDS, MAX_TURN_CHARS, onMessage, type CapturedTurn, type ProtocolMap } from '../messaging/protocol';
+import { MAX_MEMORY_ID_CHARS, MAX_NOTED_IDS, MAX_REASON_CHARS, MAX_TURN_CHARS, onMessage, type CapturedTurn, type ProtocolMap } from '../messaging/protocol';
 import type { GetDataType, GetReturnType } from '@webext-core/messaging';
 import { callerOf, contentScriptSites, SenderRejected, type Caller, type ContentScriptSite } from './senders';
 import type { ExtensionEngine } from './extension-engine';
@@ -43,6 +45,8 @@ export const ALLOWED_CALLERS = {
   noteInjected: 'content',
   logInjection: 'content',
   openInjectionLog: 'content',
+  siteHealth: 'content',
+  siteIssues: 'page',
   warmUp: 'content',
   listInbox: 'page',
   acceptMemory: 'page',
@@ -200,6 +204,18 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     await log.record({ at: Date.now(), site: caller.site, conversationId: note.conversationId.slice(0, 200), mode: note.mode as InjectionRecord['mode'], memories });
     return { logged: true };
   });
+  on('siteHealth', async (data, caller) => {
+    const report = data as Partial<typeof data> | null;
+    if (!report || typeof report.ok !== 'boolean' || (report.reason !== undefined && typeof report.reason !== 'string')) {
+      throw new Error('Engram: a malformed siteHealth was refused');
+    }
+    const checked = { ok: report.ok, ...(report.ok ? {} : { reason: (report.reason ?? '').slice(0, MAX_REASON_CHARS) }) };
+    const url = new URL(caller.url);
+    await recordSiteHealth(caller.site, checked, `${url.origin}${url.pathname}`);
+    flagTab(caller.tabId, SITE_NAMES[caller.site], checked);
+    return { recorded: true };
+  });
+  on('siteIssues', () => siteIssues());
   on('openInjectionLog', async () => {
     await chrome.tabs.create({ url: chrome.runtime.getURL('/popup.html#log') });
     return { opened: true };

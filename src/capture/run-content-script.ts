@@ -1,10 +1,15 @@
-import { MAX_NOTED_IDS, MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, onBroadcast, sendMessage, type CapturedTurn } from '../messaging/protocol';
+import { MAX_NOTED_IDS, MAX_REASON_CHARS, MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, onBroadcast, sendMessage, type CapturedTurn } from '../messaging/protocol';
 import { createNotice } from '../inject/notice';
 import { createPanel } from '../inject/review-panel';
 import { readControl, watchControl } from '../adapters/control-storage';
 import { captures, stateOf, type ControlSettings, type SiteState } from '../core/control';
-import type { SiteAdapter } from '../sites/site-adapter';
+import type { SiteAdapter, SiteHealth } from '../sites/site-adapter';
 import { interceptSends, RECALL_TIMEOUT_MS } from './send-interceptor';
+
+/** The page's first health check, after it has had time to draw its composer (then again at 3×). */
+export const HEALTH_FIRST_CHECK_MS = 4000;
+/** Then a check this often: a site may change its page under an open tab. */
+export const HEALTH_CHECK_EVERY_MS = 60_000;
 
 /** Attempts to hand a turn to the background before giving up (about 30 s in all). */
 export const DELIVERY_ATTEMPTS = 6;
@@ -71,6 +76,30 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal, sour
       panel.hide();
     }
   };
+  /** What was last said of this page's health ('ok', or the reason), so each change is sent once. */
+  let reported: string | null = null;
+  const report = (health: SiteHealth): void => {
+    const said = health.ok ? 'ok' : health.reason;
+    if (said === reported) return;
+    reported = said;
+    void sendMessage('siteHealth', health.ok ? { ok: true } : { ok: false, reason: health.reason.slice(0, MAX_REASON_CHARS) }).catch(() => undefined);
+  };
+  // The page is checked now and then (a site may change under an open tab); a failure is said only
+  // when it is seen twice in a row, since a page still loading has no composer yet. A send checks
+  // at once (send-interceptor.ts), and says so without waiting.
+  let lastFailure: string | null = null;
+  const check = (): void => {
+    if (!captures(state())) return;
+    const health = adapter.health();
+    if (health.ok || health.reason === lastFailure) report(health);
+    lastFailure = health.ok ? null : health.reason;
+  };
+  const timers = [setTimeout(check, HEALTH_FIRST_CHECK_MS), setTimeout(check, HEALTH_FIRST_CHECK_MS * 3)];
+  const every = setInterval(check, HEALTH_CHECK_EVERY_MS);
+  signal.addEventListener('abort', () => {
+    for (const t of timers) clearTimeout(t);
+    clearInterval(every);
+  });
   const ready = source.read().then(
     (settings) => {
       control = settings;
@@ -107,6 +136,9 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal, sour
         void sendMessage('logInjection', { ids: ids.slice(0, MAX_NOTED_IDS), mode, conversationId: adapter.conversationId() }).catch(() => undefined),
       state,
       panel,
+      unhealthy: (reason) => {
+        report({ ok: false, reason });
+      },
       nothingToInsert: (reason) => {
         notice.show(reason === 'empty' ? 'type your message first, then add memories to it.' : 'no memories match this message.');
       },

@@ -50,6 +50,11 @@ export interface SendHooks {
   panel?: Pick<EngramPanel, 'review' | 'manual' | 'indicate' | 'hide' | 'kept' | 'seen' | 'remember' | 'newTurn' | 'focusList' | 'view'>;
   /** A prompt went out with these memories (the injection log). */
   injected?(ids: string[], mode: InjectionRecord['mode']): void;
+  /**
+   * The page no longer looks as the adapter expects (SiteAdapter.health): the send went through
+   * untouched, and Engram should say it needs an update for this site.
+   */
+  unhealthy?(reason: string): void;
   /** Manual mode found nothing to insert (or the composer was empty). */
   nothingToInsert?(reason: 'empty' | 'none'): void;
   /** The user typed in the composer (a trusted input), at most once every WAKE_EVERY_MS: wake the background. */
@@ -133,11 +138,22 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
     if (resending || !trusted(event)) return;
     const state = stateNow();
     if (!active(state)) return; // off, paused or a temporary chat: the send is the page's alone
+    if (pending) {
+      // A second Enter (or a click) while the first is being prepared: never a second send.
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    // A page that changed under the adapter is left alone: the send is the page's own.
+    const health = adapter.health();
+    if (!health.ok) {
+      hooks.unhealthy?.(health.reason);
+      return;
+    }
     const text = adapter.readComposer();
     if (!text) return;
     event.preventDefault();
     event.stopImmediatePropagation();
-    if (pending) return; // a second Enter while the first is being prepared
     pending = true;
     prefetcher.cancel(); // the text is being sent: no prefetch of it (or of the page clearing it) now
     void send(text, state, options.without === true).finally(() => {
@@ -279,7 +295,16 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
   window.addEventListener(
     'input',
     (event) => {
-      if (pending || writing || !trusted(event) || !adapter.isInComposer(event.target)) return;
+      if (pending || writing || !trusted(event)) return;
+      if (!adapter.isInComposer(event.target)) {
+        // The user types into an editor while the adapter finds no composer at all: the site has
+        // changed its page. Said at once (deduplicated by the content script), nothing else done.
+        if (hooks.unhealthy && isEditable(event.target) && !adapter.findComposer() && active(stateNow())) {
+          const health = adapter.health();
+          if (!health.ok) hooks.unhealthy(health.reason);
+        }
+        return;
+      }
       const state = stateNow();
       if (!active(state)) return;
       if (hooks.typing && Date.now() - lastTyping >= WAKE_EVERY_MS) {
@@ -315,6 +340,11 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
       });
     },
   };
+}
+
+/** A text field or an editable element (where a chat composer could be). */
+function isEditable(target: EventTarget | null): boolean {
+  return target instanceof HTMLTextAreaElement || (target instanceof HTMLElement && target.isContentEditable);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

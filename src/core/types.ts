@@ -12,7 +12,7 @@ export interface Relation {
 }
 
 /** The chat sites Engram knows. `demo` is Engram's built-in demo chat site. */
-export type SiteId = 'chatgpt' | 'claude' | 'demo';
+export type SiteId = 'chatgpt' | 'claude' | 'gemini' | 'perplexity' | 'deepseek' | 'grok' | 'demo';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 

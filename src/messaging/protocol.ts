@@ -41,6 +41,26 @@ export interface InjectionNote {
 /** What the popup shows of one injection (the log, newest first). */
 export type InjectionView = Required<Pick<InjectionRecord, 'id'>> & Omit<InjectionRecord, 'id' | 'memoryIds'>;
 
+/** What a content script found of its page (SiteAdapter.health). */
+export interface SiteHealthReport {
+  ok: boolean;
+  /** Why not, when not ok (at most MAX_REASON_CHARS). */
+  reason?: string;
+}
+
+/** The longest reason a content script may give. */
+export const MAX_REASON_CHARS = 300;
+
+/** A site whose page no longer matches its adapter, as the popup and the diagnostics show it. */
+export interface SiteIssue {
+  site: SiteId;
+  reason: string;
+  /** When it was last seen, ms since epoch. */
+  at: number;
+  /** The page's address, without its query or fragment. */
+  page: string;
+}
+
 export interface RecallResult {
   memories: RecalledMemory[];
 }
@@ -82,6 +102,11 @@ export interface ProtocolMap {
    * injection log (the texts are read from the store, never taken from the page).
    */
   logInjection(note: InjectionNote): { logged: boolean };
+  /**
+   * Content script → background: whether the page still looks as its site adapter expects. A page
+   * that does not is left alone, and the toolbar badge and the popup say Engram needs an update.
+   */
+  siteHealth(report: SiteHealthReport): { recorded: boolean };
   /** Content script → background: the user clicked the indicator's link: open the injection log. */
   openInjectionLog(): { opened: boolean };
   /** Content script → background: load the models now, so the first send is not slowed. */
@@ -96,6 +121,8 @@ export interface ProtocolMap {
   rejectMemory(id: string): { rejected: boolean };
   /** Popup → background: the injection log, newest first (`memoryId`: only where that memory went). */
   injectionLog(query: { memoryId?: string; limit?: number }): InjectionView[];
+  /** Popup → background: the sites whose pages no longer match their adapters, with why and when. */
+  siteIssues(): SiteIssue[];
   /** Popup → background: forget one memory. */
   deleteMemory(id: string): { deleted: boolean };
   /** Popup → background (after the user confirmed): forget every memory, its history and every queued turn. */

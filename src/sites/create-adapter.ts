@@ -26,6 +26,8 @@ export interface SiteConfig {
   selectors: SiteSelectors;
   /** Extra test a composer candidate must pass (e.g. not the server-rendered twin). */
   acceptComposer?: (el: Element) => boolean;
+  /** Extra test a send-button candidate must pass (e.g. not the server-rendered twin's). */
+  acceptSendButton?: (el: Element) => boolean;
   /** True while the send button is in its "send" state (not voice, not stop). */
   isSendState: (button: HTMLButtonElement) => boolean;
   roleOf: (turn: Element) => PageTurn['role'] | null;
@@ -34,6 +36,11 @@ export interface SiteConfig {
   conversationFromPath: (path: string) => string | null;
   /** Whether a finished turn (assistant turns may still be streaming). */
   isComplete?: (turn: Element) => boolean;
+  /**
+   * Writes `text` into the composer so that the site's editor takes it (default: replaceEditorText,
+   * input events). An editor that ignores DOM writes and input events (Lexical) takes a paste: pasteText.
+   */
+  writeText?: (composer: HTMLElement, text: string) => void;
   /** Whether the chat on screen is one the site keeps out of its history (see `SiteAdapter.isTemporaryChat`). */
   isTemporaryChat?: (location: Location, doc: Document) => boolean;
 }
@@ -47,19 +54,29 @@ export function createSiteAdapter(config: SiteConfig, doc: Document = document):
   const temporaryIds = new Set<string>();
   let temporaryNew = false;
 
-  const findComposer = (): HTMLElement | null =>
-    queryFirst(
-      selectors.composer,
-      (el) => el instanceof HTMLElement && isLive(el) && (config.acceptComposer?.(el) ?? true),
-      doc,
-    ) as HTMLElement | null;
+  const isComposerCandidate = (el: Element): boolean => el instanceof HTMLElement && isLive(el) && (config.acceptComposer?.(el) ?? true);
+  const findComposer = (): HTMLElement | null => queryFirst(selectors.composer, isComposerCandidate, doc) as HTMLElement | null;
+
+  const isButtonCandidate = (el: Element): boolean => el instanceof HTMLButtonElement && isLive(el) && (config.acceptSendButton?.(el) ?? true);
 
   const findSendButton = (): HTMLButtonElement | null =>
     queryFirst(
       selectors.sendButton,
-      (el) => el instanceof HTMLButtonElement && isLive(el) && !el.disabled && config.isSendState(el),
+      (el) => isButtonCandidate(el) && !(el as HTMLButtonElement).disabled && config.isSendState(el as HTMLButtonElement),
       doc,
     ) as HTMLButtonElement | null;
+
+  /**
+   * How many live candidates the most specific selector that finds any has: the adapter takes the
+   * first, so two mean it may write into, or click, the wrong one.
+   */
+  const candidates = (list: readonly string[], accept: (el: Element) => boolean): number => {
+    for (const selector of list) {
+      const found = [...doc.querySelectorAll(selector)].filter(accept).length;
+      if (found > 0) return found;
+    }
+    return 0;
+  };
 
   return {
     site: config.site,
@@ -74,7 +91,7 @@ export function createSiteAdapter(config: SiteConfig, doc: Document = document):
     async writeComposer(text) {
       const composer = findComposer();
       if (!composer) throw new Error(`${config.site}: composer not found`);
-      replaceEditorText(composer, text);
+      (config.writeText ?? replaceEditorText)(composer, text);
       await nextTask();
     },
     async submit() {
@@ -90,6 +107,20 @@ export function createSiteAdapter(config: SiteConfig, doc: Document = document):
     },
     conversationId() {
       return config.conversationFromPath(doc.location.pathname) ?? pageConversation;
+    },
+    health() {
+      const composers = candidates(selectors.composer, isComposerCandidate);
+      if (composers === 0) return { ok: false, reason: 'no message box found on the page' };
+      if (composers > 1) return { ok: false, reason: `${composers} message boxes on the page where one was expected` };
+      const buttons = candidates(selectors.sendButton, isButtonCandidate);
+      if (buttons === 0) return { ok: false, reason: 'no send button found on the page' };
+      if (buttons > 1) return { ok: false, reason: `${buttons} send buttons on the page where one was expected` };
+      try {
+        this.readTurns();
+      } catch (error) {
+        return { ok: false, reason: `the conversation could not be read (${error instanceof Error ? error.message : String(error)})` };
+      }
+      return { ok: true };
     },
     isTemporaryChat() {
       let marked: boolean;

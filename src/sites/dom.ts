@@ -59,14 +59,18 @@ export function textOf(el: Element): string {
     line = '';
     open = false;
   };
-  const walk = (node: Node): void => {
+  const walk = (node: Node, pre: boolean): void => {
     for (let child = node.firstChild; child; child = child.nextSibling) {
       if (child.nodeType === 3) {
-        line += (child as Text).data;
+        const data = (child as Text).data;
+        // Markup's indentation between blocks is not text (outside <pre>).
+        if (!pre && !open && data.trim() === '') continue;
+        line += data;
         open = true;
       } else if (child.nodeType === 1) {
-        const tag = (child as Element).tagName.toUpperCase();
-        if (SKIP.has(tag) || (child as Element).classList.contains('katex-mathml')) continue;
+        const element = child as Element;
+        const tag = element.tagName.toUpperCase();
+        if (SKIP.has(tag) || element.classList.contains('katex-mathml')) continue;
         if (tag === 'BR') {
           // A trailing break closes nothing: ProseMirror's <br class="ProseMirror-trailingBreak">.
           if (child.nextSibling === null && BLOCKS.has((child.parentElement?.tagName ?? '').toUpperCase())) {
@@ -78,20 +82,22 @@ export function textOf(el: Element): string {
           open = true;
         } else if (tag === 'TD' || tag === 'TH') {
           if (line && child.previousSibling) line += ' | ';
-          walk(child);
+          walk(child, pre);
           open = true;
         } else if (BLOCKS.has(tag)) {
           end();
-          walk(child);
-          if (tag !== 'UL' && tag !== 'OL' && tag !== 'TABLE' && tag !== 'THEAD' && tag !== 'TBODY') open = true;
+          const before = lines.length;
+          walk(child, pre || tag === 'PRE');
+          // An empty paragraph is an empty line; a block made of blocks adds none of its own.
+          if (lines.length === before && tag !== 'UL' && tag !== 'OL' && tag !== 'TABLE' && tag !== 'THEAD' && tag !== 'TBODY') open = true;
           end();
         } else {
-          walk(child);
+          walk(child, pre);
         }
       }
     }
   };
-  walk(el);
+  walk(el, false);
   end();
   return lines.join('\n').replace(/\u00a0/g, ' ');
 }
@@ -147,6 +153,26 @@ export function replaceEditorText(el: HTMLElement, text: string): void {
     }),
   );
   el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: text }));
+}
+
+/**
+ * Replace the whole content of an editor that keeps its own state and takes text only from real
+ * input (Lexical: Perplexity), as a paste: everything selected, then a `paste` event carrying the
+ * text, which the editor handles itself (its paste handler reads `clipboardData`, whoever sent it).
+ * Nothing is put on the user's clipboard.
+ */
+export function pasteText(el: HTMLElement, text: string): void {
+  el.focus();
+  const selection = el.ownerDocument.getSelection();
+  if (selection) {
+    const range = el.ownerDocument.createRange();
+    range.selectNodeContents(el);
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+  const data = new DataTransfer();
+  data.setData('text/plain', text);
+  el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
 }
 
 function normalise(text: string): string {

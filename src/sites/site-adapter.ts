@@ -9,6 +9,12 @@ export interface PageTurn {
 }
 
 /**
+ * Whether the page still looks as the adapter expects. When it does not (the site changed its
+ * page), Engram leaves the page alone and says that it needs an update for the site.
+ */
+export type SiteHealth = { ok: true } | { ok: false; reason: string };
+
+/**
  * Everything Engram needs to know about one chat site's DOM. Implementations live in
  * `src/sites/<site>/` and are the only code that knows a site's selectors.
  */
@@ -37,4 +43,9 @@ export interface SiteAdapter {
    * chats): Engram neither captures it nor adds memories to it.
    */
   isTemporaryChat(): boolean;
+  /**
+   * Exactly one live composer and one send button, and turns that can be read: anything else
+   * (none, or two where one is expected) is a page Engram must not touch.
+   */
+  health(): SiteHealth;
 }

@@ -4,7 +4,7 @@ import { parseControl, type ControlSettings, type InjectionMode } from '../core/
 import type { SiteId } from '../core/types';
 
 /** The chat sites by the names the popup shows them under (every popup section uses these). */
-export const SITE_NAMES: Record<SiteId, string> = { chatgpt: 'ChatGPT', claude: 'Claude', demo: 'Demo chat' };
+export { SITE_NAMES } from '../core/site-names';
 
 /** Each injection mode as the popup's choices name it, in the order they are offered. */
 export const MODE_CHOICES: readonly { mode: InjectionMode; label: string; hint: string }[] = [

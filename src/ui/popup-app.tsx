@@ -8,6 +8,8 @@ import type { LlmStore } from './llm-store';
 import { ModelPanel } from './model-panel';
 import type { ModelStore } from './model-store';
 import { StatusLine, type StatusSource } from './status-line';
+import { SiteIssues } from './site-issues';
+import type { SiteIssue } from '../messaging/protocol';
 import { ForgetEverything } from './forget-everything';
 import { ControlPanel, PauseSwitch } from './control-panel';
 import { SITE_NAMES, type ControlStore } from './control-store';
@@ -25,6 +27,7 @@ export function PopupApp({
   models,
   status,
   llm,
+  siteIssues,
   control,
   inbox,
   log,
@@ -34,6 +37,8 @@ export function PopupApp({
   models?: ModelStore;
   status?: StatusSource;
   llm?: LlmStore;
+  /** The sites whose pages no longer match what Engram expects. */
+  siteIssues?: () => Promise<SiteIssue[]>;
   /** The user's control settings: pause, how memories are added, ask before remembering, first run. */
   control?: ControlStore;
   /** Memories waiting for the user's consent. */
@@ -76,6 +81,7 @@ export function PopupApp({
       {control && <PauseSwitch store={control} />}
       {control?.settings.value?.onboarded === false && <Onboarding store={control} />}
       {status && <StatusLine load={status} />}
+      {siteIssues && <SiteIssues load={siteIssues} />}
       {store.status.value === 'error' && (
         <p role="alert" class="error">
           {store.error.value}

@@ -19,7 +19,7 @@ const FIXTURES = resolve('test/fixtures/sites');
 const SCRIPTED_CHAT = resolve('demo/scripted-chat.js');
 
 export interface ChatSite {
-  name: 'ChatGPT' | 'Claude';
+  name: 'ChatGPT' | 'Claude' | 'Gemini' | 'Perplexity' | 'DeepSeek' | 'Grok';
   /** Where a new chat starts. */
   newChatUrl: string;
   origin: string;
@@ -52,6 +52,47 @@ export const SITES: readonly ChatSite[] = [
     sendButton: '#live-send',
     assistantTurn: '.font-claude-response',
     endpoint: /\/completion$/,
+  },
+  // The other sites' fixtures post to one test endpoint (their real APIs are of no concern to Engram).
+  {
+    name: 'Gemini',
+    newChatUrl: 'https://gemini.google.com/app',
+    origin: 'https://gemini.google.com',
+    fixture: 'gemini.html',
+    composer: 'rich-textarea .ql-editor',
+    sendButton: 'button.send-button',
+    assistantTurn: 'model-response',
+    endpoint: /^\/__engram\/send\//,
+  },
+  {
+    name: 'Perplexity',
+    newChatUrl: 'https://www.perplexity.ai/',
+    origin: 'https://www.perplexity.ai',
+    fixture: 'perplexity.html',
+    composer: '#ask-input',
+    sendButton: 'button[aria-label="Submit"]',
+    assistantTurn: '[id^="markdown-content-"]',
+    endpoint: /^\/__engram\/send\//,
+  },
+  {
+    name: 'DeepSeek',
+    newChatUrl: 'https://chat.deepseek.com/',
+    origin: 'https://chat.deepseek.com',
+    fixture: 'deepseek.html',
+    composer: '#chat-input',
+    sendButton: '#send-control',
+    assistantTurn: '.ds-assistant-message-main-content',
+    endpoint: /^\/__engram\/send\//,
+  },
+  {
+    name: 'Grok',
+    newChatUrl: 'https://grok.com/',
+    origin: 'https://grok.com',
+    fixture: 'grok.html',
+    composer: '#grok-composer',
+    sendButton: '#grok-submit',
+    assistantTurn: '[data-testid="assistant-message"]',
+    endpoint: /^\/__engram\/send\//,
   },
 ];
 

@@ -61,7 +61,8 @@ async function installRecorder(page: Page): Promise<void> {
       }
     }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
     window.addEventListener('message', (e) => seen.push(JSON.stringify(e.data)));
-    document.addEventListener('input', (e) => seen.push(text(e.target as Node)), true);
+    // A textarea's text is its value, not its DOM.
+    document.addEventListener('input', (e) => seen.push(e.target instanceof HTMLTextAreaElement ? e.target.value : text(e.target as Node)), true);
     (window as unknown as { __recorded: string[] }).__recorded = seen;
   });
 }

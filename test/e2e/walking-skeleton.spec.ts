@@ -50,6 +50,20 @@ for (const site of SITES) {
       const memories = await waitForMemories(context, extensionId, 2);
       expect(memories.join(' | ')).toContain('vegetarian');
       expect(memories.join(' | ')).toContain('Berlin');
+      // Stored with where it was said: this site, and the conversation the page moved to.
+      const worker = context.serviceWorkers()[0]!;
+      const stored = await worker.evaluate(async () => {
+        const { memory } = (globalThis as unknown as { engram: { memory: { getAll(o: object): Promise<{ results: { site: string; conversationId: string }[] }> } } }).engram;
+        return (await memory.getAll({ filters: { user_id: 'me' } })).results.map((m) => ({ site: m.site, conversationId: m.conversationId }));
+      });
+      const siteId = site.name.toLowerCase();
+      const conversation = new URL(first.url()).pathname.split('/').filter(Boolean).at(-1);
+      expect(stored).toEqual([
+        { site: siteId, conversationId: expect.any(String) },
+        { site: siteId, conversationId: expect.any(String) },
+      ]);
+      // The site gave the chat its URL once it answered; the turn was captured before or after that.
+      expect(stored.every((m) => m.conversationId === conversation || m.conversationId.startsWith('new-'))).toBe(true);
 
       const next = await openNewChat(context, site);
       await sendPrompt(next, site, QUESTION);

@@ -56,7 +56,7 @@ afterAll(() => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
-const CHAT_SITES = ['chatgpt.com', 'chat.openai.com', 'claude.ai'];
+const CHAT_SITES = ['chatgpt.com', 'chat.openai.com', 'claude.ai', 'gemini.google.com', 'www.perplexity.ai', 'perplexity.ai', 'chat.deepseek.com', 'grok.com'];
 const LOOPBACK = /^[a-z*]+:\/\/(localhost|127\.0\.0\.1|\[::1\])(?::[\d*]+)?\//;
 
 const contentScriptMatches = (m: Manifest): string[] => (m.content_scripts ?? []).flatMap((c) => c.matches);
@@ -84,7 +84,18 @@ describe('store build (wxt build: npm run build, wxt zip)', () => {
       expect(pattern, pattern).not.toMatch(LOOPBACK);
       expect(pattern).not.toContain('engram-demo');
     }
-    expect(new Set(matches)).toEqual(new Set(['https://chatgpt.com/*', 'https://chat.openai.com/*', 'https://claude.ai/*']));
+    expect(new Set(matches)).toEqual(
+      new Set([
+        'https://chatgpt.com/*',
+        'https://chat.openai.com/*',
+        'https://claude.ai/*',
+        'https://gemini.google.com/*',
+        'https://www.perplexity.ai/*',
+        'https://perplexity.ai/*',
+        'https://chat.deepseek.com/*',
+        'https://grok.com/*',
+      ]),
+    );
   });
 
   it('does not ship the demo content script at all', () => {

@@ -253,6 +253,37 @@ describe('Claude adapter', () => {
   });
 });
 
+describe('a reply’s text is all of it', () => {
+  it('ChatGPT: headings, paragraphs, nested lists, a table, code and maths, line by line', () => {
+    loadFixture('chatgpt', '/c/abc');
+    el('#thread').innerHTML = `
+      <article data-testid="conversation-turn-2"><div data-message-author-role="assistant" data-message-id="a1">
+        <div class="markdown prose">
+          <h3>Plan</h3>
+          <p>Three steps:</p>
+          <ol><li><p>Book <strong>the</strong> flight</p></li><li><p>Pack</p><ul><li>socks</li><li>charger</li></ul></li></ol>
+          <div class="table-wrapper"><table><thead><tr><th>Day</th><th>City</th></tr></thead><tbody><tr><td>Mon</td><td>Lisbon</td></tr></tbody></table></div>
+          <div class="code-block"><pre><code>const a = 1;
+const b = 2;</code></pre></div>
+          <p>Area: <span class="katex"><span class="katex-mathml">π r squared</span><span class="katex-html">πr²</span></span></p>
+        </div>
+      </div></article>`;
+    const [turn] = createChatgptAdapter(document).readTurns();
+    expect(turn?.text).toBe(
+      ['Plan', 'Three steps:', 'Book the flight', 'Pack', 'socks', 'charger', 'Day | City', 'Mon | Lisbon', 'const a = 1;', 'const b = 2;', 'Area: πr²'].join('\n'),
+    );
+  });
+
+  it('Claude: the artifact side panel is not a turn of the conversation', () => {
+    loadFixture('claude', '/chat/abc');
+    el('#thread').innerHTML = `
+      <div data-testid="user-message"><p>Write me a poem</p></div>
+      <div data-is-streaming="false"><div class="font-claude-response"><p>Here it is, in the panel.</p></div></div>`;
+    document.body.insertAdjacentHTML('beforeend', '<aside class="artifact-panel"><div class="font-claude-response"><p>Roses are red</p></div></aside>');
+    expect(createClaudeAdapter(document).readTurns().map((t) => t.text)).toEqual(['Write me a poem', 'Here it is, in the panel.']);
+  });
+});
+
 describe('every site', () => {
   const sites = readdirSync(sitesDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
@@ -262,10 +293,19 @@ describe('every site', () => {
     expect(sites).toEqual(expect.arrayContaining(['chatgpt', 'claude']));
   });
 
-  it.each(sites)('%s has selectors.ts, adapter.ts and a fixture page', (site) => {
-    expect(existsSync(path.join(sitesDir, site, 'selectors.ts'))).toBe(true);
-    expect(existsSync(path.join(sitesDir, site, 'adapter.ts'))).toBe(true);
-    expect(existsSync(fixturePath(site))).toBe(true);
+  it.each(sites)('%s has selectors.ts, adapter.ts, a fixture page, unit tests, a content script and end-to-end tests', (site) => {
+    expect(existsSync(path.join(sitesDir, site, 'selectors.ts')), 'selectors.ts').toBe(true);
+    expect(existsSync(path.join(sitesDir, site, 'adapter.ts')), 'adapter.ts').toBe(true);
+    expect(existsSync(fixturePath(site)), 'a fixture page').toBe(true);
+    // Unit tests of its own, or a describe of its adapter in this file.
+    const own = path.join(root, 'test/unit', `site-${site}.test.ts`);
+    const here = readFileSync(fileURLToPath(import.meta.url), 'utf8').includes(`loadFixture('${site}'`);
+    expect(existsSync(own) || here, `test/unit/site-${site}.test.ts`).toBe(true);
+    expect(existsSync(path.join(root, 'entrypoints', `${site}.content.ts`)), `entrypoints/${site}.content.ts`).toBe(true);
+    // An entry of the end-to-end tests' sites: every per-site spec (walking skeleton, resilience,
+    // the prompt as typed, page attacks) then runs on its fixture at the site's real address.
+    const e2eSites = readFileSync(path.join(root, 'test/e2e/fixtures.ts'), 'utf8');
+    expect(e2eSites, 'a SITES entry in test/e2e/fixtures.ts').toContain(`fixture: '${site}.html'`);
   });
 
   it.each(sites)('%s adapter finds a live composer and no send button on its empty fixture page', async (site) => {

@@ -55,6 +55,9 @@ describe('control settings', () => {
     expect(conversationUrl('chatgpt', 'new-lx2-abc')).toBeNull(); // a new chat's page-local id
     expect(conversationUrl('claude', '../settings')).toBeNull();
     expect(conversationUrl('demo', 'abc')).toBeNull();
+    expect(conversationUrl('perplexity', 'best-pizza-mYPmLT.ACodGl')).toBe('https://www.perplexity.ai/search/best-pizza-mYPmLT.ACodGl');
+    expect(conversationUrl('perplexity', '..')).toBeNull();
+    expect(conversationUrl('grok', 'f00d-1')).toBe('https://grok.com/c/f00d-1');
   });
 
   it('a site’s own mode wins over the default; pause wins over both', () => {

@@ -27,6 +27,12 @@ export const claudeSelectors = {
   turnText: [],
 } as const;
 
+/**
+ * Feb 2026: every reply of the conversation sits in a wrapper that says whether it is still
+ * streaming; the artifact side panel's `.font-claude-response` does not.
+ */
+export const CLAUDE_MESSAGE_WRAPPER = '[data-is-streaming]';
+
 /** Marks the server-rendered, inert copy of the composer that must never be written. */
 export const CLAUDE_SSR_TWIN = '[data-testid="prompt-input-ssr-interactive"]';
 
