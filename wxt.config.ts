@@ -32,6 +32,16 @@ function keepOrtWasmExternal(): Plugin {
  */
 export const DEMO_MODE = 'development';
 
+/** Any https site the user may turn Engram on for (an optional permission, one origin at a time). */
+const GENERIC_SITES_RANGE = 'https://*/*';
+
+/**
+ * The end-to-end tests' "other chat site" (test/e2e/generic-site.spec.ts). The development build
+ * holds its permission already, because a test cannot click the browser's permission prompt; the
+ * popup still asks (granted at once), and registers the script as for any site.
+ */
+export const GENERIC_TEST_ORIGIN = 'https://chat.example.org';
+
 /** A match pattern (`https://huggingface.co/*`) as a CSP source (`https://huggingface.co`). */
 function cspSource(pattern: string, anyPort = false): string {
   const origin = pattern.replace(/\/\*$/, '');
@@ -57,8 +67,10 @@ export default defineConfig({
     name: 'Engram',
     description:
       'On-device memory for ChatGPT, Claude, Gemini, Perplexity, DeepSeek and Grok: remembers what you tell them, and never sends it anywhere.',
-    // contextMenus: "Pause Engram" on the toolbar button's menu.
-    permissions: ['storage', 'unlimitedStorage', 'alarms', 'offscreen', 'contextMenus'],
+    // contextMenus: "Pause Engram" on the toolbar button's menu. scripting: the content script of a
+    // site the user turns Engram on for, registered for that origin only. activeTab: the popup sees
+    // which site the user is on when they click Engram's button, to offer turning it on there.
+    permissions: ['storage', 'unlimitedStorage', 'alarms', 'offscreen', 'contextMenus', 'scripting', 'activeTab'],
     commands: {
       // Manual mode: put the memories for what is in the composer into it. Changeable at
       // chrome://extensions/shortcuts (and Firefox's add-on shortcut settings).
@@ -67,8 +79,10 @@ export default defineConfig({
         description: 'Add the relevant memories to the message you are writing',
       },
     },
-    // Asked for only when the user chooses to download a stronger embedding model (README: hosts).
-    optional_host_permissions: [...new Set([...HUB_ORIGINS, ...WEBLLM_HOST_ORIGINS, ...LOCAL_SERVER_ORIGINS])],
+    // Asked for only when the user chooses to download a stronger embedding model (README: hosts),
+    // or turns Engram on for another chat site: then for that one origin (https://*/* is only the
+    // range an optional request may come from; nothing is granted at install).
+    optional_host_permissions: [...new Set([...HUB_ORIGINS, ...WEBLLM_HOST_ORIGINS, ...LOCAL_SERVER_ORIGINS]), GENERIC_SITES_RANGE],
     content_security_policy: {
       extension_pages: `script-src 'self' 'wasm-unsafe-eval'; object-src 'self'; connect-src ${CONNECT_SRC.join(' ')}`,
     },
@@ -89,6 +103,9 @@ export default defineConfig({
     build: { chunkSizeWarningLimit: 8192, ...(process.env.ENGRAM_NO_MINIFY ? { minify: false } : {}) },
   }),
   hooks: {
+    'build:manifestGenerated': (wxt, manifest) => {
+      if (wxt.config.mode === DEMO_MODE) manifest.host_permissions = [...((manifest.host_permissions as string[] | undefined) ?? []), `${GENERIC_TEST_ORIGIN}/*`];
+    },
     'entrypoints:resolved': (wxt, entrypoints) => {
       if (wxt.config.mode === DEMO_MODE) return;
       // Removed rather than marked skipped: a skipped entrypoint makes every build and `wxt

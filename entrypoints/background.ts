@@ -5,6 +5,7 @@ import { maintain } from '../src/background/maintenance';
 import { registerHandlers } from '../src/background/register-handlers';
 import { mark, timings } from '../src/core/timings';
 import { registerToolbar, runCommand } from '../src/background/toolbar';
+import { followPermissionRemovals } from '../src/background/generic-sites';
 
 const DRAIN_ALARM = 'engram-drain-queue';
 
@@ -15,6 +16,7 @@ export default defineBackground({
     const engine = createExtensionEngine();
     registerHandlers(engine);
     registerToolbar();
+    followPermissionRemovals();
     // A safety net for retries with backoff: the worker may be stopped before its timers fire.
     void chrome.alarms.create(DRAIN_ALARM, { periodInMinutes: 1 });
     chrome.alarms.onAlarm.addListener((alarm) => {

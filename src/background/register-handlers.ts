@@ -1,6 +1,7 @@
 import { DEFAULT_USER, pinnedFirst, type InjectionRecord, type MemoryView } from '../core/types';
 import { captures, stateOf } from '../core/control';
 import { flagTab, recordSiteHealth, siteIssues } from './site-health';
+import { disableGenericSite, enableGenericSite, genericOrigins, genericSenderSites, originOf } from './generic-sites';
 import { SITE_NAMES } from '../core/site-names';
 import type { MemoryItem } from '../engine/memory';
 import { MAX_MEMORY_ID_CHARS, MAX_NOTED_IDS, MAX_REASON_CHARS, MAX_TURN_CHARS, onMessage, type CapturedTurn, type ProtocolMap } from '../messaging/protocol';
@@ -47,6 +48,9 @@ export const ALLOWED_CALLERS = {
   openInjectionLog: 'content',
   siteHealth: 'content',
   siteIssues: 'page',
+  genericSites: 'page',
+  enableGenericSite: 'page',
+  disableGenericSite: 'page',
   warmUp: 'content',
   listInbox: 'page',
   acceptMemory: 'page',
@@ -74,12 +78,15 @@ export const ALLOWED_CALLERS = {
 export interface SenderPolicy {
   extension: { id: string; origin: string };
   sites: readonly ContentScriptSite[];
+  /** Content scripts registered at run time (the sites the user turned Engram on for). */
+  runtimeSites?: () => Promise<readonly ContentScriptSite[]>;
 }
 
 export function runtimeSenderPolicy(): SenderPolicy {
   return {
     extension: { id: chrome.runtime.id, origin: chrome.runtime.getURL('/').replace(/\/$/, '') },
     sites: contentScriptSites(chrome.runtime.getManifest()),
+    runtimeSites: genericSenderSites,
   };
 }
 
@@ -132,8 +139,10 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
   /** Whether Engram works on the caller's site now (not paused, not turned off there). */
   const activeOn = async (caller: ContentCaller): Promise<boolean> => captures(stateOf(await engine.control(), caller.site));
   const on = <K extends keyof ProtocolMap>(type: K, handler: Handler<K>): void => {
-    onMessage(type, ({ data, sender }) => {
-      const caller = callerOf(sender, policy.extension, policy.sites);
+    onMessage(type, async ({ data, sender }) => {
+      let caller = callerOf(sender, policy.extension, policy.sites);
+      // A tab on a site the user turned Engram on for: its script was registered at run time.
+      if (!caller && sender.tab && policy.runtimeSites) caller = callerOf(sender, policy.extension, await policy.runtimeSites());
       if (caller?.kind !== ALLOWED_CALLERS[type]) throw new SenderRejected(type);
       return handler(data, caller as Parameters<Handler<K>>[1]);
     });
@@ -216,6 +225,22 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     return { recorded: true };
   });
   on('siteIssues', () => siteIssues());
+  on('genericSites', async () => ({ origins: await genericOrigins() }));
+  on('enableGenericSite', async (data) => {
+    const request = data as { origin?: unknown; tabId?: unknown } | null;
+    const origin = typeof request?.origin === 'string' ? originOf(request.origin) : null;
+    if (!origin || origin !== request?.origin || (request.tabId !== undefined && typeof request.tabId !== 'number')) {
+      throw new Error('Engram: a malformed enableGenericSite was refused');
+    }
+    await enableGenericSite(origin, request.tabId);
+    return { enabled: true };
+  });
+  on('disableGenericSite', async (data) => {
+    const origin = typeof data === 'string' ? originOf(data) : null;
+    if (!origin) throw new Error('Engram: a malformed disableGenericSite was refused');
+    await disableGenericSite(origin);
+    return { disabled: true };
+  });
   on('openInjectionLog', async () => {
     await chrome.tabs.create({ url: chrome.runtime.getURL('/popup.html#log') });
     return { opened: true };

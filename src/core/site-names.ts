@@ -8,5 +8,6 @@ export const SITE_NAMES: Record<SiteId, string> = {
   perplexity: 'Perplexity',
   deepseek: 'DeepSeek',
   grok: 'Grok',
+  generic: 'Other sites you turned on',
   demo: 'Demo chat',
 };

@@ -11,8 +11,11 @@ export interface Relation {
   object: string;
 }
 
-/** The chat sites Engram knows. `demo` is Engram's built-in demo chat site. */
-export type SiteId = 'chatgpt' | 'claude' | 'gemini' | 'perplexity' | 'deepseek' | 'grok' | 'demo';
+/**
+ * The chat sites Engram knows. `generic`: any other site the user turned Engram on for (popup);
+ * `demo` is Engram's built-in demo chat site.
+ */
+export type SiteId = 'chatgpt' | 'claude' | 'gemini' | 'perplexity' | 'deepseek' | 'grok' | 'generic' | 'demo';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 

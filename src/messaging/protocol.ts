@@ -121,6 +121,12 @@ export interface ProtocolMap {
   rejectMemory(id: string): { rejected: boolean };
   /** Popup → background: the injection log, newest first (`memoryId`: only where that memory went). */
   injectionLog(query: { memoryId?: string; limit?: number }): InjectionView[];
+  /** Popup → background: the origins the user turned Engram on for (the generic adapter). */
+  genericSites(): { origins: string[] };
+  /** Popup → background (after the user granted the origin's permission): turn Engram on there. */
+  enableGenericSite(request: { origin: string; tabId?: number }): { enabled: boolean };
+  /** Popup → background: turn Engram off for that origin, and give its permission back. */
+  disableGenericSite(origin: string): { disabled: boolean };
   /** Popup → background: the sites whose pages no longer match their adapters, with why and when. */
   siteIssues(): SiteIssue[];
   /** Popup → background: forget one memory. */

@@ -9,6 +9,7 @@ import { ModelPanel } from './model-panel';
 import type { ModelStore } from './model-store';
 import { StatusLine, type StatusSource } from './status-line';
 import { SiteIssues } from './site-issues';
+import { GenericSite, type GenericSiteBackend } from './generic-site';
 import type { SiteIssue } from '../messaging/protocol';
 import { ForgetEverything } from './forget-everything';
 import { ControlPanel, PauseSwitch } from './control-panel';
@@ -28,6 +29,7 @@ export function PopupApp({
   status,
   llm,
   siteIssues,
+  genericSites,
   control,
   inbox,
   log,
@@ -39,6 +41,8 @@ export function PopupApp({
   llm?: LlmStore;
   /** The sites whose pages no longer match what Engram expects. */
   siteIssues?: () => Promise<SiteIssue[]>;
+  /** Turning Engram on (or off) for another chat site. */
+  genericSites?: GenericSiteBackend;
   /** The user's control settings: pause, how memories are added, ask before remembering, first run. */
   control?: ControlStore;
   /** Memories waiting for the user's consent. */
@@ -82,6 +86,7 @@ export function PopupApp({
       {control?.settings.value?.onboarded === false && <Onboarding store={control} />}
       {status && <StatusLine load={status} />}
       {siteIssues && <SiteIssues load={siteIssues} />}
+      {genericSites && <GenericSite backend={genericSites} />}
       {store.status.value === 'error' && (
         <p role="alert" class="error">
           {store.error.value}

@@ -19,7 +19,7 @@ const FIXTURES = resolve('test/fixtures/sites');
 const SCRIPTED_CHAT = resolve('demo/scripted-chat.js');
 
 export interface ChatSite {
-  name: 'ChatGPT' | 'Claude' | 'Gemini' | 'Perplexity' | 'DeepSeek' | 'Grok';
+  name: 'ChatGPT' | 'Claude' | 'Gemini' | 'Perplexity' | 'DeepSeek' | 'Grok' | 'Other site';
   /** Where a new chat starts. */
   newChatUrl: string;
   origin: string;
@@ -96,6 +96,21 @@ export const SITES: readonly ChatSite[] = [
   },
 ];
 
+/**
+ * A chat site Engram has no adapter for, where the user turns the generic one on from the popup
+ * (test/e2e/generic-site.spec.ts). Not in SITES: Engram does nothing there until then.
+ */
+export const OTHER_SITE: ChatSite = {
+  name: 'Other site',
+  newChatUrl: 'https://chat.example.org/',
+  origin: 'https://chat.example.org',
+  fixture: 'generic.html',
+  composer: '#message',
+  sendButton: '#send',
+  assistantTurn: '.message.assistant',
+  endpoint: /^\/__engram\/send\//,
+};
+
 /** A prompt as the chat site's server received it. */
 export interface ReceivedPrompt {
   site: ChatSite['name'];
@@ -140,7 +155,7 @@ export async function launchWithExtension(
       ...extraArgs,
     ],
   });
-  for (const site of SITES) {
+  for (const site of [...SITES, OTHER_SITE]) {
     await context.route(`${site.origin}/**`, async (route) => {
       const request = route.request();
       const url = new URL(request.url());

@@ -108,8 +108,18 @@ describe('store build (wxt build: npm run build, wxt zip)', () => {
     expect(built.store.manifest.host_permissions ?? []).toEqual([]);
   });
 
-  it('asks only for the permissions it uses (the pause item on the toolbar menu needs contextMenus)', () => {
-    expect([...(built.store.manifest.permissions ?? [])].sort()).toEqual(['alarms', 'contextMenus', 'offscreen', 'storage', 'unlimitedStorage']);
+  it('may ask for one https site at a time when the user turns Engram on there, never <all_urls>', () => {
+    const optional = built.store.manifest.optional_host_permissions ?? [];
+    expect(optional).toContain('https://*/*');
+    expect(optional).not.toContain('<all_urls>');
+    expect(JSON.stringify(built.store.manifest)).not.toContain('<all_urls>');
+    // The run-time script is built, and is in no manifest content script.
+    expect(existsSync(join(built.store.dir, 'content-scripts', 'generic.js'))).toBe(true);
+    expect((built.store.manifest.content_scripts ?? []).flatMap((c) => c.js)).not.toContain('content-scripts/generic.js');
+  });
+
+  it('asks only for the permissions it uses (pause menu, run-time scripts for sites the user turns on, the current tab when asked)', () => {
+    expect([...(built.store.manifest.permissions ?? [])].sort()).toEqual(['activeTab', 'alarms', 'contextMenus', 'offscreen', 'scripting', 'storage', 'unlimitedStorage']);
   });
 
   it('declares the "add memories" shortcut as an extension command the user can change', () => {
@@ -149,7 +159,8 @@ describe('content security policy of the extension pages, worker and offscreen d
   });
 
   it('connect-src names no wildcard host, no scheme-wide source, and nothing the permissions do not', () => {
-    const permitted = new Set((built.store.manifest.optional_host_permissions ?? []).map(originOf));
+    // The other-sites range (https://*/*) is for content scripts the user turns on, never a connect-src.
+    const permitted = new Set((built.store.manifest.optional_host_permissions ?? []).filter((p) => !p.includes('*/')).map(originOf));
     for (const source of csp().get('connect-src')!.filter((s) => s !== "'self'")) {
       expect(source, source).toMatch(/^https?:\/\/[a-z0-9.-]+(:\*)?$/);
       expect(permitted.has(source.replace(/:\*$/, '')), source).toBe(true);

@@ -159,7 +159,7 @@ describe('Settings', () => {
     expect(chatgpt.options[0]?.textContent).toBe('Same as default (Review before sending)');
     expect(chatgpt.options).toHaveLength(5);
     // Every site Engram knows, unless told otherwise.
-    expect([...root.el.querySelectorAll('.site-mode label')].map((l) => l.textContent)).toEqual(['ChatGPT', 'Claude', 'Gemini', 'Perplexity', 'DeepSeek', 'Grok', 'Demo chat']);
+    expect([...root.el.querySelectorAll('.site-mode label')].map((l) => l.textContent)).toEqual(['ChatGPT', 'Claude', 'Gemini', 'Perplexity', 'DeepSeek', 'Grok', 'Other sites you turned on', 'Demo chat']);
   });
 
   it('writes the global mode when the user changes it', async () => {

@@ -306,6 +306,8 @@ describe('every site', () => {
     // the prompt as typed, page attacks) then runs on its fixture at the site's real address.
     const e2eSites = readFileSync(path.join(root, 'test/e2e/fixtures.ts'), 'utf8');
     expect(e2eSites, 'a SITES entry in test/e2e/fixtures.ts').toContain(`fixture: '${site}.html'`);
+    // The generic adapter runs only where the user turned it on: its own end-to-end spec does that.
+    if (site === 'generic') expect(existsSync(path.join(root, 'test/e2e/generic-site.spec.ts'))).toBe(true);
   });
 
   it.each(sites)('%s adapter finds a live composer and no send button on its empty fixture page', async (site) => {
