@@ -292,35 +292,36 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
   // Checked cheapest first: this runs on every keystroke of the page. Input during a send is
   // Engram's own writing of the prompt (execCommand makes it trusted), not the user's typing.
   let lastTyping = -Infinity;
-  window.addEventListener(
-    'input',
-    (event) => {
-      if (pending || writing || !trusted(event)) return;
-      if (!adapter.isInComposer(event.target)) {
-        // The user types into an editor while the adapter finds no composer at all: the site has
-        // changed its page. Said at once (deduplicated by the content script), nothing else done.
-        if (hooks.unhealthy && isEditable(event.target) && !adapter.findComposer() && active(stateNow())) {
-          const health = adapter.health();
-          if (!health.ok) hooks.unhealthy(health.reason);
-        }
-        return;
+  const typed = (event: Event): void => {
+    if (pending || writing || !trusted(event)) return;
+    if (!adapter.isInComposer(event.target)) {
+      // The user types into an editor while the adapter finds no composer at all: the site has
+      // changed its page. Said at once (deduplicated by the content script), nothing else done.
+      if (hooks.unhealthy && isEditable(event.target) && !adapter.findComposer() && active(stateNow())) {
+        const health = adapter.health();
+        if (!health.ok) hooks.unhealthy(health.reason);
       }
-      const state = stateNow();
-      if (!active(state)) return;
-      if (hooks.typing && Date.now() - lastTyping >= WAKE_EVERY_MS) {
-        lastTyping = Date.now();
-        hooks.typing(); // at once: a stopped worker wakes while the user is still typing
-      }
-      if (state === 'manual') {
-        if (panel && panel.view !== 'manual') panel.manual();
-        return;
-      }
-      if (panel?.view === 'indicator') panel.hide();
-      if (state === 'review' && panel?.view === 'review' && !stripMemoryBlock(adapter.readComposer())) panel.hide();
-      prefetcher.typed();
-    },
-    { capture: true, signal },
-  );
+      return;
+    }
+    const state = stateNow();
+    if (!active(state)) return;
+    if (hooks.typing && Date.now() - lastTyping >= WAKE_EVERY_MS) {
+      lastTyping = Date.now();
+      hooks.typing(); // at once: a stopped worker wakes while the user is still typing
+    }
+    if (state === 'manual') {
+      if (panel && panel.view !== 'manual') panel.manual();
+      return;
+    }
+    if (panel?.view === 'indicator') panel.hide();
+    if (state === 'review' && panel?.view === 'review' && !stripMemoryBlock(adapter.readComposer())) panel.hide();
+    prefetcher.typed();
+  };
+  window.addEventListener('input', typed, { capture: true, signal });
+  // An editor that applies every keystroke itself (Lexical) cancels the browser's edit at
+  // `beforeinput`, and then no `input` event follows: the keystroke is heard there too (the
+  // prefetch waits for the pause, when the editor has the text).
+  window.addEventListener('beforeinput', typed, { capture: true, signal });
   return {
     forgetPrefetched: () => {
       prefetcher.forget();

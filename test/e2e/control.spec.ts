@@ -373,3 +373,19 @@ test('the injection log lists each injection, and forgetting a memory removes it
   await expect(popup.getByTestId('injection-log')).not.toContainText('vegetarian');
   await expect(popup.getByTestId('injection-log')).toContainText('Berlin');
 });
+
+test.describe('review mode on every site', () => {
+  for (const site of SITES.slice(2)) {
+    test(`${site.name}: the panel lists the memories before the send, and Enter sends them ahead of the prompt`, async ({ context, extensionId, received }) => {
+      await remembered(context, extensionId, site);
+      await setControl(context, { mode: 'review' });
+      const page = await openNewChat(context, site);
+      await typeAndReview(page, site, QUESTION, 2);
+      expect((await readPanel(page)).shadowRootType).toBe('closed');
+      const prompt = await sendAndReceive(page, received);
+      expect(prompt.startsWith(BLOCK_HEADER)).toBe(true);
+      expect(prompt).toContain('vegetarian');
+      expect(prompt.endsWith(QUESTION)).toBe(true);
+    });
+  }
+});

@@ -140,6 +140,15 @@ describe('review mode', () => {
     expect(panel.view).toBe('indicator');
   });
 
+  it('hears typing at beforeinput too, for an editor that cancels it and fires no input (Lexical)', async () => {
+    const hooks = start('review');
+    composer().innerHTML = '<p>Can you suggest a restaurant near me?</p>'; // the editor drew its state
+    composer().dispatchEvent(user(new InputEvent('beforeinput', { bubbles: true, cancelable: true, inputType: 'insertText', data: '?' })));
+    await settle();
+    expect(hooks.recall).toHaveBeenCalledWith('Can you suggest a restaurant near me?', { prefetch: true });
+    expect(panel.shown).toEqual(['I live in Berlin', "I'm vegetarian"]);
+  });
+
   it('Alt+ArrowUp moves focus into the list; Delete removes; Escape returns to the composer', async () => {
     start('review');
     typeText('Can you suggest a restaurant near me?');
