@@ -62,7 +62,7 @@ export function GenericSite({ backend }: { backend: GenericSiteBackend }) {
       {tab && !enabled.includes(tab.origin) && (
         <p>
           Use Engram on <strong>{hostOf(tab.origin)}</strong>?{' '}
-          <button type="button" onClick={() => void turnOn(tab.origin, tab.id)}>
+          <button type="button" class="plain" onClick={() => void turnOn(tab.origin, tab.id)}>
             Turn on for {hostOf(tab.origin)}
           </button>
           <span class="hint"> Your browser will ask for access to this site only.</span>
@@ -73,7 +73,7 @@ export function GenericSite({ backend }: { backend: GenericSiteBackend }) {
           {enabled.map((origin) => (
             <li key={origin}>
               {hostOf(origin)}{' '}
-              <button type="button" onClick={() => void turnOff(origin)}>
+              <button type="button" class="plain" onClick={() => void turnOff(origin)}>
                 Turn off for {hostOf(origin)}
               </button>
             </li>

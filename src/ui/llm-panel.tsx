@@ -29,7 +29,7 @@ export function LlmPanel({ store }: { store: LlmStore }) {
       {downloading && (
         <p>
           Downloading {job.modelId}… <progress max={100} value={job.percent} aria-label="Model download" />{' '}
-          <button type="button" class="delete" onClick={() => void store.cancel()}>
+          <button type="button" class="plain" onClick={() => void store.cancel()}>
             Cancel
           </button>
         </p>
@@ -57,7 +57,7 @@ export function LlmPanel({ store }: { store: LlmStore }) {
                 {s.extractor === `webllm:${t.modelId}` ? (
                   <strong>In use</strong>
                 ) : (
-                  <button type="button" class="delete" disabled={downloading} onClick={() => void store.enable(t.tier)}>
+                  <button type="button" class="plain" disabled={downloading} onClick={() => void store.enable(t.tier)}>
                     {t.cached ? 'Use' : 'Download'}
                   </button>
                 )}
@@ -86,13 +86,13 @@ export function LlmPanel({ store }: { store: LlmStore }) {
           <label>
             Model <input value={model.value} onInput={(e) => (model.value = e.currentTarget.value)} />
           </label>
-          <button type="submit" class="delete">
+          <button type="submit" class="plain">
             Use this server
           </button>
         </form>
       </details>
       {usingLlm && (
-        <button type="button" class="delete" onClick={() => void store.disable()}>
+        <button type="button" class="plain" onClick={() => void store.disable()}>
           Use built-in rules instead
         </button>
       )}

@@ -33,7 +33,7 @@ export function ModelPanel({ store }: { store: ModelStore }) {
               </span>
               <button
                 type="button"
-                class="delete"
+                class="plain"
                 disabled={busy}
                 onClick={() => void store.choose(m.id)}
                 aria-label={`Download ${m.label} (${m.downloadMB} MB from huggingface.co) and use it`}

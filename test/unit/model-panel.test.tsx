@@ -57,6 +57,9 @@ describe('ModelPanel', () => {
     await show(backend(true, []));
     expect(root.el.querySelector('[data-testid="active-model"]')?.textContent).toContain('Engram GloVe');
     expect(download().getAttribute('aria-label')).toContain('23 MB from huggingface.co');
+    // A download forgets nothing: it never wears the red hover of a delete button.
+    expect(download().classList.contains('delete')).toBe(false);
+    expect(download().classList.contains('plain')).toBe(true);
   });
 
   it('switches nothing when the user refuses the download permission', async () => {
