@@ -116,7 +116,10 @@ export function createSiteAdapter(config: SiteConfig, doc: Document = document):
       if (buttons === 0) return { ok: false, reason: 'no send button found on the page' };
       if (buttons > 1) return { ok: false, reason: `${buttons} send buttons on the page where one was expected` };
       try {
-        this.readTurns();
+        // Cheap, on every send: the turns can be found and the last one told apart (its text is
+        // read only when a turn is captured, not here: a long conversation holds a lot of it).
+        const last = queryAll(selectors.turns, doc).at(-1);
+        if (last) config.roleOf(last);
       } catch (error) {
         return { ok: false, reason: `the conversation could not be read (${error instanceof Error ? error.message : String(error)})` };
       }

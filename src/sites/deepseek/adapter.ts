@@ -82,7 +82,8 @@ export function createDeepseekAdapter(doc: Document = document): SiteAdapter {
       if (buttons === 0) return { ok: false, reason: 'no send button found on the page' };
       if (buttons > 1) return { ok: false, reason: `${buttons} send buttons on the page where one was expected` };
       try {
-        base.readTurns();
+        // Cheap, on every send: the last message can be told apart (texts are read only at capture).
+        lastMessage()?.querySelector(DEEPSEEK_ASSISTANT_PARTS);
       } catch (error) {
         return { ok: false, reason: `the conversation could not be read (${error instanceof Error ? error.message : String(error)})` };
       }
