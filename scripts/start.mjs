@@ -44,12 +44,21 @@ if (!headless) {
   await server.close();
   rmSync(profile, { recursive: true, force: true });
 } else {
+  // A new install reviews what is added: while the user types, a panel above the message box lists
+  // the memories; Enter sends with them. A send before the panel showed them is held once, so the
+  // user sees them first: then a second Enter sends (as the user would after reading the panel).
   const say = async (text) => {
     const replies = await page.locator('[data-message-author-role="assistant"]').count();
     await page.locator('#prompt-textarea').click();
-    await page.keyboard.type(text);
+    await page.keyboard.type(text, { delay: 20 });
+    await page.waitForTimeout(600); // the pause before Enter: the panel has its memories
     await page.keyboard.press('Enter');
-    await page.locator('[data-message-author-role="assistant"]').nth(replies).waitFor();
+    const reply = page.locator('[data-message-author-role="assistant"]').nth(replies);
+    const answered = await reply.waitFor({ timeout: 5000 }).then(() => true, () => false);
+    if (!answered) {
+      await page.keyboard.press('Enter');
+      await reply.waitFor();
+    }
   };
   const memories = async () => {
     const popup = await context.newPage();
