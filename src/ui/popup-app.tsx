@@ -118,10 +118,10 @@ export function PopupApp({
             {results
               ? results.length === 0
                 ? `No memory matches “${query}”`
-                : `${results.length === 1 ? '1 match' : `${results.length} matches`} for “${query}”`
+                : `${results.length === 1 ? '1 match' : `${results.length.toLocaleString()} matches`} for “${query}”`
               : memories.length === 1
                 ? '1 memory'
-                : `${memories.length} memories`}
+                : `${memories.length.toLocaleString()} memories`}
           </h2>
           <ul class="memories" aria-label={results ? 'Search results' : 'Memories'}>
             {shown.map((m) => (

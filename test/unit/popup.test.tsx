@@ -78,6 +78,13 @@ describe('PopupApp', () => {
     expect(texts()).toEqual(['I live in Berlin']);
   });
 
+  it('counts memories with thousands separators', async () => {
+    const many = Array.from({ length: 10_003 }, (_, i) => ({ ...BERLIN, id: `m${i}`, text: `Fact number ${i}` }));
+    await show(memoryBackend(many));
+    expect(root.el.querySelector('[data-testid="memory-count"]')?.textContent).toBe(`${(10_003).toLocaleString()} memories`);
+    expect(root.el.querySelector('[data-testid="memory-count"]')?.textContent).toMatch(/^10.003 memories$/);
+  });
+
   it('shows the empty state when there are no memories', async () => {
     await show(memoryBackend([]));
     expect(root.el.querySelector('[data-testid="empty"]')?.textContent).toMatch(/No memories yet/);
