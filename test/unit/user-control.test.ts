@@ -13,7 +13,7 @@ import { contentScriptSites, type SenderInfo } from '../../src/background/sender
 import { TurnQueue } from '../../src/background/turn-queue';
 import { captures, DEFAULT_CONTROL, parseControl, stateOf, type ControlSettings } from '../../src/core/control';
 import { DEFAULT_USER, type JsonValue } from '../../src/core/types';
-import type { ProtocolMap } from '../../src/messaging/protocol';
+import { MAX_REASON_CHARS, type ProtocolMap } from '../../src/messaging/protocol';
 import { conversationUrl } from '../../src/sites/conversation-url';
 import { testEngine } from '../support/engine';
 import { bundledEmbedder } from '../support/model';
@@ -181,6 +181,21 @@ describe('the background, with the user’s settings', () => {
     expect(kept?.memory).toBe('I live in Berlin');
     expect(kept?.metadata.pending).toBeUndefined();
     expect((await recall('Where do I live?')).join(' ')).toContain('Berlin');
+  });
+
+  it('a page that no longer matches is recorded for the popup and the diagnostics, cleared once it matches again', async () => {
+    await expect(call('siteHealth', claudeTab, { ok: false, reason: '2 message boxes on the page where one was expected' })).resolves.toEqual({ recorded: true });
+    const [issue] = await call('siteIssues', popup);
+    expect(issue).toMatchObject({ site: 'claude', reason: '2 message boxes on the page where one was expected', page: 'https://claude.ai/chat/9' });
+    for (const bad of [null, {}, { ok: 'no' }, { ok: false, reason: 42 }]) {
+      await expect(call('siteHealth', claudeTab, bad), JSON.stringify(bad)).rejects.toThrow(/refused/);
+    }
+    await call('siteHealth', claudeTab, { ok: false, reason: 'x'.repeat(5000) });
+    expect((await call('siteIssues', popup))[0]!.reason).toHaveLength(MAX_REASON_CHARS);
+    await call('siteHealth', claudeTab, { ok: true });
+    expect(await call('siteIssues', popup)).toEqual([]);
+    await expect(call('siteHealth', popup, { ok: true })).rejects.toThrow(/not answered/);
+    await expect(call('siteIssues', claudeTab)).rejects.toThrow(/not answered/);
   });
 
   it('only Engram’s pages manage the inbox and read the log; only content scripts log an injection', async () => {
