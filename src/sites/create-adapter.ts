@@ -1,5 +1,6 @@
 import type { SiteId } from '../core/types';
 import {
+  countCandidates,
   isLive,
   nextTask,
   pressEnter,
@@ -66,17 +67,7 @@ export function createSiteAdapter(config: SiteConfig, doc: Document = document):
       doc,
     ) as HTMLButtonElement | null;
 
-  /**
-   * How many live candidates the most specific selector that finds any has: the adapter takes the
-   * first, so two mean it may write into, or click, the wrong one.
-   */
-  const candidates = (list: readonly string[], accept: (el: Element) => boolean): number => {
-    for (const selector of list) {
-      const found = [...doc.querySelectorAll(selector)].filter(accept).length;
-      if (found > 0) return found;
-    }
-    return 0;
-  };
+  const candidates = (list: readonly string[], accept: (el: Element) => boolean): number => countCandidates(list, accept, doc);
 
   return {
     site: config.site,

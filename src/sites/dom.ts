@@ -126,13 +126,7 @@ export function replaceEditorText(el: HTMLElement, text: string): void {
     el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: text }));
     return;
   }
-  const selection = el.ownerDocument.getSelection();
-  if (selection) {
-    const range = el.ownerDocument.createRange();
-    range.selectNodeContents(el);
-    selection.removeAllRanges();
-    selection.addRange(range);
-  }
+  selectAllIn(el);
   let inserted = false;
   try {
     // Deprecated but still the one way to make the browser fire trusted beforeinput/input events
@@ -155,6 +149,28 @@ export function replaceEditorText(el: HTMLElement, text: string): void {
   el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: text }));
 }
 
+/** Select everything in `el` (what a write then replaces). */
+function selectAllIn(el: HTMLElement): void {
+  const selection = el.ownerDocument.getSelection();
+  if (!selection) return;
+  const range = el.ownerDocument.createRange();
+  range.selectNodeContents(el);
+  selection.removeAllRanges();
+  selection.addRange(range);
+}
+
+/**
+ * How many elements `accept` takes among the matches of the most specific selector of `list` that
+ * takes any: an adapter uses the first, so two mean it may write into, or click, the wrong one.
+ */
+export function countCandidates(list: readonly string[], accept: (el: Element) => boolean, root: ParentNode = document): number {
+  for (const selector of list) {
+    const found = [...root.querySelectorAll(selector)].filter(accept).length;
+    if (found > 0) return found;
+  }
+  return 0;
+}
+
 /**
  * Replace the whole content of an editor that keeps its own state and takes text only from real
  * input (Lexical: Perplexity), as a paste: everything selected, then a `paste` event carrying the
@@ -163,13 +179,7 @@ export function replaceEditorText(el: HTMLElement, text: string): void {
  */
 export function pasteText(el: HTMLElement, text: string): void {
   el.focus();
-  const selection = el.ownerDocument.getSelection();
-  if (selection) {
-    const range = el.ownerDocument.createRange();
-    range.selectNodeContents(el);
-    selection.removeAllRanges();
-    selection.addRange(range);
-  }
+  selectAllIn(el);
   const data = new DataTransfer();
   data.setData('text/plain', text);
   el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));

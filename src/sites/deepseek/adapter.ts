@@ -1,5 +1,5 @@
 import { createSiteAdapter } from '../create-adapter';
-import { isLive, nextTask, pressEnter, queryFirst, within } from '../dom';
+import { countCandidates, isLive, nextTask, pressEnter, queryFirst, within } from '../dom';
 import type { SiteAdapter } from '../site-adapter';
 import {
   DEEPSEEK_ASSISTANT_PARTS,
@@ -50,14 +50,7 @@ export function createDeepseekAdapter(doc: Document = document): SiteAdapter {
   const findSendButton = (): HTMLButtonElement | null =>
     queryFirst(deepseekSelectors.sendButton, (el) => isControl(el) && isDeepseekSendState(el), doc) as HTMLButtonElement | null;
 
-  /** How many live matches the most specific selector that finds any has. */
-  const count = (selectors: readonly string[], accept: (el: Element) => boolean): number => {
-    for (const selector of selectors) {
-      const found = [...doc.querySelectorAll(selector)].filter(accept).length;
-      if (found > 0) return found;
-    }
-    return 0;
-  };
+  const count = (selectors: readonly string[], accept: (el: Element) => boolean): number => countCandidates(selectors, accept, doc);
 
   return {
     ...base,
