@@ -109,6 +109,8 @@ export interface MemoryView {
   pinned?: boolean;
   /** Waiting for consent, a change to a memory the user had accepted: the accepted text it would replace. */
   replaces?: string;
+  /** A search result: whether it mentions a word of the search (else it is only related in meaning). */
+  matched?: boolean;
 }
 
 /** The popup's order: pinned memories first, otherwise as given (a stable sort). */

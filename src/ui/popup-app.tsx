@@ -118,7 +118,9 @@ export function PopupApp({
             {results
               ? results.length === 0
                 ? `No memory matches “${query}”`
-                : `${results.length === 1 ? '1 match' : `${results.length.toLocaleString()} matches`} for “${query}”`
+                : results.every((r) => r.matched === false)
+                  ? `No memory mentions “${query}”; perhaps related:`
+                  : `${results.length === 1 ? '1 match' : `${results.length.toLocaleString()} matches`} for “${query}”`
               : memories.length === 1
                 ? '1 memory'
                 : `${memories.length.toLocaleString()} memories`}

@@ -78,6 +78,17 @@ describe('PopupApp', () => {
     expect(texts()).toEqual(['I live in Berlin']);
   });
 
+  it('says when no memory mentions the search, and shows what is related as such', async () => {
+    const backend: MemoryBackend = { ...memoryBackend([BERLIN, VEGGIE, DOG]), search: () => Promise.resolve([{ ...DOG, matched: false }]) };
+    await show(backend);
+    const input = root.el.querySelector<HTMLInputElement>('input[type="search"]')!;
+    input.value = 'Where does my sister live?';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    await vi.waitFor(() => {
+      expect(root.el.querySelector('[data-testid="memory-count"]')?.textContent).toBe('No memory mentions “Where does my sister live?”; perhaps related:');
+    });
+  });
+
   it('counts memories with thousands separators', async () => {
     const many = Array.from({ length: 10_003 }, (_, i) => ({ ...BERLIN, id: `m${i}`, text: `Fact number ${i}` }));
     await show(memoryBackend(many));

@@ -198,6 +198,20 @@ describe('the background, with the user’s settings', () => {
     await expect(call('siteIssues', claudeTab)).rejects.toThrow(/not answered/);
   });
 
+  it('popup search finds a memory by a word it names, and says when nothing mentions the search', async () => {
+    for (const text of ['My dog is called Max', 'I live in Berlin', "I'm vegetarian"]) {
+      await engine.memory.add(text, { userId: DEFAULT_USER, infer: false });
+    }
+    const max = await call('searchMemories', popup, 'Max');
+    expect(max.map((m) => [m.text, m.matched])).toEqual([['My dog is called Max', true]]);
+    const berlin = await call('searchMemories', popup, 'berlin');
+    expect(berlin[0]).toMatchObject({ text: 'I live in Berlin', matched: true });
+    // Nothing names the sister: whatever is related in meaning is marked as such.
+    const sister = await call('searchMemories', popup, 'Where does my sister live?');
+    expect(sister.every((m) => m.matched === false)).toBe(true);
+    await expect(call('searchMemories', popup, { not: 'a string' })).rejects.toThrow(/refused/);
+  });
+
   it('only Engram’s pages manage the inbox and read the log; only content scripts log an injection', async () => {
     for (const type of ['listInbox', 'acceptMemory', 'rejectMemory', 'injectionLog'] as const) {
       await expect(call(type, chatgptTab, {}), type).rejects.toThrow(/not answered/);
