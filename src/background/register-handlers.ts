@@ -1,6 +1,6 @@
 import { DEFAULT_USER, pinnedFirst, type InjectionRecord, type MemoryView } from '../core/types';
 import { captures, stateOf } from '../core/control';
-import { mentions, searchWords } from '../core/search-words';
+import { mentionCount, searchWords } from '../core/search-words';
 import { flagTab, recordSiteHealth, siteIssues } from './site-health';
 import { disableGenericSite, enableGenericSite, genericOrigins, genericSenderSites, originOf } from './generic-sites';
 import { SITE_NAMES } from '../core/site-names';
@@ -316,19 +316,21 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     if (typeof data !== 'string') throw new Error('Engram: a malformed searchMemories was refused');
     const query = data.slice(0, MAX_TURN_CHARS);
     const words = searchWords(query);
-    // What a prompt would find (the same gate, more results), and every memory that names the words of
-    // the search ("Max" finds "My dog is called Max" even where the vectors do not). Those that
-    // mention the search come first; the others are marked, so the popup can say nothing matched.
+    // What a prompt would find (the same gate, more results), and every memory that names all the
+    // words of the search ("Max" finds "My dog is called Max" even where the vectors do not).
     const [{ results: ranked }, { results: all }] = await Promise.all([
       memory.search(query, { filters: MINE, topK: SEARCH_RESULTS, gate: 'recall' }),
       words.length > 0 ? memory.getAll({ filters: MINE, topK: EVERY }) : Promise.resolve({ results: [] as MemoryItem[] }),
     ]);
     const current = ranked.filter((r) => r.supersededAt === undefined);
     const shown = new Set(current.map((r) => r.id));
-    const named = all.filter((m) => !shown.has(m.id) && mentions(m.memory, words)).reverse();
-    const matched = current.filter((r) => mentions(r.memory, words));
-    const related = current.filter((r) => !mentions(r.memory, words));
-    return [...matched, ...named, ...related].slice(0, SEARCH_RESULTS).map((m) => ({ ...toView(m), matched: mentions(m.memory, words) }));
+    // Those that name every word of the search first, then some of them (in the engine's order),
+    // then the ones only related in meaning, marked so the popup can say that nothing matched.
+    const named = all.filter((m) => !shown.has(m.id) && mentionCount(m.memory, words) === words.length).reverse();
+    const score = (m: MemoryItem): number => mentionCount(m.memory, words);
+    const ordered = [...current, ...named].map((m, i) => ({ m, i, n: score(m) }));
+    ordered.sort((a, b) => Number(b.n === words.length && b.n > 0) - Number(a.n === words.length && a.n > 0) || Number(b.n > 0) - Number(a.n > 0) || a.i - b.i);
+    return ordered.slice(0, SEARCH_RESULTS).map(({ m, n }) => ({ ...toView(m), matched: n > 0 }));
   });
   on('editMemory', async (data) => {
     await ready;

@@ -11,12 +11,8 @@ export function searchWords(query: string): string[] {
   return [...new Set(query.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’]*/gu) ?? [])].filter((w) => w.length > 1 && !FUNCTION_WORDS.has(w));
 }
 
-/**
- * Whether `text` has every one of `words` as a whole word (any case): a search means all its words
- * ("sister live" is not "I live in Berlin").
- */
-export function mentions(text: string, words: readonly string[]): boolean {
-  if (words.length === 0) return false;
+/** How many of `words` `text` has as whole words (any case). */
+export function mentionCount(text: string, words: readonly string[]): number {
   const own = new Set(text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’]*/gu) ?? []);
-  return words.every((w) => own.has(w));
+  return words.filter((w) => own.has(w)).length;
 }

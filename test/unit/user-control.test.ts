@@ -206,9 +206,12 @@ describe('the background, with the user’s settings', () => {
     expect(max.map((m) => [m.text, m.matched])).toEqual([['My dog is called Max', true]]);
     const berlin = await call('searchMemories', popup, 'berlin');
     expect(berlin[0]).toMatchObject({ text: 'I live in Berlin', matched: true });
-    // Nothing names the sister: whatever is related in meaning is marked as such.
-    const sister = await call('searchMemories', popup, 'Where does my sister live?');
+    // Nothing names the sister or work: whatever is related in meaning is marked as such.
+    const sister = await call('searchMemories', popup, 'Where does my sister work?');
     expect(sister.every((m) => m.matched === false)).toBe(true);
+    // A question that names a word of a memory finds it first.
+    const city = await call('searchMemories', popup, 'Which city do I live in?');
+    expect(city[0]).toMatchObject({ text: 'I live in Berlin', matched: true });
     await expect(call('searchMemories', popup, { not: 'a string' })).rejects.toThrow(/refused/);
   });
 
