@@ -3,7 +3,7 @@ import {
   countCandidates,
   isLive,
   nextTask,
-  pressEnter,
+  sendLikeTheUser,
   queryAll,
   queryFirst,
   replaceEditorText,
@@ -85,17 +85,7 @@ export function createSiteAdapter(config: SiteConfig, doc: Document = document):
       (config.writeText ?? replaceEditorText)(composer, text);
       await nextTask();
     },
-    async submit() {
-      await nextTask();
-      const button = findSendButton();
-      if (button) {
-        button.click();
-        return;
-      }
-      const composer = findComposer();
-      if (!composer) throw new Error(`${config.site}: nothing to send with`);
-      pressEnter(composer);
-    },
+    submit: () => sendLikeTheUser(config.site, findSendButton, findComposer),
     conversationId() {
       return config.conversationFromPath(doc.location.pathname) ?? pageConversation;
     },

@@ -195,6 +195,22 @@ export function nextTask(): Promise<void> {
 }
 
 /** Press Enter in `el` as a user would (untrusted, but editors handle it the same way). */
+/**
+ * Send as the user would, once the editor has taken the text: a click on the send button if there
+ * is one, else an Enter in the composer (every adapter's `submit`).
+ */
+export async function sendLikeTheUser(site: string, findSendButton: () => HTMLElement | null, findComposer: () => HTMLElement | null): Promise<void> {
+  await nextTask();
+  const button = findSendButton();
+  if (button) {
+    button.click();
+    return;
+  }
+  const composer = findComposer();
+  if (!composer) throw new Error(`${site}: nothing to send with`);
+  pressEnter(composer);
+}
+
 export function pressEnter(el: HTMLElement): void {
   const init: KeyboardEventInit = { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true };
   el.dispatchEvent(new KeyboardEvent('keydown', init));

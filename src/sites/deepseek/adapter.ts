@@ -1,5 +1,5 @@
 import { createSiteAdapter } from '../create-adapter';
-import { countCandidates, isLive, nextTask, pressEnter, queryFirst, within } from '../dom';
+import { countCandidates, isLive, queryFirst, sendLikeTheUser, within } from '../dom';
 import type { SiteAdapter } from '../site-adapter';
 import {
   DEEPSEEK_ASSISTANT_PARTS,
@@ -56,17 +56,7 @@ export function createDeepseekAdapter(doc: Document = document): SiteAdapter {
     ...base,
     findSendButton,
     isSendButton: (node) => within(node, findSendButton()),
-    async submit() {
-      await nextTask();
-      const button = findSendButton();
-      if (button) {
-        button.click();
-        return;
-      }
-      const composer = base.findComposer();
-      if (!composer) throw new Error('deepseek: nothing to send with');
-      pressEnter(composer);
-    },
+    submit: () => sendLikeTheUser('deepseek', findSendButton, () => base.findComposer()),
     health() {
       const composers = count(deepseekSelectors.composer, (el) => el instanceof HTMLElement && isLive(el) && !el.closest(DEEPSEEK_MESSAGE));
       if (composers === 0) return { ok: false, reason: 'no message box found on the page' };

@@ -1,4 +1,4 @@
-import { isLive, nextTask, pressEnter, replaceEditorText, textOf, within } from '../dom';
+import { isLive, nextTask, replaceEditorText, sendLikeTheUser, textOf, within } from '../dom';
 import type { SiteAdapter, SiteHealth } from '../site-adapter';
 import { GENERIC_EDITABLE, GENERIC_SEARCH_DEPTH, GENERIC_SEND_HINT, genericConversationId } from './selectors';
 
@@ -60,17 +60,7 @@ export function createGenericAdapter(doc: Document = document): SiteAdapter {
       replaceEditorText(composer, text);
       await nextTask();
     },
-    async submit() {
-      await nextTask();
-      const button = findSendButton();
-      if (button) {
-        button.click();
-        return;
-      }
-      const composer = findComposer();
-      if (!composer) throw new Error('generic: nothing to send with');
-      pressEnter(composer);
-    },
+    submit: () => sendLikeTheUser('generic', findSendButton, findComposer),
     conversationId: () => genericConversationId(doc.location),
     readTurns: () => [],
     isTemporaryChat: () => false,
