@@ -101,7 +101,13 @@ if (!(sifA > 0)) throw new Error('--a must be > 0');
 const scriptHash = createHash('sha256').update(fs.readFileSync(scriptPath)).digest('hex');
 const params = { vocabWords, sifA, pcWeighting: 'zipf', dim: DIM, opset: OPSET, irVersion: IR_VERSION };
 const buildInfoPath = path.join(outDir, 'build-info.json');
-const outputs = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
+const outputs = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'table/0.bin'];
+/**
+ * The table again, as raw little-endian float32 rows in files of TABLE_CHUNK_ROWS rows: the
+ * extension's embedder reads only the files of the tokens it meets (a cold start's query needs a
+ * few of them, 50 KB each, not the whole 12 MB model; src/adapters/static-embedder.ts).
+ */
+const TABLE_CHUNK_ROWS = 128;
 if (!force && fs.existsSync(buildInfoPath) && outputs.every((f) => fs.existsSync(path.join(outDir, f)))) {
   try {
     const info = JSON.parse(fs.readFileSync(buildInfoPath, 'utf8'));
@@ -271,6 +277,7 @@ write(
       sif_a: sifA,
       common_component: 'first PC of the Zipf-frequency-weighted SIF rows, removed from every row',
       vocab_words: V - 2,
+      table: { dir: 'table/', chunk_rows: TABLE_CHUNK_ROWS, chunks: Math.ceil(V / TABLE_CHUNK_ROWS), rows: V, dims: DIM, dtype: 'float32', byte_order: 'little-endian' },
       licence: 'GloVe vectors: Public Domain Dedication and License (PDDL 1.0)',
     },
   }),
@@ -348,6 +355,13 @@ const model = onnx.ModelProto.create({
 const err = onnx.ModelProto.verify(model);
 if (err) throw new Error(`invalid ONNX model: ${err}`);
 write('onnx/model.onnx', onnx.ModelProto.encode(model).finish());
+fs.rmSync(path.join(outDir, 'table'), { recursive: true, force: true });
+fs.mkdirSync(path.join(outDir, 'table'), { recursive: true });
+for (let c = 0; c * TABLE_CHUNK_ROWS < V; c++) {
+  const rows = Math.min(TABLE_CHUNK_ROWS, V - c * TABLE_CHUNK_ROWS);
+  fs.writeFileSync(path.join(outDir, 'table', `${c}.bin`), new Uint8Array(table32.buffer, table32.byteOffset + c * TABLE_CHUNK_ROWS * DIM * 4, rows * DIM * 4));
+}
+sizes['table/*.bin'] = table32.byteLength;
 
 const modelSha = createHash('sha256').update(fs.readFileSync(path.join(outDir, 'onnx/model.onnx'))).digest('hex');
 write(

@@ -2,6 +2,7 @@ import { mulberry32 } from '../engine/random';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../ports/vector-index';
 import { checkLabel, checkVector, openSnapshot, snapshotChecksum } from './exact-index';
 import { checkIndexFile, type IndexFileSummary } from './hnswlib/index-file';
+import { mark } from '../core/timings';
 import { discardHnswlib, isWasmTrap, loadHnswlib, type HierarchicalNSW, type HnswlibModule } from './hnswlib/load';
 
 /**
@@ -138,11 +139,13 @@ export class HnswIndex implements VectorIndex {
     if (room * file.bytesPerElement > MAX_SNAPSHOT_BYTES) fail(`${room} vectors of ${dimensions} dimensions need more than ${MAX_SNAPSHOT_BYTES} bytes`);
 
     const lib = await loadHnswlib();
+    mark('hnswlib');
     const path = ensureDir(lib);
     const native = new lib.HierarchicalNSW('cosine', dimensions, '');
     try {
       lib.FS.writeFile(path, payload);
       native.readIndex(FS_NAME, room);
+      mark('hnswRead');
     } catch (error) {
       // Whatever failed half-way through loading may have left the module's heap broken.
       discardHnswlib(lib);

@@ -31,7 +31,102 @@ interface Loaded {
   tokenizer: Tokenizer;
   /** tokenizer_config.json's `model_max_length`. */
   maxLength: number;
-  table: TokenTable;
+  /** The rows of the tokens a batch needs (read from the table's files as first needed, or from the ONNX file at once). */
+  rows: (ids: Iterable<number>) => Promise<RowSource>;
+}
+
+/** Rows of a token table, by token id. */
+export interface RowSource {
+  rows: number;
+  dims: number;
+  /** Row `id` (`dims` floats); only ids asked for are guaranteed. */
+  row(id: number): Float32Array;
+}
+
+/** config.json's `engram.table`: the table as raw little-endian float32 files of `chunk_rows` rows (scripts/build-model.mjs). */
+interface ChunkedTableSpec {
+  dir: string;
+  chunk_rows: number;
+  chunks: number;
+  rows: number;
+  dims: number;
+}
+
+function chunkedSpec(config: Record<string, unknown>): ChunkedTableSpec | null {
+  const engram = config.engram;
+  const table = typeof engram === 'object' && engram !== null ? (engram as Record<string, unknown>).table : undefined;
+  if (typeof table !== 'object' || table === null) return null;
+  const t = table as Record<string, unknown>;
+  const positive = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x > 0;
+  if (typeof t.dir !== 'string' || !/^[\w-]+\/$/.test(t.dir) || !positive(t.chunk_rows) || !positive(t.chunks) || !positive(t.rows) || !positive(t.dims)) return null;
+  if (t.dtype !== 'float32' || t.byte_order !== 'little-endian' || Math.ceil(t.rows / t.chunk_rows) !== t.chunks) return null;
+  return { dir: t.dir, chunk_rows: t.chunk_rows, chunks: t.chunks, rows: t.rows, dims: t.dims };
+}
+
+/**
+ * A table read file by file, each the first time one of its tokens is met: a cold start's query
+ * reads a few files of 50 KB instead of the whole 12 MB table (which took about 200 ms to arrive
+ * through the extension's URL loader, the longest wait of a cold start).
+ */
+class ChunkedTable implements RowSource {
+  readonly rows: number;
+  readonly dims: number;
+  readonly #chunks = new Map<number, Promise<Float32Array>>();
+  readonly #loaded = new Map<number, Float32Array>();
+
+  constructor(
+    private readonly spec: ChunkedTableSpec,
+    private readonly read: (file: string) => Promise<ArrayBuffer>,
+  ) {
+    this.rows = spec.rows;
+    this.dims = spec.dims;
+  }
+
+  async ensure(ids: Iterable<number>): Promise<this> {
+    const needed = new Set<number>();
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || id >= this.rows) throw new Error(`Engram: token id ${id} outside the model's table`);
+      const c = Math.floor(id / this.spec.chunk_rows);
+      if (!this.#loaded.has(c)) needed.add(c);
+    }
+    await Promise.all([...needed].map((c) => this.#chunk(c)));
+    return this;
+  }
+
+  #chunk(c: number): Promise<Float32Array> {
+    let loading = this.#chunks.get(c);
+    if (!loading) {
+      const expected = Math.min(this.spec.chunk_rows, this.rows - c * this.spec.chunk_rows) * this.dims;
+      loading = this.read(`${this.spec.dir}${c}.bin`).then((buffer) => {
+        if (buffer.byteLength !== expected * 4) throw new Error(`table file ${c}.bin holds ${buffer.byteLength} bytes, expected ${expected * 4}`);
+        const data = littleEndian ? new Float32Array(buffer) : Float32Array.from({ length: expected }, (_, i) => new DataView(buffer).getFloat32(i * 4, true));
+        this.#loaded.set(c, data);
+        return data;
+      });
+      loading.catch(() => this.#chunks.delete(c)); // a later batch tries again
+      this.#chunks.set(c, loading);
+    }
+    return loading;
+  }
+
+  row(id: number): Float32Array {
+    const c = Math.floor(id / this.spec.chunk_rows);
+    const data = this.#loaded.get(c);
+    if (!data) throw new Error(`Engram: token ${id}'s row was not read`);
+    const at = (id - c * this.spec.chunk_rows) * this.dims;
+    return data.subarray(at, at + this.dims);
+  }
+}
+
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** A whole table as a RowSource. */
+function wholeTable(table: TokenTable): RowSource {
+  return {
+    rows: table.rows,
+    dims: table.dims,
+    row: (id) => table.data.subarray(id * table.dims, (id + 1) * table.dims),
+  };
 }
 
 export class StaticEmbedder implements Embedder {
@@ -55,9 +150,19 @@ export class StaticEmbedder implements Embedder {
     const read = this.options.readFile ?? fetchBytes;
     const folder = `${this.options.localModelPath}${this.modelId}/`;
     const json = async (file: string): Promise<Record<string, unknown>> => JSON.parse(new TextDecoder().decode(await read(folder + file))) as Record<string, unknown>;
-    const [tokenizerJson, config, bytes] = await Promise.all([json('tokenizer.json'), json('tokenizer_config.json'), read(`${folder}onnx/model.onnx`)]);
+    // config.json says whether the table comes in files of rows (the bundled model) or only in the ONNX file.
+    const modelConfig = json('config.json').catch(() => ({}));
+    const [tokenizerJson, config, spec] = await Promise.all([json('tokenizer.json'), json('tokenizer_config.json'), modelConfig.then(chunkedSpec)]);
     const maxLength = typeof config.model_max_length === 'number' && config.model_max_length > 0 ? config.model_max_length : Infinity;
-    return { tokenizer: new Tokenizer(tokenizerJson, config), maxLength, table: readTokenTable(new Uint8Array(bytes)) };
+    let rows: Loaded['rows'];
+    if (spec) {
+      const table = new ChunkedTable(spec, (file) => read(folder + file));
+      rows = (ids) => table.ensure(ids);
+    } else {
+      const table = read(`${folder}onnx/model.onnx`).then((bytes) => wholeTable(readTokenTable(new Uint8Array(bytes))));
+      rows = () => table;
+    }
+    return { tokenizer: new Tokenizer(tokenizerJson, config), maxLength, rows };
   }
 
   async embed(text: string): Promise<Float32Array> {
@@ -72,9 +177,11 @@ export class StaticEmbedder implements Embedder {
 
   async embedBatch(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    const { tokenizer, maxLength, table } = await this.load();
+    const { tokenizer, maxLength, rows } = await this.load();
     // As transformers.js's `truncation: true`: at most the model's `model_max_length` tokens.
-    return texts.map((text) => pool(table, tokenizer.encode(text).ids.slice(0, maxLength)));
+    const ids = texts.map((text) => tokenizer.encode(text).ids.slice(0, maxLength));
+    const table = await rows(ids.flat());
+    return ids.map((tokens) => pool(table, tokens));
   }
 }
 
@@ -83,13 +190,14 @@ export class StaticEmbedder implements Embedder {
  * (sums in double precision, results stored as float32), so the vectors are the pipeline's.
  * A text of no known tokens gets the zero vector, similar to nothing.
  */
-export function pool(table: TokenTable, ids: readonly number[]): Float32Array {
-  const { dims, data, rows } = table;
+export function pool(table: TokenTable | RowSource, ids: readonly number[]): Float32Array {
+  const source = 'data' in table ? wholeTable(table) : table;
+  const { dims, rows } = source;
   const sums = new Float64Array(dims);
   for (const id of ids) {
     if (!Number.isInteger(id) || id < 0 || id >= rows) throw new Error(`Engram: token id ${id} outside the model's table`);
-    const at = id * dims;
-    for (let k = 0; k < dims; k++) sums[k]! += data[at + k]!;
+    const row = source.row(id);
+    for (let k = 0; k < dims; k++) sums[k]! += row[k]!;
   }
   const out = new Float32Array(dims);
   for (let k = 0; k < dims; k++) out[k] = sums[k]! / ids.length;

@@ -1,4 +1,5 @@
-import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
+import type { FeatureExtractionPipeline } from '@huggingface/transformers';
+import { transformers } from '../vendor/lazy.cjs';
 import type { Embedder } from '../ports/embedder';
 import { timed } from '../core/timings';
 
@@ -55,6 +56,7 @@ export class TransformersEmbedder implements Embedder {
 
   async #load(): Promise<FeatureExtractionPipeline> {
     const { remoteHost } = this.options;
+    const { env, pipeline } = transformers();
     env.allowRemoteModels = remoteHost !== undefined;
     if (remoteHost) env.remoteHost = remoteHost;
     env.allowLocalModels = true;

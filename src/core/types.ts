@@ -62,10 +62,10 @@ export interface MemoryRecord {
 
 /** A persisted vector index snapshot (a cache of the vectors table). */
 export interface IndexSnapshot {
-  /** `${model}:${kind}` */
+  /** `${model}:${kind}`, or `recall-image` (engine/recall-image.ts). */
   key: string;
   model: string;
-  kind: 'exact' | 'hnsw';
+  kind: 'exact' | 'hnsw' | 'image';
   /** The store's vector revision the snapshot reflects; any other means stale. */
   revision: number;
   dimensions: number;

@@ -94,6 +94,32 @@ async function offTopicScores(embedder: Embedder, facts: Map<string, Float32Arra
   return out.sort((a, b) => a - b);
 }
 
+let fingerprint: string | null = null;
+
+/**
+ * What the calibration depends on besides the model: its labelled sets and quantile. A stored
+ * calibration (the recall image) is reused only for the same model and the same fingerprint.
+ */
+export function calibrationFingerprint(): string {
+  if (fingerprint === null) {
+    const text = JSON.stringify([CALIBRATION_PAIRS, OFF_TOPIC_QUANTILE]);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+    fingerprint = `${text.length}:${(h >>> 0).toString(36)}`;
+  }
+  return fingerprint;
+}
+
+/** `value` when it is a whole Calibration (a stored one may be anything), else null. */
+export function asCalibration(value: unknown): Calibration | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const c = value as Record<string, unknown>;
+  const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  return finite(c.threshold) && finite(c.related) && finite(c.unrelated) && finite(c.offTopic)
+    ? { threshold: c.threshold, related: c.related, unrelated: c.unrelated, offTopic: c.offTopic }
+    : null;
+}
+
 /**
  * The threshold for `embedder`'s model: halfway between what unrelated questions reach (their
  * best score over all the memories, 75th percentile) and what related ones do (median). When a

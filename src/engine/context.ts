@@ -12,11 +12,14 @@ import type { Embedder } from '../ports/embedder';
 import type { Extractor } from '../ports/extractor';
 import type { MemoryStore, StoreWrite } from '../ports/memory-store';
 import type { HistoryEntry, MemoryRecord } from '../core/types';
-import { calibrate, type Calibration } from './calibration';
+import { asCalibration, calibrate, calibrationFingerprint, type Calibration } from './calibration';
 import { mark } from '../core/timings';
 import { EntityLinks } from '../pipeline/entity-links';
 import { RECALL } from './recall-settings';
 import type { VectorSearch } from './vector-search';
+import { LazyRecords } from './lazy-records';
+import { asImage, IMAGE_KEY, IMAGE_SAVE_DELAY_MS, IMAGE_VERSION, imageContent, imageJson, wordChecksum, type RecallImage } from './recall-image';
+import { backgroundTurn } from './priority';
 
 export interface EngineParts {
   store: MemoryStore;
@@ -58,8 +61,13 @@ export class EngineContext {
   #queue: Promise<unknown> = Promise.resolve();
   #cache: Cache | null = null;
   #reading: { revision: number; done: Promise<Map<number, MemoryRecord>> } | null = null;
+  /** The recall image, read once (the first thing a cold start needs); null once used or unusable. */
+  #image: Promise<RecallImage | null> | null = null;
+  #imageTimer: ReturnType<typeof setTimeout> | null = null;
   /** The relevance gate per embedding model (cosine means something else under each). */
   readonly #gates = new Map<string, Promise<Calibration>>();
+  /** Calibrations that succeeded (a failed one's stand-in is never stored in the image). */
+  readonly #calibrated = new Map<string, Calibration>();
 
   constructor(parts: EngineParts) {
     this.store = parts.store;
@@ -71,6 +79,98 @@ export class EngineContext {
     this.newId = parts.newId ?? (() => crypto.randomUUID());
     this.#onError = parts.onError ?? (() => undefined);
     this.#onWrite = parts.onWrite ?? (() => undefined);
+    this.vectors.useQuickStart(async (model) => {
+      const image = await this.#readImage();
+      return image?.model === model ? image : null;
+    });
+  }
+
+  /** The stored recall image, read at most once per start (later reads would be stale anyway). */
+  #readImage(): Promise<RecallImage | null> {
+    this.#image ??= this.store.getSnapshot(IMAGE_KEY).then(
+      async (snapshot) => {
+        const image = asImage(snapshot);
+        if (snapshot && !image) await this.store.deleteSnapshot(IMAGE_KEY); // an older version's, or malformed
+        return image;
+      },
+      (error: unknown) => {
+        this.#onError(error);
+        return null;
+      },
+    );
+    return this.#image;
+  }
+
+  /** The cache as the image holds it, when the image reflects `revision`; null otherwise. */
+  async #fromImage(revision: number): Promise<Cache | null> {
+    const image = await this.#readImage();
+    if (image?.storeRevision !== revision) return null;
+    try {
+      const content = imageContent(image);
+      const byLabel = new LazyRecords(content.labels, content.records, (error) => {
+        this.#onError(error);
+        if (this.#cache?.byLabel === byLabel) this.#cache = null; // the next look reads the store
+        this.#image = Promise.resolve(null);
+        void this.store.deleteSnapshot(IMAGE_KEY).catch(() => undefined);
+      });
+      // The texts are read (every record parsed) only if the index is ever written to.
+      const text = TextIndex.fromData(image.lexical, byLabel.size, () => [...byLabel].map(([label, m]): [string, string] => [String(label), lexicalText(m)]));
+      if (!text.holdsOnly((id) => byLabel.has(Number(id)))) throw new Error('recall image: the text index and the memories disagree');
+      const entities = EntityLinks.fromData(content.entities);
+      return { revision, byLabel, text, entities };
+    } catch (error) {
+      this.#onError(error);
+      await this.store.deleteSnapshot(IMAGE_KEY).catch(() => undefined);
+      return null;
+    }
+  }
+
+  /** Save the recall image a moment after the last write (or now, when `delayMs` is 0). */
+  scheduleImage(delayMs = IMAGE_SAVE_DELAY_MS): void {
+    if (this.#imageTimer) clearTimeout(this.#imageTimer);
+    this.#imageTimer = setTimeout(() => {
+      this.#imageTimer = null;
+      void this.saveImage().catch((error: unknown) => {
+        this.#onError(error);
+      });
+    }, delayMs);
+  }
+
+  /**
+   * Write the recall image of the store as it is now (between writes: it waits its turn in the
+   * write queue, after any recall in flight). False when there is nothing consistent to write.
+   */
+  async saveImage(): Promise<boolean> {
+    await backgroundTurn();
+    return this.serial(async () => {
+      const model = this.embedder.modelId;
+      await this.vectors.index(model);
+      const byLabel = await this.memories();
+      const text = await this.textIndex();
+      const entities = await this.entityLinks();
+      const [revision, vectorRevision] = await Promise.all([this.store.revision(), this.store.vectorRevision()]);
+      if (this.#cache?.revision !== revision || this.#cache.byLabel !== byLabel) return false;
+      const vectors = await this.vectors.exactBytes(model, vectorRevision, byLabel.keys());
+      if (!vectors) return false;
+      const calibration = this.#calibrated.get(model);
+      const image: RecallImage = {
+        key: IMAGE_KEY,
+        kind: 'image',
+        version: IMAGE_VERSION,
+        model,
+        revision: vectorRevision,
+        storeRevision: revision,
+        dimensions: vectors.dimensions,
+        bytes: vectors.bytes,
+        checksum: wordChecksum(vectors.bytes),
+        content: imageJson(byLabel.values(), entities.toData()),
+        lexical: text.toData(),
+        ...(calibration ? { calibration: { fingerprint: calibrationFingerprint(), value: calibration } } : {}),
+        savedAt: this.now(),
+      };
+      await this.store.putSnapshot(image);
+      return true;
+    });
   }
 
   /** Run writes one at a time, so concurrent adds never store a fact twice. */
@@ -96,10 +196,20 @@ export class EngineContext {
   }
 
   async #read(revision: number): Promise<Map<number, MemoryRecord>> {
+    const imaged = await this.#fromImage(revision);
+    if (imaged) {
+      this.#cache = imaged;
+      mark('memories');
+      mark('textIndex');
+      mark('entityLinks');
+      return imaged.byLabel;
+    }
     const all = await this.store.list();
     const byLabel = new Map(all.map((m) => [m.label, m]));
     this.#cache = { revision, byLabel, text: null, entities: null };
     mark('memories');
+    // The next cold start reads one image instead of all of this.
+    this.scheduleImage();
     return byLabel;
   }
 
@@ -134,22 +244,30 @@ export class EngineContext {
     await this.memories(); // make sure the cache reflects the revision before this write
     const { removedLabels = [], ...storeChange } = change;
     await this.store.write(storeChange);
+    // A forgotten or reworded memory's text leaves the recall image now, not at its next save.
+    if (change.delete?.length || change.forget?.length || change.history?.some((h) => h.event !== 'ADD')) {
+      await this.store.deleteSnapshot(IMAGE_KEY);
+    }
+    this.#image = Promise.resolve(null); // stale now: its copy of everything can go
+    this.scheduleImage();
     this.#onWrite(change);
     const revision = await this.store.revision();
     const cache = this.#cache;
     if (cache && cache.revision === revision - 1) {
+      // The text index first: a frozen one (from the recall image) reads the texts it holds from
+      // the memories when its first write thaws it, so they must not have changed yet.
       for (const label of removedLabels) {
+        cache.text?.remove(String(label));
         const old = cache.byLabel.get(label);
         if (old) cache.entities?.unlink(old);
         cache.byLabel.delete(label);
-        cache.text?.remove(String(label));
       }
       for (const m of change.put ?? []) {
+        cache.text?.upsert(String(m.label), lexicalText(m));
         const old = cache.byLabel.get(m.label);
         if (old) cache.entities?.unlink(old);
         cache.entities?.link(m);
         cache.byLabel.set(m.label, m);
-        cache.text?.upsert(String(m.label), lexicalText(m));
       }
       cache.revision = revision;
     } else {
@@ -168,6 +286,7 @@ export class EngineContext {
   /** Forget the cache and the loaded index (after the store was cleared or the model changed). */
   invalidate(): void {
     this.#cache = null;
+    this.#image = Promise.resolve(null);
     this.vectors.invalidate();
   }
 
@@ -180,14 +299,31 @@ export class EngineContext {
     const active = this.embedder;
     let calibration = this.#gates.get(active.modelId);
     if (!calibration) {
-      calibration = calibrate(active).finally(() => { mark('calibration'); }).catch((error: unknown) => {
-        this.#onError(error);
-        this.#gates.delete(active.modelId);
-        return { threshold: RECALL.threshold, related: RECALL.related, unrelated: RECALL.unrelated, offTopic: RECALL.floor };
-      });
+      const model = active.modelId;
+      calibration = this.#storedCalibration(model)
+        .then((stored) => stored ?? calibrate(active))
+        .then((done) => {
+          this.#calibrated.set(model, done);
+          return done;
+        })
+        .finally(() => {
+          mark('calibration');
+        })
+        .catch((error: unknown) => {
+          this.#onError(error);
+          this.#gates.delete(model);
+          return { threshold: RECALL.threshold, related: RECALL.related, unrelated: RECALL.unrelated, offTopic: RECALL.floor };
+        });
       this.#gates.set(active.modelId, calibration);
     }
     return calibration;
+  }
+
+  /** The calibration the recall image keeps for `model`, when it was made from the same sets. */
+  async #storedCalibration(model: string): Promise<Calibration | null> {
+    const image = await this.#readImage();
+    const stored = image?.model === model ? image.calibration : undefined;
+    return stored?.fingerprint === calibrationFingerprint() ? asCalibration(stored.value) : null;
   }
 
   /** The relevance gate for the active model: a cosine between related and unrelated pairs. */

@@ -165,6 +165,14 @@ export class Memory {
     return this.#ctx.embedder;
   }
 
+  /**
+   * Save the recall image now (engine/recall-image.ts: what a cold start reads in one go). The
+   * engine saves it by itself a moment after writes; tests and benchmarks call this to be sure.
+   */
+  saveRecallImage(): Promise<boolean> {
+    return this.#ctx.saveImage();
+  }
+
   get extractorName(): string {
     return this.#ctx.extractor.name;
   }

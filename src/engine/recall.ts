@@ -11,7 +11,7 @@ import { isTheirs, namesInPrompt, readPrompt } from '../pipeline/about-me';
 import { ENTITY_CANDIDATES } from '../pipeline/candidates';
 import { entitiesOf } from '../pipeline/entities';
 import { asksSomething } from '../pipeline/extract';
-import { selectForPrompt } from '../pipeline/select';
+import { blockDates, selectForPrompt } from '../pipeline/select';
 import type { EngineContext } from './context';
 import type { MemoryFilter } from './filters';
 import { RECALL, type RecallSettings } from './recall-settings';
@@ -68,12 +68,19 @@ export function recall(ctx: EngineContext, query: string, context: RecallContext
 async function recallNow(ctx: EngineContext, query: string, context: RecallContext): Promise<Recalled> {
   mark('recall:start');
   const settings = { ...RECALL, ...context.settings };
+  // Everything the answer needs is asked for first (on a cold start: one read of the recall
+  // image, the gate's calibration with it), and the work that needs only the prompt is done while
+  // those reads are in flight.
+  const calibration = context.threshold === undefined ? ctx.calibration() : null;
+  void ctx.memories().catch(() => undefined); // its error, if any, surfaces where it is awaited
+  const reading = context.readPrompt !== false && asksSomething(query) ? readPrompt(query) : null;
+  blockDates(context.locale);
   // The prompt is read as about the user (below) before anything is searched, so a memory only
   // has to be closer to it than such a request usually comes to a fact about something else.
-  const threshold = context.threshold ?? (await ctx.calibration()).offTopic;
+  const threshold = context.threshold ?? (await calibration!).offTopic;
   // "How long do dogs live?" or "help me fix my regex" is not about the user, however close a
   // memory's words: nothing is searched, nothing is sent.
-  if (context.readPrompt !== false && !(await isAboutUser(ctx, query))) return { memories: [], tokens: 0, threshold, considered: 0 };
+  if (context.readPrompt !== false && !(await isAboutUser(ctx, query, reading))) return { memories: [], tokens: 0, threshold, considered: 0 };
   const gate = { cosine: threshold, lexical: true };
   const hits: Hit[] = [];
   for (const filter of context.scopes) hits.push(...(await search(ctx, query, { filter, topK: settings.candidates, gate })));
@@ -117,10 +124,9 @@ async function recallNow(ctx: EngineContext, query: string, context: RecallConte
 }
 
 /** The prompt is about the user: it says so (pipeline/about-me.ts), or names one of their people or pets. */
-async function isAboutUser(ctx: EngineContext, query: string): Promise<boolean> {
-  // "My sister Priya lives in Lisbon." tells; it asks nothing a memory could help with.
-  if (!asksSomething(query)) return false;
-  const reading = readPrompt(query);
+async function isAboutUser(ctx: EngineContext, query: string, reading: ReturnType<typeof readPrompt> | null): Promise<boolean> {
+  // "My sister Priya lives in Lisbon." tells; it asks nothing a memory could help with (no reading).
+  if (!reading) return false;
   if (reading.aboutUser) return true;
   if (reading.cue !== 'none') return false;
   const links = await ctx.entityLinks();

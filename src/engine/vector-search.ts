@@ -1,6 +1,6 @@
 import type { MemoryStore } from '../ports/memory-store';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../ports/vector-index';
-import { timed } from '../core/timings';
+import { mark, timed } from '../core/timings';
 import { backgroundTurn } from './priority';
 
 export interface VectorSearchOptions {
@@ -23,8 +23,23 @@ interface Loaded {
 
 const snapshotKey = (model: string): string => `${model}:hnsw`;
 
+/** A model's vectors as ExactIndex.serialize() writes them, at a vector revision (the recall image's). */
+export interface QuickVectors {
+  model: string;
+  revision: number;
+  dimensions: number;
+  bytes: Uint8Array;
+}
+
 /** More removals than this in one write drop the loaded index (rebuilt on next use). */
 export const BULK_REMOVALS = 64;
+
+/**
+ * After a cold start served from the recall image, HNSW is restored this long later (ms): the exact
+ * scan answers meanwhile (about 5 ms at 10,000 vectors), and the first recalls keep the worker to
+ * themselves.
+ */
+export const COLD_TAKEOVER_DELAY_MS = 2000;
 
 /** A background HNSW build works this long before it lets the worker answer anything else (ms). */
 export const BUILD_SLICE_MS = 8;
@@ -63,12 +78,23 @@ export class VectorSearch {
   #hnswFailed = false;
   #build: Build | null = null;
   /** How the current index was obtained, for diagnostics and tests. */
-  lastLoad: 'snapshot' | 'rebuilt' | 'none' = 'none';
+  lastLoad: 'snapshot' | 'rebuilt' | 'image' | 'none' = 'none';
+  /** Where a cold start finds every vector at once (the recall image); asked once per load. */
+  #quick: ((model: string) => Promise<QuickVectors | null>) | null = null;
 
   constructor(
     private readonly store: MemoryStore,
     private readonly options: VectorSearchOptions,
   ) {}
+
+  /**
+   * Where a cold start may find `model`'s vectors in one read (the recall image). When they
+   * reflect the store's vector revision, searches scan them exactly at once, while the HNSW index
+   * is restored from its snapshot (or built) in the background and takes over when ready.
+   */
+  useQuickStart(source: (model: string) => Promise<QuickVectors | null>): void {
+    this.#quick = source;
+  }
 
   /** The index for `model`, loading or rebuilding it when needed. */
   async index(model: string): Promise<VectorIndex> {
@@ -86,9 +112,18 @@ export class VectorSearch {
   async #load(model: string, revision: number): Promise<Loaded> {
     const { exact, crossover } = this.options;
     const hnsw = this.#hnswFailed ? undefined : this.options.hnsw;
+    const quick = await this.#quickVectors(model, revision);
+    if (quick) {
+      this.lastLoad = 'image';
+      // The exact scan answers now (a few ms at 10,000); HNSW takes over once restored or built.
+      if (hnsw && quick.size >= crossover) this.#buildInBackground(model, revision);
+      return { model, index: quick, revision };
+    }
     const count = await this.store.vectorCount(model);
+    mark('vectorCount');
     if (hnsw && count >= crossover) {
       const snapshot = await this.store.getSnapshot(snapshotKey(model));
+      mark('snapshotRead');
       if (snapshot?.revision === revision) {
         try {
           const index = await hnsw.restore(snapshot.bytes, snapshot.dimensions);
@@ -110,13 +145,47 @@ export class VectorSearch {
     return loaded;
   }
 
+  async #quickVectors(model: string, revision: number): Promise<VectorIndex | null> {
+    const source = this.#quick;
+    if (!source) return null;
+    try {
+      const quick = await source(model);
+      if (quick?.model !== model || quick.revision !== revision || quick.dimensions === 0) return null;
+      return await this.options.exact.restore(quick.bytes, quick.dimensions, { checksum: false }); // the image checked its own
+    } catch (error) {
+      this.options.onError?.(error); // the stored vectors are read instead
+      return null;
+    }
+  }
+
+  /**
+   * The loaded index's vectors of `labels` as ExactIndex.serialize() writes them, when the loaded
+   * index is `model`'s at `revision` (for the recall image); null otherwise.
+   */
+  async exactBytes(model: string, revision: number, labels: Iterable<number>): Promise<{ bytes: Uint8Array; dimensions: number } | null> {
+    const loaded = this.#loaded;
+    if (loaded?.model !== model || loaded.revision !== revision || loaded.index.dimensions === 0) return null;
+    const { index } = loaded;
+    if (index.kind === 'exact') return { bytes: index.serialize(), dimensions: index.dimensions };
+    const copy = await this.options.exact.create(index.dimensions, Math.max(16, index.size));
+    for (const label of labels) {
+      const v = index.vectorOf(label);
+      if (v) copy.upsert(label, v);
+    }
+    return { bytes: copy.serialize(), dimensions: index.dimensions };
+  }
+
   /** Resolves once `model`'s index is loaded (when given) and no HNSW build is running (tests, `save`, diagnostics). */
   async built(model?: string): Promise<void> {
     if (model !== undefined) await this.index(model);
     while (this.#build) await this.#build.done;
   }
 
-  #buildInBackground(model: string): void {
+  /**
+   * Build `model`'s HNSW index in the background; with `from`, the vector revision of the index
+   * now loaded, a current HNSW snapshot is restored instead of building.
+   */
+  #buildInBackground(model: string, from?: number): void {
     const hnsw = this.options.hnsw;
     if (!hnsw || this.#hnswFailed || this.#build?.model === model) return;
     if (this.#build) this.#build.cancelled = true;
@@ -126,20 +195,31 @@ export class VectorSearch {
     // Read afresh at each step: any write may cancel the build while it waits.
     const stopped = (): boolean => state.cancelled;
     const run = async (): Promise<void> => {
+      if (from !== undefined) await new Promise((resolve) => setTimeout(resolve, COLD_TAKEOVER_DELAY_MS));
       await pause(); // the search that started it is answered first
       // Changes from here on are recorded and replayed: upserts and removals are idempotent, so
       // one that the vectors read below already holds does no harm.
-      const vectors = await this.store.vectors(model);
-      const dims = vectors[0]?.vector.length ?? 0;
-      if (dims === 0 || stopped()) return;
-      const index = await hnsw.create(dims, Math.max(16, vectors.length * 2));
+      const restored = from === undefined ? null : await this.#restoreSnapshot(model, from);
+      if (stopped()) return;
+      let index: VectorIndex;
+      let dims: number;
       let slice = performance.now();
-      for (const v of vectors) {
-        if (stopped()) return;
-        if (v.vector.length === dims) index.upsert(v.label, v.vector);
-        if (performance.now() - slice > BUILD_SLICE_MS) {
-          await pause();
-          slice = performance.now();
+      if (restored) {
+        index = restored;
+        dims = restored.dimensions;
+      } else {
+        const vectors = await this.store.vectors(model);
+        dims = vectors[0]?.vector.length ?? 0;
+        if (dims === 0 || stopped()) return;
+        index = await hnsw.create(dims, Math.max(16, vectors.length * 2));
+        slice = performance.now();
+        for (const v of vectors) {
+          if (stopped()) return;
+          if (v.vector.length === dims) index.upsert(v.label, v.vector);
+          if (performance.now() - slice > BUILD_SLICE_MS) {
+            await pause();
+            slice = performance.now();
+          }
         }
       }
       // Replay what was written meanwhile, in slices too (an import may have written thousands),
@@ -159,8 +239,8 @@ export class VectorSearch {
       const loaded = this.#loaded;
       if (stopped() || loaded?.model !== model || loaded.index.kind !== 'exact') return;
       this.#loaded = { model, index, revision: loaded.revision };
-      this.lastLoad = 'rebuilt';
-      this.#scheduleSave(model);
+      this.lastLoad = restored ? 'snapshot' : 'rebuilt';
+      if (!restored || state.changes.length > 0) this.#scheduleSave(model);
     };
     void run()
       .catch((error: unknown) => {
@@ -171,6 +251,21 @@ export class VectorSearch {
         if (this.#build === state) this.#build = null;
         finish();
       });
+  }
+
+  /** `model`'s HNSW snapshot, restored, when it reflects vector revision `revision`; else null (a corrupt one is dropped). */
+  async #restoreSnapshot(model: string, revision: number): Promise<VectorIndex | null> {
+    const hnsw = this.options.hnsw;
+    if (!hnsw) return null;
+    const snapshot = await this.store.getSnapshot(snapshotKey(model));
+    if (snapshot?.revision !== revision) return null;
+    try {
+      return await hnsw.restore(snapshot.bytes, snapshot.dimensions);
+    } catch (error) {
+      this.options.onError?.(error);
+      await this.#dropSnapshot(model);
+      return null;
+    }
   }
 
   /** A model no longer used: its vectors and its index snapshot leave the store. */

@@ -20,6 +20,24 @@ export class EntityLinks {
     return set && set.size <= max ? [...set] : [];
   }
 
+  /** The links as plain data: [entity, labels][]. */
+  toData(): [string, number[]][] {
+    return [...this.#byEntity].filter(([, set]) => set.size > 0).map(([e, set]) => [e, [...set]]);
+  }
+
+  /** Links from toData() output (throws on anything else). */
+  static fromData(data: unknown): EntityLinks {
+    if (!Array.isArray(data)) throw new Error('entity links: expected an array');
+    const links = new EntityLinks();
+    for (const entry of data as unknown[]) {
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1]) || !(entry[1] as unknown[]).every(Number.isInteger)) {
+        throw new Error('entity links: malformed entry');
+      }
+      links.#byEntity.set(entry[0], new Set(entry[1] as number[]));
+    }
+    return links;
+  }
+
   unlink(m: MemoryRecord): void {
     for (const e of entitiesOf(m.text)) this.#byEntity.get(e)?.delete(m.label);
   }

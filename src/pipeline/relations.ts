@@ -8,7 +8,7 @@
  * part-of-speech tagger (a well-kept tagger rather than hand-written verb lists); facts in other
  * languages get no relation, and their entities are still linked by co-mention.
  */
-import nlp from 'compromise/two';
+import { compromise } from '../vendor/lazy.cjs';
 import type { Relation } from '../core/types';
 import { entitiesOf } from './entities';
 
@@ -90,7 +90,7 @@ export function relationsOf(fact: string): Relation[] {
 
 /** The first verb phrase, without auxiliaries, with the particle or preposition after it. */
 function verbPhrase(text: string): string | null {
-  const match = nlp(text).match('#Verb+ #Particle? (#Preposition|to)?').first();
+  const match = compromise()(text).match('#Verb+ #Particle? (#Preposition|to)?').first();
   const words = match
     .text()
     .toLowerCase()

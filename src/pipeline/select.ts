@@ -26,6 +26,21 @@ const BLOCK_OVERHEAD_TOKENS = Math.ceil((BLOCK_HEADER.length + BLOCK_FOOTER.leng
 
 const tokens = (text: string): number => Math.ceil(text.length / 4);
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The block's date format for `locale`, made once: the first Intl.DateTimeFormat of a service
+ * worker loads the locale's data (about 12 ms), so a cold recall makes it while its reads are in flight.
+ */
+export function blockDates(locale = 'en-GB'): Intl.DateTimeFormat {
+  let format = formats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+    formats.set(locale, format);
+  }
+  return format;
+}
+
 /**
  * What goes into the prompt: memories by rank, near-duplicates skipped (diversity), each with
  * the date it was said (so "when" questions can be answered from the block), until the token
@@ -38,7 +53,7 @@ export function selectForPrompt(ranked: readonly Ranked[], options: SelectOption
   const budget = (options.budgetTokens ?? 300) - BLOCK_OVERHEAD_TOKENS;
   const maxItems = options.maxItems ?? 8;
   const overlap = options.duplicateOverlap ?? 0.6;
-  const dates = new Intl.DateTimeFormat(options.locale ?? 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  const dates = blockDates(options.locale);
   const chosen: { id: string; line: string; score: number; text: string }[] = [];
   let used = 0;
   for (const r of [...ranked].sort((a, b) => b.score - a.score)) {

@@ -33,6 +33,9 @@ export interface VectorIndex {
 export interface VectorIndexFactory {
   readonly kind: VectorIndex['kind'];
   create(dimensions: number, capacity: number): Promise<VectorIndex>;
-  /** Throws when the snapshot is corrupt or of another shape. */
-  restore(snapshot: Uint8Array, dimensions: number): Promise<VectorIndex>;
+  /**
+   * Throws when the snapshot is corrupt or of another shape. `checksum: false` skips the embedded
+   * checksum when the caller verified the bytes itself (the recall image); the structure is still checked.
+   */
+  restore(snapshot: Uint8Array, dimensions: number, options?: { checksum?: boolean }): Promise<VectorIndex>;
 }

@@ -36,6 +36,35 @@ const TEXTS = [
 ];
 
 describe('StaticEmbedder', () => {
+  it('reads only the table files of the tokens it meets, never the 12 MB model, and says which file is broken', async () => {
+    ensureBundledModel();
+    const read: string[] = [];
+    const embedder = new StaticEmbedder({
+      modelId: BUNDLED_MODEL,
+      localModelPath: MODELS_DIR,
+      readFile: (p) => {
+        read.push(path.relative(MODELS_DIR, p));
+        return readFileBytes(p);
+      },
+    });
+    await embedder.embedQuery('Can you suggest a restaurant near me?');
+    const tables = read.filter((f) => f.includes(`table${path.sep}`));
+    expect(read.some((f) => f.endsWith('model.onnx'))).toBe(false);
+    expect(tables.length).toBeGreaterThan(0);
+    expect(tables.length).toBeLessThanOrEqual(8); // one file per distinct 128-row block of the query's tokens
+    // The same text again reads nothing more.
+    const before = read.length;
+    await embedder.embed('Can you suggest a restaurant near me?');
+    expect(read.length).toBe(before);
+
+    const broken = new StaticEmbedder({
+      modelId: BUNDLED_MODEL,
+      localModelPath: MODELS_DIR,
+      readFile: async (p) => (p.includes(`table${path.sep}`) ? new ArrayBuffer(12) : readFileBytes(p)),
+    });
+    await expect(broken.embed('restaurant')).rejects.toThrow(/table file \d+\.bin holds 12 bytes/);
+  });
+
   it('gives the transformers.js pipeline’s vectors for the bundled model', async () => {
     const reference = await bundledEmbedder().embedBatch(TEXTS);
     const fast = await staticEmbedder().embedBatch(TEXTS);

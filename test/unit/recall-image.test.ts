@@ -1,0 +1,136 @@
+// @vitest-environment node
+/**
+ * The recall image (engine/recall-image.ts): a cold start answers from one stored record, with the
+ * same answers as from the store itself; an image older than the store, of another version or
+ * malformed is never used; a forgotten memory's text leaves it with the forget.
+ */
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { testEngine } from '../support/engine';
+import { bundledEmbedder } from '../support/model';
+import { IMAGE_KEY, asImage } from '../../src/engine/recall-image';
+import type { EngramDatabase } from '../../src/db/schema';
+
+const embedder = bundledEmbedder();
+beforeAll(async () => {
+  await embedder.load();
+});
+
+const FACTS = [
+  'I live in Munich',
+  'My sister Anna lives in Lisbon',
+  'I am vegetarian',
+  'My dog is called Max',
+  'I work on project Atlas with Priya',
+  'I prefer answers in British English',
+  'I am allergic to peanuts',
+  'My favourite band is Radiohead',
+];
+const QUERIES = ['Can you suggest a restaurant near me?', 'Where does my sister live?', 'What should I feed my dog?', 'Write a status update for Atlas'];
+const SEARCH = { filters: { user_id: 'me' }, topK: 5 };
+
+async function filled(db?: EngramDatabase) {
+  const engine = testEngine({ embedder, crossover: 4, ...(db ? { db } : {}) });
+  await engine.memory.addMany(
+    FACTS.map((f) => ({ messages: f })),
+    { userId: 'me', infer: false },
+  );
+  await engine.memory.settled();
+  return engine;
+}
+
+/** What a user would see: each query's memories, best first (with their scores, to the third decimal: exact and HNSW cosines differ in the last float bits). */
+async function answers(engine: ReturnType<typeof testEngine>) {
+  const out: string[][] = [];
+  for (const q of QUERIES) out.push((await engine.memory.search(q, SEARCH)).results.map((m) => `${m.memory} ${Math.round((m.score ?? 0) * 500) / 500}`));
+  return out;
+}
+
+/** A second engine on the same database: what a restarted service worker is. */
+function restarted(db: EngramDatabase) {
+  return testEngine({ embedder, crossover: 4, db });
+}
+
+describe('the recall image', () => {
+  it('serves a cold start from one record, with the same answers as the store', async () => {
+    const warm = await filled();
+    expect(await warm.memory.saveRecallImage()).toBe(true);
+    const expected = await answers(warm);
+    expect(expected.flat().length).toBeGreaterThan(0);
+
+    const cold = restarted(warm.db);
+    const list = vi.spyOn(cold.store, 'list');
+    const vectors = vi.spyOn(cold.store, 'vectors');
+    expect(await answers(cold)).toEqual(expected);
+    expect(cold.vectors.lastLoad).toBe('image');
+    expect(list).not.toHaveBeenCalled(); // no memory read one by one
+    // HNSW takes over later, restored from its snapshot or built; the answers stay the same.
+    await cold.vectors.built();
+    expect(cold.vectors.lastLoad).not.toBe('image');
+    expect(await answers(cold)).toEqual(expected);
+    expect(vectors.mock.calls.length).toBeLessThanOrEqual(1);
+  });
+
+  it('is not used once the store moved on: the memory added after it is found', async () => {
+    const warm = await filled();
+    await warm.memory.saveRecallImage();
+    await warm.memory.add('My brother Tom lives in Oslo', { userId: 'me', infer: false });
+    const cold = restarted(warm.db);
+    const found = (await cold.memory.search('Where does my brother live?', SEARCH)).results.map((m) => m.memory);
+    expect(found).toContain('My brother Tom lives in Oslo');
+    expect(cold.vectors.lastLoad).not.toBe('image');
+  });
+
+  it('is ignored and deleted when malformed or of another version, and the answers stay right', async () => {
+    for (const spoil of [
+      (image: Record<string, unknown>) => ({ ...image, content: '{"records": [{"id": 1}]' }),
+      (image: Record<string, unknown>) => ({ ...image, content: '{"records": "nope", "text": {}, "entities": []}' }),
+      (image: Record<string, unknown>) => ({ ...image, version: 999 }),
+      (image: Record<string, unknown>) => ({ ...image, bytes: new Uint8Array([1, 2, 3]) }),
+    ]) {
+      const warm = await filled();
+      await warm.memory.saveRecallImage();
+      const expected = await answers(warm);
+      const stored = await warm.db.snapshots.get(IMAGE_KEY);
+      await warm.db.snapshots.put(spoil(stored as unknown as Record<string, unknown>) as never);
+      const errors: unknown[] = [];
+      const cold = testEngine({ embedder, crossover: 4, db: warm.db, onError: (e) => errors.push(e) });
+      expect(await answers(cold)).toEqual(expected);
+      await cold.vectors.built();
+      const left = asImage(await warm.db.snapshots.get(IMAGE_KEY));
+      // Deleted (or, once the engine saved a new one, a good one in its place).
+      if (left) expect(left.storeRevision).toBe(await cold.store.revision());
+    }
+  });
+
+  it('reads only the memories a recall looks at, and stops trusting an image with a broken one', async () => {
+    const warm = await filled();
+    await warm.memory.saveRecallImage();
+    const expected = await answers(warm);
+    const stored = (await warm.db.snapshots.get(IMAGE_KEY)) as unknown as { content: string };
+    const content = JSON.parse(stored.content) as { labels: number[]; records: string[] };
+    // The dog's memory no longer parses.
+    const dog = content.records.findIndex((r) => r.includes('My dog is called Max'));
+    content.records[dog] = content.records[dog]!.slice(0, 20);
+    await warm.db.snapshots.put({ ...(stored as object), content: JSON.stringify(content) } as never);
+    const errors: unknown[] = [];
+    const cold = testEngine({ embedder, crossover: 4, db: warm.db, onError: (e) => errors.push(e) });
+    await answers(cold); // the one recall that met it may miss it…
+    expect(errors.map(String).join()).toMatch(/malformed/);
+    expect(await answers(cold)).toEqual(expected); // …the next ones read the store
+    expect(asImage(await warm.db.snapshots.get(IMAGE_KEY))?.content ?? '').not.toContain('"My dog is c');
+  });
+
+  it('loses a forgotten memory with the forget itself, not at its next save', async () => {
+    const warm = await filled();
+    const secret = 'My locker code is Quokkazilla';
+    const { results } = await warm.memory.add(secret, { userId: 'me', infer: false });
+    await warm.memory.saveRecallImage();
+    expect((await warm.db.snapshots.get(IMAGE_KEY)) && JSON.stringify(await warm.db.snapshots.get(IMAGE_KEY))).toContain('Quokkazilla');
+    await warm.memory.delete(results[0]!.id);
+    const image = await warm.db.snapshots.get(IMAGE_KEY);
+    expect(image ? JSON.stringify(image) : '').not.toContain('Quokkazilla');
+    // And the next image saved does not bring it back.
+    await warm.memory.saveRecallImage();
+    expect(JSON.stringify(await warm.db.snapshots.get(IMAGE_KEY))).not.toContain('Quokkazilla');
+  });
+});
