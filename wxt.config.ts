@@ -3,6 +3,7 @@ import type { Plugin } from 'vite';
 import { HUB_ORIGINS } from './src/engine/models.ts';
 import { LOCAL_SERVER_ORIGINS, WEBLLM_HOST_ORIGINS } from './src/adapters/llm/hosts.ts';
 import { hnswlibCsp } from './scripts/hnswlib/vite-plugin.ts';
+import { firefoxPlugins } from './scripts/firefox/vite-plugins.ts';
 import { INSERT_MEMORIES_COMMAND } from './src/core/control.ts';
 
 /**
@@ -61,16 +62,34 @@ export const CONNECT_SRC: readonly string[] = [
   ...LOCAL_SERVER_ORIGINS.filter((pattern) => !pattern.includes('[')).map((pattern) => cspSource(pattern, true)),
 ];
 
+/**
+ * Engram's add-on id in Firefox (browser_specific_settings.gecko.id). addons.mozilla.org ties the
+ * listing to it for good with the first upload; the Firefox end-to-end tests pin the extension's
+ * moz-extension:// UUID by it (test/firefox/firefox.ts).
+ */
+export const GECKO_ID = 'engram@on-device-memory';
+
+/**
+ * The oldest Firefox the Firefox build installs in: 142, the first whose desktop and Android builds
+ * both read `data_collection_permissions` (required by addons.mozilla.org for new add-ons). The
+ * background page, MV3 `action`, `scripting.registerContentScripts` and `wasm-unsafe-eval` are older.
+ */
+export const FIREFOX_MIN_VERSION = '142.0';
+
 export default defineConfig({
   imports: false,
-  manifest: {
+  // One code base, two builds: `wxt build` (Chrome: a service worker and an offscreen document for
+  // WebLLM) and `wxt build -b firefox --mv3` (Firefox: an event page that hosts WebLLM itself, see
+  // src/background/llm-host.ts). Only the manifest and the build's plugins differ here.
+  manifest: ({ browser }) => ({
     name: 'Engram',
     description:
       'On-device memory for ChatGPT, Claude, Gemini, Perplexity, DeepSeek and Grok: remembers what you tell them, and never sends it anywhere.',
     // contextMenus: "Pause Engram" on the toolbar button's menu. scripting: the content script of a
     // site the user turns Engram on for, registered for that origin only. activeTab: the popup sees
     // which site the user is on when they click Engram's button, to offer turning it on there.
-    permissions: ['storage', 'unlimitedStorage', 'alarms', 'offscreen', 'contextMenus', 'scripting', 'activeTab'],
+    // offscreen (Chrome only): the document that hosts WebLLM; Firefox's background page hosts it.
+    permissions: ['storage', 'unlimitedStorage', 'alarms', ...(browser === 'firefox' ? [] : ['offscreen']), 'contextMenus', 'scripting', 'activeTab'],
     commands: {
       // Manual mode: put the memories for what is in the composer into it. Changeable at
       // chrome://extensions/shortcuts (and Firefox's add-on shortcut settings).
@@ -87,9 +106,23 @@ export default defineConfig({
       extension_pages: `script-src 'self' 'wasm-unsafe-eval'; object-src 'self'; connect-src ${CONNECT_SRC.join(' ')}`,
     },
     action: { default_title: 'Engram memories' },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            // Engram collects nothing: what it remembers stays in this browser (README: privacy).
+            gecko: { id: GECKO_ID, strict_min_version: FIREFOX_MIN_VERSION, data_collection_permissions: { required: ['none'] } },
+          },
+        }
+      : {}),
+  }),
+  zip: {
+    // `wxt zip -b firefox` also packs the sources addons.mozilla.org asks for with a bundled add-on;
+    // what is generated (the bundled model: `npm run build:firefox` rebuilds it) or left by tests is not sources.
+    excludeSources: ['test-results/**', 'playwright-report/**', 'public/models/**', 'bench/results.raw.json', 'web-ext-artifacts/**'],
   },
-  vite: () => ({
-    plugins: [keepOrtWasmExternal(), hnswlibCsp()],
+  vite: ({ browser }) => ({
+    // Firefox: three dependencies reshaped (not changed in what they do) for addons.mozilla.org's linter.
+    plugins: [keepOrtWasmExternal(), hnswlibCsp(), ...(browser === 'firefox' ? firefoxPlugins() : [])],
     resolve: {
       // The embedder runs on the CPU (WASM); the WebGPU/JSEP build would add 14 MB for nothing.
       alias: { 'onnxruntime-web/webgpu': 'onnxruntime-web/wasm' },
@@ -107,11 +140,14 @@ export default defineConfig({
       if (wxt.config.mode === DEMO_MODE) manifest.host_permissions = [...((manifest.host_permissions as string[] | undefined) ?? []), `${GENERIC_TEST_ORIGIN}/*`];
     },
     'entrypoints:resolved': (wxt, entrypoints) => {
-      if (wxt.config.mode === DEMO_MODE) return;
       // Removed rather than marked skipped: a skipped entrypoint makes every build and `wxt
-      // prepare` (run by npm install) print a warning, though leaving it out is intended.
-      const demo = entrypoints.findIndex((entrypoint) => entrypoint.name === 'demo');
-      if (demo >= 0) entrypoints.splice(demo, 1);
+      // prepare` (run by npm install) print a warning, though leaving it out is intended. The demo
+      // site's script is in the development build only; the offscreen document in Chrome's only.
+      const leftOut = [...(wxt.config.mode === DEMO_MODE ? [] : ['demo']), ...(wxt.config.browser === 'firefox' ? ['offscreen'] : [])];
+      for (const name of leftOut) {
+        const at = entrypoints.findIndex((entrypoint) => entrypoint.name === name);
+        if (at >= 0) entrypoints.splice(at, 1);
+      }
     },
     'build:publicAssets': (_wxt, files) => {
       files.push({

@@ -6,6 +6,7 @@ import { registerHandlers } from '../src/background/register-handlers';
 import { mark, timings } from '../src/core/timings';
 import { registerToolbar, runCommand } from '../src/background/toolbar';
 import { followPermissionRemovals } from '../src/background/generic-sites';
+import { registerOnboardingTab } from '../src/background/onboarding-tab';
 
 const DRAIN_ALARM = 'engram-drain-queue';
 
@@ -13,6 +14,7 @@ export default defineBackground({
   type: 'module',
   main() {
     mark('main'); // every module of the worker evaluated
+    registerOnboardingTab(); // first: the install event may be what started the worker
     const engine = createExtensionEngine();
     registerHandlers(engine);
     registerToolbar();
@@ -20,7 +22,16 @@ export default defineBackground({
     // A safety net for retries with backoff: the worker may be stopped before its timers fire.
     void chrome.alarms.create(DRAIN_ALARM, { periodInMinutes: 1 });
     chrome.alarms.onAlarm.addListener((alarm) => {
-      if (alarm.name === DRAIN_ALARM) void engine.ready.then(() => maintain(engine));
+      if (alarm.name !== DRAIN_ALARM) return;
+      void engine.ready
+        .then(async () => {
+          // Locked (encryption at rest): nothing can be read or written until the user unlocks.
+          if (engine.lock?.vault.locked) return;
+          await maintain(engine);
+        })
+        .catch((error: unknown) => {
+          console.warn('[Engram] maintenance will be tried again at the next alarm', error);
+        });
     });
     // For the service worker's DevTools console (and the end-to-end tests): `await engram.memory.search('…')`.
     Object.assign(globalThis, {

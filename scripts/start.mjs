@@ -3,17 +3,34 @@
  * built-in demo chat site. With no display (or with --headless) it runs the demo by itself:
  * tells the assistant a fact, asks a question in a new chat, prints what Engram captured and
  * injected and where the screenshot is, and exits 0.
+ *
+ * `npm start -- --firefox`: the same in Debian's firefox-esr (scripts/firefox/start.mjs), with the
+ * Firefox development build.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM, DEV_EXTENSION_DIR, ensureSetup, ROOT } from './setup.mjs';
+import { buildFirefoxDev, ensureFirefox } from './firefox/setup.mjs';
+
+const headless = process.argv.includes('--headless') || !process.env.DISPLAY;
+
+if (process.argv.includes('--firefox')) {
+  ensureSetup({ browser: false });
+  const firefox = ensureFirefox();
+  if (!firefox.ok) {
+    console.error(`\n${firefox.reason}`);
+    process.exit(1);
+  }
+  buildFirefoxDev();
+  const { startFirefox } = await import('./firefox/start.mjs');
+  process.exit(await startFirefox({ firefox: firefox.path, headless }));
+}
 
 ensureSetup();
 const { chromium } = await import('playwright-core');
 const { startDemoServer } = await import('./demo-server.mjs');
 
-const headless = process.argv.includes('--headless') || !process.env.DISPLAY;
 const extension = DEV_EXTENSION_DIR;
 const profile = mkdtempSync(join(tmpdir(), 'engram-demo-'));
 const server = await startDemoServer(Number(process.env.ENGRAM_DEMO_PORT ?? 0));

@@ -1,26 +1,35 @@
 /**
- * `npm test`: installs what is missing, then typecheck, lint, unit tests (vitest) and end-to-end
- * tests (Playwright + Debian's Chromium), and ends with one summary line.
+ * `npm test`: installs what is missing, then typecheck, lint, unit tests (vitest), end-to-end tests
+ * in Chromium (Playwright + Debian's Chromium) and in Firefox (puppeteer-core + Debian's
+ * firefox-esr, test/firefox), addons.mozilla.org's linter on the Firefox store build, and ends with
+ * one summary line. Without Firefox (not root on Debian, and none installed) the Firefox steps are
+ * skipped with a notice, counted as skipped, never as passed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureSetup, ROOT } from './setup.mjs';
+import { ensureFirefox } from './firefox/setup.mjs';
 import { countPlaywright, countVitest, summarize } from './summary.mjs';
 
 ensureSetup();
+// Firefox too (Debian's firefox-esr, when root on Debian): missing, its tests are skipped, with a notice.
+const firefox = ensureFirefox();
 mkdirSync(join(ROOT, 'test-results'), { recursive: true });
 const UNIT_REPORT = join(ROOT, 'test-results/unit.json');
 const E2E_REPORT = join(ROOT, 'test-results/e2e.json');
+const FIREFOX_REPORT = join(ROOT, 'test-results/e2e-firefox.json');
 // A report left by an earlier run must not stand in for one this run failed to write.
-for (const report of [UNIT_REPORT, E2E_REPORT]) rmSync(report, { force: true });
+for (const report of [UNIT_REPORT, E2E_REPORT, FIREFOX_REPORT]) rmSync(report, { force: true });
 
 /** @type {import('./summary.mjs').Step[]} */
 const steps = [];
-function step(name, command, args, { env = {}, report, count } = {}) {
+function step(name, command, args, { env = {}, report, count, quiet = false } = {}) {
   console.log(`\n\u001b[1m▶ ${name}\u001b[0m`);
   const started = Date.now();
-  const { status } = spawnSync(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  // quiet: the command's output is left out, its errors are not (a build's file listing).
+  const stdio = quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit';
+  const { status } = spawnSync(command, args, { cwd: ROOT, stdio, env: { ...process.env, ...env } });
   let counts;
   if (report && existsSync(report)) {
     try {
@@ -72,9 +81,26 @@ step('e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], {
   count: countPlaywright,
 });
 
+// Firefox: the same journeys in Debian's firefox-esr (test/firefox, vitest.firefox.config.ts), and
+// the store build through addons.mozilla.org's linter (no error, no warning).
+let firefoxSkipped = null;
+if (firefox.ok) {
+  step('build (Firefox, development)', 'npx', ['wxt', 'build', '-b', 'firefox', '--mv3', '--mode', 'development'], { quiet: true });
+  step('e2e (Firefox)', 'npx', ['vitest', 'run', '-c', 'vitest.firefox.config.ts', '--reporter=default', '--reporter=json', '--outputFile=test-results/e2e-firefox.json'], {
+    report: FIREFOX_REPORT,
+    count: countVitest,
+  });
+} else {
+  firefoxSkipped = firefox.reason;
+  console.log(`\n\u001b[1;33m▶ e2e (Firefox): SKIPPED\u001b[0m ${firefox.reason}`);
+  steps.push({ name: 'e2e (Firefox): SKIPPED, Firefox not found', exitCode: 0, seconds: 0, counts: { passed: 0, failed: 0, skipped: 1, problems: [firefox.reason] } });
+}
+step('lint (Firefox store build, web-ext)', 'node', ['scripts/firefox/lint.mjs']);
+
 // Every failure counts: a failed test, a file or hook that failed outside a test, an unhandled
 // error, a step that exits non-zero (scripts/summary.mjs).
 const summary = summarize(steps);
 console.log('');
 for (const line of summary.lines) console.log(line);
+if (firefoxSkipped) console.log(`\u001b[1;33mThe Firefox end-to-end tests did not run:\u001b[0m ${firefoxSkipped}`);
 process.exit(summary.exitCode);

@@ -181,6 +181,18 @@ export class DexieMemoryStore implements MemoryStore {
     await this.db.snapshots.delete(key);
   }
 
+  /**
+   * Move the store's revision on without changing anything: every cache of what it holds (the
+   * engine's memories and text index, the memory manager's rows) is stale and read again when next
+   * used. Engram was locked: nothing read before may be served from memory until it is unlocked.
+   */
+  async invalidate(): Promise<void> {
+    const { db } = this;
+    await this.#wrote(() =>
+      db.transaction('rw', db.settings, async () => ({ revision: await bump(db, SETTING.revision), vectorRevision: await current(db, SETTING.vectorRevision) })),
+    );
+  }
+
   async clear(): Promise<void> {
     const { db } = this;
     await this.#wrote(() => db.transaction('rw', [db.memories, db.vectors, db.history, db.snapshots, db.settings, db.jobs, db.injections], async () => {

@@ -2,6 +2,7 @@ import Dexie from 'dexie';
 import type { TurnJob } from '../core/turns';
 import type { EngramDatabase } from '../db/schema';
 import type { StoredTurnJob, TurnFailure, TurnStore } from '../ports/turn-store';
+import { isEnvelopedRow } from '../crypto/vault';
 
 /** The TurnStore on Dexie: the `jobs` table of Engram's database (`&hash` keeps one job per capture). */
 export class DexieTurnStore implements TurnStore {
@@ -41,9 +42,11 @@ export class DexieTurnStore implements TurnStore {
     return held + done;
   }
 
-  pending(): Promise<StoredTurnJob[]> {
-    // Rows read back from the table always have their `++seq` key.
-    return this.db.jobs.where('status').equals('pending').sortBy('seq') as Promise<StoredTurnJob[]>;
+  async pending(): Promise<StoredTurnJob[]> {
+    // Rows read back from the table always have their `++seq` key. A turn still sealed (Engram is
+    // locked: see src/crypto/vault.ts) waits for the unlock; while locked, every turn is.
+    const rows = await this.db.jobs.where('status').equals('pending').sortBy('seq');
+    return rows.filter((job) => !isEnvelopedRow(job)) as StoredTurnJob[];
   }
 
   async markDone(seq: number, { doneAt, stored }: { doneAt: number; stored: number }): Promise<void> {

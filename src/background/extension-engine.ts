@@ -5,17 +5,22 @@ import type { JsonValue } from '../core/types';
 import { sendToTab } from '../messaging/protocol';
 import { EngramDatabase } from '../db/schema';
 import { createEngine, type Engine } from '../engine/create-engine';
+import type { EngineWrite } from '../engine/context';
 import { ModelManager } from './model-manager';
 import { TurnQueue } from './turn-queue';
 import { DexieTurnStore } from '../adapters/dexie-turn-store';
 import { ExtractionManager } from './extraction-manager';
 import { openAiCompatibleChatModel, LOCAL_SERVER_ORIGINS } from '../adapters/llm/openai-compatible';
 import { WEBLLM_HOST_ORIGINS } from '../adapters/llm/webllm-tiers';
-import { offscreenWebLlm } from './offscreen-llm-client';
+import { webLlmHost } from './llm-host';
 import { BUNDLED_MODEL, HUB_ORIGINS, modelInfo, type EmbeddingModelInfo } from '../engine/models';
 import { InjectionLog } from './injection-log';
 import { readControl, watchControl } from '../adapters/control-storage';
 import type { ControlSettings } from '../core/control';
+import { MemoryRows, readMemories } from './manager/memory-rows';
+import { DexieMemoryStore } from '../adapters/dexie-store';
+import { createExtensionLock } from './lock/extension-lock';
+import type { Lock } from './lock/lock';
 
 const HUB = 'https://huggingface.co/';
 
@@ -56,6 +61,12 @@ export interface ExtensionEngine extends Engine {
   log: InjectionLog;
   /** The user's control settings as last read (kept current by watching storage). */
   control: () => Promise<ControlSettings>;
+  /** The database itself (the memory manager reads history, vectors and the log for an undo). */
+  db: EngramDatabase;
+  /** The memory manager's list of every memory (no text), kept current by every write from the start. */
+  rows?: MemoryRows;
+  /** Encryption at rest: locked, nothing is recalled (absent where there is none, e.g. tests). */
+  lock?: Lock;
 }
 
 /** The control settings, read once and then kept current by storage's change events. */
@@ -90,8 +101,30 @@ function tellChatPages(): void {
 export function createExtensionEngine(): ExtensionEngine {
   const embedder = embedderFor(modelInfo(BUNDLED_MODEL));
   const db = new EngramDatabase();
+  // Encryption at rest (off unless the user turned it on): every row goes through its vault.
+  const lock = createExtensionLock(db, {
+    // Locked: what the worker read of the memories is stale (read again, after the unlock), and
+    // what the chat pages prefetched is dropped.
+    onLocked: async () => {
+      tellChatPages();
+      if (engine.store instanceof DexieMemoryStore) await engine.store.invalidate();
+    },
+    // Unlocked: the pages ask again (they may hold a "locked" answer), and turns captured while
+    // locked (sealed to the public key) are processed now.
+    onUnlocked: () => {
+      tellChatPages();
+      void ready.then(() => queue.drain());
+    },
+    onError: (error) => {
+      console.warn('[Engram] encryption', error);
+    },
+  });
+  // For the service worker's DevTools console and the end-to-end tests, as `engram` is.
+  Object.assign(globalThis, { engramLock: lock });
   const log = new InjectionLog(db);
   const control = controlSource();
+  /** Told of every write, after the chat pages and the log (the memory manager's rows). */
+  const writeObservers: ((change: EngineWrite) => void)[] = [];
   const engine = createEngine({
     db,
     // The service worker is the only writer: content scripts, the popup and the options page ask it.
@@ -103,11 +136,16 @@ export function createExtensionEngine(): ExtensionEngine {
       if (change.delete?.length) void log.forget(change.delete).catch((error: unknown) => {
         console.warn('[Engram] the injection log will be cleaned at the next maintenance', error);
       });
+      for (const observe of writeObservers) observe(change);
     },
     embedder,
     onError: (error) => {
       console.warn('[Engram]', error);
     },
+  });
+  const rows = new MemoryRows(engine.store, { readAll: () => readMemories(db) });
+  writeObservers.push((change) => {
+    rows.observe(change);
   });
   const models = new ModelManager({
     memory: engine.memory,
@@ -123,8 +161,8 @@ export function createExtensionEngine(): ExtensionEngine {
     consent,
     webllmOrigins: WEBLLM_HOST_ORIGINS,
     localOrigins: LOCAL_SERVER_ORIGINS,
-    // WebLLM runs in an offscreen document, so the worker stays small and quick to wake.
-    ...offscreenWebLlm(),
+    // WebLLM runs in an offscreen document (Chrome) or the background page itself (Firefox): llm-host.ts.
+    ...webLlmHost(),
     localServer: (server) => openAiCompatibleChatModel(server),
   });
   const ready = models.restore().catch((error: unknown) => {
@@ -138,8 +176,10 @@ export function createExtensionEngine(): ExtensionEngine {
     },
     // "Ask before remembering": what a chat adds waits in the popup's inbox until accepted.
     metadata: async (): Promise<Record<string, JsonValue>> => ((await control()).askBeforeRemembering ? { pending: true } : {}),
+    // The user's default space for the site the turn was said on (the options page).
+    space: async (site) => (await control()).spaceBySite[site] ?? null,
   });
   // Turns captured before the worker was stopped are processed as soon as it starts again.
   void ready.then(() => queue.drain());
-  return { ...engine, embedder, models, ready, queue, extraction, log, control };
+  return { ...engine, embedder, models, ready, queue, extraction, log, control, db, rows, lock };
 }

@@ -41,7 +41,8 @@ async function call<K extends keyof OffscreenRequests>(type: K, data: OffscreenR
 
 /**
  * WebLLM as the service worker sees it: every call goes to the offscreen document, which loads
- * WebLLM only there. Implements the ExtractionManager's model dependencies.
+ * WebLLM only there. Implements the ExtractionManager's model dependencies. Chrome's host; Firefox
+ * runs WebLLM in its background page instead (llm-host.ts chooses).
  */
 export function offscreenWebLlm(): Pick<ExtractionManagerDeps, 'webgpu' | 'loadWebLlm' | 'cachedModels' | 'deleteCachedModel'> {
   return {

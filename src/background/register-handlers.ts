@@ -1,14 +1,21 @@
-import { DEFAULT_USER, pinnedFirst, type InjectionRecord, type MemoryView } from '../core/types';
+import { DEFAULT_USER, pinnedFirst, type InjectionRecord } from '../core/types';
 import { captures, stateOf } from '../core/control';
-import { mentionCount, searchWords } from '../core/search-words';
 import { flagTab, recordSiteHealth, siteIssues } from './site-health';
 import { disableGenericSite, enableGenericSite, genericOrigins, genericSenderSites, originOf } from './generic-sites';
 import { SITE_NAMES } from '../core/site-names';
-import type { MemoryItem } from '../engine/memory';
 import { MAX_MEMORY_ID_CHARS, MAX_NOTED_IDS, MAX_REASON_CHARS, MAX_TURN_CHARS, onMessage, type CapturedTurn, type ProtocolMap } from '../messaging/protocol';
 import type { GetDataType, GetReturnType } from '@webext-core/messaging';
 import { callerOf, contentScriptSites, SenderRejected, type Caller, type ContentScriptSite } from './senders';
 import type { ExtensionEngine } from './extension-engine';
+import { RECALL } from '../engine/recall-settings';
+import { MINE } from './manager/filter';
+import { createMemoryManager, type MemoryManager } from './manager/manager';
+import { MemoryRows } from './manager/memory-rows';
+import { searchMemories } from './manager/search';
+import { itemView as toView } from './manager/views';
+import { DATA_SENDERS, registerDataHandlers } from './data/register-data-handlers';
+import { LOCK_CALLERS, registerLockHandlers } from './lock/register-lock-handlers';
+import { forgetImportedHistory } from './data/import-history';
 
 /** At most this many memories answer a search in the popup. */
 const SEARCH_RESULTS = 20;
@@ -21,15 +28,6 @@ function displayName(name: string): string {
   return name.replace(/(^|[\s-])(\p{L})/gu, (_, sep: string, first: string) => sep + first.toUpperCase());
 }
 
-function toView(m: MemoryItem): MemoryView {
-  return { id: m.id, text: m.memory, site: m.site, createdAt: Date.parse(m.createdAt), pinned: m.metadata.pinned === true };
-}
-
-/**
- * The browser's user: everything the extension stores and recalls is theirs. Memories waiting for
- * their consent ("Ask before remembering": `metadata.pending`) are neither listed nor recalled.
- */
-const MINE = { user_id: DEFAULT_USER, NOT: { metadata: { pending: true } } };
 /** Memories from chats waiting in the inbox for the user's consent. */
 const WAITING = { user_id: DEFAULT_USER, metadata: { pending: true } };
 
@@ -64,6 +62,16 @@ export const ALLOWED_CALLERS = {
   editMemory: 'page',
   pinMemory: 'page',
   aboutYou: 'page',
+  memoryPage: 'page',
+  memoryFacets: 'page',
+  memoryDetail: 'page',
+  deleteMemories: 'page',
+  undoDelete: 'page',
+  moveMemories: 'page',
+  listSpaces: 'page',
+  createSpace: 'page',
+  renameSpace: 'page',
+  deleteSpace: 'page',
   engineStatus: 'page',
   modelStatus: 'page',
   switchModel: 'page',
@@ -73,6 +81,8 @@ export const ALLOWED_CALLERS = {
   llmDisable: 'page',
   llmDelete: 'page',
   llmUseLocalServer: 'page',
+  ...DATA_SENDERS,
+  ...LOCK_CALLERS,
 } as const satisfies Record<keyof ProtocolMap, Caller['kind']>;
 
 /** The ids of the extension and the sites of its content scripts, read from the runtime. */
@@ -148,6 +158,19 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
       return handler(data, caller as Parameters<Handler<K>>[1]);
     });
   };
+  // The memory manager, made on its first message (registering touches nothing of the engine).
+  let manager: MemoryManager | null = null;
+  const managed = (): MemoryManager =>
+    (manager ??= createMemoryManager({
+      memory,
+      store: engine.store,
+      db: engine.db,
+      log,
+      // The extension's rows saw every write since the worker started; without them, rows read when asked.
+      rows: engine.rows ?? new MemoryRows(engine.store, { saveDelayMs: null, observed: false }),
+      ready,
+      now: Date.now,
+    }));
 
   on('captureTurn', async (data, caller) => {
     const turn = checkTurn(data, caller);
@@ -184,13 +207,18 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
       throw new Error('Engram: a malformed recall was refused');
     }
     if (!(await activeOn(caller))) return { memories: [] };
+    if (await engine.lock?.gate()) return { memories: [], locked: true }; // locked: nothing recalled, the send goes untouched
     // A recall that woke the worker loads all it needs at once, not one part after another.
     void warm().catch(() => undefined);
     await ready;
+    // How many memories, in what budget, past what threshold: the user's choice (the options page).
+    const { injection } = await engine.control();
     // The one recall: the same call `npm run eval` and the tests make. A prefetch (the user is
     // still typing, and may never send this) counts no use: `noteInjected` does once it went out.
     const { memories } = await memory.recall(data.query.slice(0, MAX_TURN_CHARS), {
       filters: MINE,
+      settings: { topK: injection.topK, budgetTokens: injection.budgetTokens, candidates: Math.max(RECALL.candidates, injection.topK) },
+      ...(injection.threshold === null ? {} : { threshold: injection.threshold }),
       ...(data.prefetch === true ? { noteUse: false } : {}),
     });
     return { memories: memories.map((m) => ({ id: m.id, text: m.line, score: m.score })) };
@@ -308,29 +336,18 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     return { deleted: true };
   });
   on('forgetEverything', async () => {
+    await forgetImportedHistory(engine.db); // first: no imported message is queued again after the reset
     await memory.reset();
+    await managed().forgetAll();
     return { forgotten: true };
   });
   on('searchMemories', async (data) => {
     await ready;
     if (typeof data !== 'string') throw new Error('Engram: a malformed searchMemories was refused');
-    const query = data.slice(0, MAX_TURN_CHARS);
-    const words = searchWords(query);
-    // What a prompt would find (the same gate, more results), and every memory that names all the
-    // words of the search ("Max" finds "My dog is called Max" even where the vectors do not).
-    const [{ results: ranked }, { results: all }] = await Promise.all([
-      memory.search(query, { filters: MINE, topK: SEARCH_RESULTS, gate: 'recall' }),
-      words.length > 0 ? memory.getAll({ filters: MINE, topK: EVERY }) : Promise.resolve({ results: [] as MemoryItem[] }),
-    ]);
-    const current = ranked.filter((r) => r.supersededAt === undefined);
-    const shown = new Set(current.map((r) => r.id));
-    // Those that name every word of the search first, then some of them (in the engine's order),
-    // then the ones only related in meaning, marked so the popup can say that nothing matched.
-    const named = all.filter((m) => !shown.has(m.id) && mentionCount(m.memory, words) === words.length).reverse();
-    const score = (m: MemoryItem): number => mentionCount(m.memory, words);
-    const ordered = [...current, ...named].map((m, i) => ({ m, i, n: score(m) }));
-    ordered.sort((a, b) => Number(b.n === words.length && b.n > 0) - Number(a.n === words.length && a.n > 0) || Number(b.n > 0) - Number(a.n > 0) || a.i - b.i);
-    return ordered.slice(0, SEARCH_RESULTS).map(({ m, n }) => ({ ...toView(m), matched: n > 0 }));
+    // What a prompt would find (the same gate, more results), and every memory naming all the words
+    // of the search, those first; the ones only related in meaning are marked (manager/search.ts).
+    const found = await searchMemories(memory, data.slice(0, MAX_TURN_CHARS), { ...MINE, AND: [] }, SEARCH_RESULTS);
+    return found.slice(0, SEARCH_RESULTS).map(({ item, matched }) => ({ ...toView(item), matched }));
   });
   on('editMemory', async (data) => {
     await ready;
@@ -341,9 +358,21 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
   });
   on('pinMemory', async (data) => toView(await memory.setMetadata(data.id, { pinned: data.pinned ? true : null })));
   on('aboutYou', async () => {
-    const [profile, graph] = await Promise.all([memory.profile({ filters: MINE }), memory.graph({ filters: MINE })]);
-    return { profile: profile.map(toView), entities: graph.entities.slice(0, ABOUT_ENTITIES).map((e) => ({ ...e, name: displayName(e.name) })) };
+    // From the memories the manager lists first, not all of them: seconds of the worker's time at
+    // 100,000, asked on every popup open and after every change (manager/about.ts).
+    const { profile, entities } = await managed().about();
+    return { profile, entities: entities.slice(0, ABOUT_ENTITIES).map((e) => ({ ...e, name: displayName(e.name) })) };
   });
+  on('memoryPage', (data) => managed().page(data));
+  on('memoryFacets', () => managed().facets());
+  on('memoryDetail', (data) => managed().detail(data));
+  on('deleteMemories', (data) => managed().deleteMemories(data));
+  on('undoDelete', (data) => managed().undoDelete(data));
+  on('moveMemories', (data) => managed().moveMemories(data));
+  on('listSpaces', () => managed().listSpaces());
+  on('createSpace', (data) => managed().createSpace(data));
+  on('renameSpace', (data) => managed().renameSpace(data));
+  on('deleteSpace', (data) => managed().deleteSpace(data));
   on('modelStatus', () => models.status());
   on('switchModel', async (data) => {
     await models.switchTo(data);
@@ -371,4 +400,6 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     await extraction.useLocalServer(data.baseUrl, data.model);
     return { using: memory.extractorName };
   });
+  registerDataHandlers(engine, on);
+  registerLockHandlers(engine.lock, on);
 }

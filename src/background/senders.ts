@@ -27,7 +27,7 @@ export interface ContentScriptSite {
 }
 
 /** The extension's own pages that may manage memories. */
-export const MANAGING_PAGES = ['/popup.html', '/options.html'] as const;
+export const MANAGING_PAGES = ['/popup.html', '/options.html', '/onboarding.html'] as const;
 
 export class SenderRejected extends Error {
   constructor(message: string) {

@@ -1,5 +1,5 @@
 import { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, type CapturedTurn, type QueueStats, type TurnJob } from '../core/turns';
-import { DEFAULT_USER, type JsonValue } from '../core/types';
+import { DEFAULT_USER, type JsonValue, type SiteId } from '../core/types';
 import type { ChatMessage } from '../ports/extractor';
 import type { StoredTurnJob, TurnStore } from '../ports/turn-store';
 import { factHash } from '../pipeline/normalize';
@@ -31,6 +31,8 @@ export interface TurnQueueOptions {
    * the user asks to accept new memories first ("Ask before remembering").
    */
   metadata?: () => Promise<Record<string, JsonValue>> | Record<string, JsonValue>;
+  /** The space a turn's memories are filed in, decided when it is processed (the user's default space for its site); none when null. */
+  space?: (site: SiteId) => Promise<string | null> | string | null;
 }
 
 /**
@@ -153,8 +155,10 @@ export class TurnQueue {
       // What the assistant had just said is context for the extractor, never a source of facts.
       const messages: ChatMessage[] = job.replyTo ? [{ role: 'assistant', content: job.replyTo }, ...said] : said;
       const metadata = (await this.options.metadata?.()) ?? {};
+      const space = (await this.options.space?.(job.site)) ?? null;
       const { results } = await this.memory.add(messages, {
         ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+        ...(space === null ? {} : { space }),
         userId: DEFAULT_USER,
         site: job.site,
         conversationId: job.conversationId,

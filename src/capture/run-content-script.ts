@@ -127,8 +127,9 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal, sour
     {
       // A prefetch is flagged so that the background counts no use of what the user may never send.
       recall: async (query, options) => {
-        const { memories } = await sendMessage('recall', { site: adapter.site, query, ...(options?.prefetch ? { prefetch: true } : {}) });
-        return memories.map(({ id, text }) => ({ id, text }));
+        const { memories, locked } = await sendMessage('recall', { site: adapter.site, query, ...(options?.prefetch ? { prefetch: true } : {}) });
+        const lines = memories.map(({ id, text }) => ({ id, text }));
+        return locked ? Object.assign(lines, { locked }) : lines; // locked: the indicator says so
       },
       // Fire-and-forget: a use not counted costs a little ranking weight, never the send.
       noteInjected: (ids) => void sendMessage('noteInjected', { ids: ids.slice(0, MAX_NOTED_IDS) }).catch(() => undefined),
@@ -140,7 +141,9 @@ export function runContentScript(adapter: SiteAdapter, signal: AbortSignal, sour
         report({ ok: false, reason });
       },
       nothingToInsert: (reason) => {
-        notice.show(reason === 'empty' ? 'type your message first, then add memories to it.' : 'no memories match this message.');
+        notice.show(
+          reason === 'empty' ? 'type your message first, then add memories to it.' : reason === 'locked' ? 'locked. Unlock it from its toolbar button first, then add memories.' : 'no memories match this message.',
+        );
       },
       captured: (text) => {
         const replyTo = lastAssistantText(adapter);

@@ -20,6 +20,7 @@ export interface SendHooks {
   /**
    * Memories to put ahead of `query`; may be empty. `prefetch`: asked while the user types, before
    * any send, so the background must count none of them as used (see `noteInjected`).
+   * An answer flagged `locked` (Engram is locked) carries none, and the indicator says Engram is locked.
    */
   recall(query: string, options?: { prefetch?: boolean }): Promise<RecalledLine[]>;
   /**
@@ -56,7 +57,7 @@ export interface SendHooks {
    */
   unhealthy?(reason: string): void;
   /** Manual mode found nothing to insert (or the composer was empty). */
-  nothingToInsert?(reason: 'empty' | 'none'): void;
+  nothingToInsert?(reason: 'empty' | 'none' | 'locked'): void;
   /** The user typed in the composer (a trusted input), at most once every WAKE_EVERY_MS: wake the background. */
   typing?(): void;
   /** How long a send may wait for memories before it goes out without them. */
@@ -179,6 +180,8 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
         hooks.onError?.(error); // never block the user's send on Engram
       }
     }
+    // Engram is locked (encryption at rest): nothing was recalled, the send goes as typed, and the indicator says so.
+    const locked = (memories as RecalledLine[] & { locked?: boolean }).locked === true;
     memories = memories.filter((m) => memoryLine(m.text));
     if (state === 'review' && panel && memories.length > 0) {
       // Review: no memory leaves that the user has not had on screen. New ones: show them, hold the send.
@@ -216,7 +219,8 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
     if (prompt && remember) hooks.sent?.(prompt);
     inserted = [];
     panel?.newTurn();
-    panel?.indicate(sentIds.length);
+    if (locked) panel?.indicate(sentIds.length, { locked });
+    else panel?.indicate(sentIds.length);
     if (sentIds.length > 0) {
       // Recalled as prefetches, so no use was counted: the memories that went out count now.
       hooks.noteInjected?.(sentIds);
@@ -236,9 +240,10 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
     }
     pending = true;
     try {
-      const memories = (await withTimeout(hooks.recall(prompt, { prefetch: true }), timeoutMs)).filter((m) => memoryLine(m.text));
+      const recalled: RecalledLine[] & { locked?: boolean } = await withTimeout(hooks.recall(prompt, { prefetch: true }), timeoutMs);
+      const memories = recalled.filter((m) => memoryLine(m.text));
       if (memories.length === 0) {
-        hooks.nothingToInsert?.('none');
+        hooks.nothingToInsert?.(recalled.locked === true ? 'locked' : 'none');
         return;
       }
       inserted = memories;

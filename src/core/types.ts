@@ -105,12 +105,104 @@ export interface MemoryView {
   text: string;
   site: SiteId | null;
   createdAt: number;
+  /** When it was said (the date the manager shows, filters and orders by); createdAt when absent. */
+  saidAt?: number;
   /** The user pinned it: it ranks higher however old it is. */
   pinned?: boolean;
   /** Waiting for consent, a change to a memory the user had accepted: the accepted text it would replace. */
   replaces?: string;
   /** A search result: whether it mentions a word of the search (else it is only related in meaning). */
   matched?: boolean;
+  /** The space it is filed in, such as `work/atlas`; null or absent for none. */
+  space?: string | null;
+  /** Who it is about: the user, an assistant (agent), or one conversation (session). */
+  scope?: MemoryScope;
+  categories?: string[];
+  /** The conversation it came from on its site, when known. */
+  conversationId?: string | null;
+  updatedAt?: number;
+  /** When it will be forgotten (ms since epoch), or null/absent for never. */
+  expiresAt?: number | null;
+}
+
+/** Whose memory it is (Mem0's scopes): the user's, an agent's, or a session's. */
+export type MemoryScope = 'user' | 'agent' | 'session';
+
+/**
+ * What the memory manager lists: every field optional, all given ones must hold. Evaluated by the
+ * background over every memory (never in the popup), so 100,000 memories filter in one pass.
+ */
+export interface MemoryFilter {
+  /** A search: ranked by the engine (words of the search first, then related in meaning). */
+  text?: string;
+  /** Where it was said; `none` for memories with no site (typed in by the user, imported). */
+  site?: SiteId | 'none';
+  /** The space and every space under it (`work` includes `work/atlas`); `''` for memories in no space. */
+  space?: string;
+  scope?: MemoryScope;
+  category?: string;
+  /** Said at or after / before this time (ms since epoch). */
+  from?: number;
+  to?: number;
+  pinned?: boolean;
+}
+
+/** One window of the memory manager's list (a virtualised list asks for the rows it shows). */
+export interface MemoryPageRequest {
+  filter: MemoryFilter;
+  offset: number;
+  /** At most MAX_PAGE_SIZE. */
+  limit: number;
+}
+
+export interface MemoryPage {
+  /** How many memories match the filter in all. */
+  total: number;
+  /** Rows `offset` … `offset + limit` of them: pinned first, then newest first (or best first for a search). */
+  items: MemoryView[];
+  /** The store's revision the page was computed at: a later page of another revision means the list changed. */
+  revision: number;
+}
+
+/** The values the manager's filters offer, each with how many memories have it. */
+export interface MemoryFacets {
+  total: number;
+  sites: { site: SiteId | 'none'; count: number }[];
+  spaces: { space: string; count: number }[];
+  categories: { category: string; count: number }[];
+  scopes: { scope: MemoryScope; count: number }[];
+}
+
+/** A space (user-created or in use by a memory), with its memories (its own, not its children's). */
+export interface SpaceInfo {
+  /** A path of names joined by `/`, such as `work/atlas`. */
+  path: string;
+  memories: number;
+}
+
+/** A space path has at most this many levels (`work/atlas` has two). */
+export const MAX_SPACE_DEPTH = 5;
+
+/** One name of a space path has 1 to this many characters. */
+export const MAX_SPACE_NAME_CHARS = 60;
+
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * A space path as the user typed it, tidied (each name trimmed, joined by `/`), or null when it is
+ * none: an empty name (`work/`, `/work`, `a//b`), a name longer than MAX_SPACE_NAME_CHARS, more
+ * than MAX_SPACE_DEPTH levels, a control character, or not a string.
+ *
+ * @example
+ * spacePath(' work / atlas ') // 'work/atlas'
+ * spacePath('work/') // null
+ */
+export function spacePath(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const names = value.split('/').map((name) => name.trim());
+  const valid = names.length <= MAX_SPACE_DEPTH && names.every((name) => name.length >= 1 && name.length <= MAX_SPACE_NAME_CHARS && !CONTROL.test(name));
+  return valid ? names.join('/') : null;
 }
 
 /** The popup's order: pinned memories first, otherwise as given (a stable sort). */

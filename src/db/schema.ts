@@ -1,6 +1,6 @@
 import Dexie, { type EntityTable, type Table, type Transaction } from 'dexie';
 import type { HistoryEntry, IndexSnapshot, InjectionRecord, JsonValue, MemoryRecord, VectorRecord } from '../core/types';
-import type { TurnJob } from '../core/turns';
+import type { CapturedTurn, TurnJob } from '../core/turns';
 import { DEFAULT_USER } from '../core/types';
 import { factHash } from '../pipeline/normalize';
 
@@ -13,6 +13,25 @@ export type { IndexSnapshot } from '../core/types';
 export interface SettingRecord {
   key: string;
   value: JsonValue;
+}
+
+/**
+ * One message of an imported chat history (src/background/data/import-history.ts): staged until
+ * it is fed to the turn queue, then followed there until processed. Once done only its key stays
+ * (no text), so importing the same file again adds nothing twice.
+ */
+export interface ImportedTurnRecord {
+  seq?: number;
+  /** The message's import key (`source/conversation/message`): one row per message, ever. */
+  key: string;
+  /** staged: waiting to be queued; queued: in the turn queue (`job` is its hash); done, failed: processed. */
+  status: 'staged' | 'queued' | 'done' | 'failed';
+  /** The turn to queue; null once processed. */
+  turn: CapturedTurn | null;
+  /** The turn queue's hash of its job, once queued. */
+  job: string | null;
+  /** Memories its processing added or updated. */
+  stored: number;
 }
 
 /** The version-1 record (walking skeleton), kept for the migration. */
@@ -40,6 +59,7 @@ export class EngramDatabase extends Dexie {
   snapshots!: EntityTable<IndexSnapshot, 'key'>;
   jobs!: EntityTable<TurnJob, 'seq'>;
   injections!: EntityTable<InjectionRecord, 'id'>;
+  imports!: EntityTable<ImportedTurnRecord, 'seq'>;
 
   constructor(name: string = DB_NAME, options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -71,6 +91,11 @@ export class EngramDatabase extends Dexie {
     // v5 (the user in control): every prompt sent with memories, and which memories it carried.
     this.version(5).stores({
       injections: '++id, at, *memoryIds',
+    });
+    // v6 (the user's data): an imported chat history's messages, fed to the turn queue in order;
+    // their keys stay, so a second import of the same file adds nothing twice.
+    this.version(6).stores({
+      imports: '++seq, &key, [status+seq]',
     });
   }
 }

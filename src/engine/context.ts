@@ -87,8 +87,10 @@ export class EngineContext {
 
   /** The stored recall image, read at most once per start (later reads would be stale anyway). */
   #readImage(): Promise<RecallImage | null> {
+    mark('image:start');
     this.#image ??= this.store.getSnapshot(IMAGE_KEY).then(
       async (snapshot) => {
+        mark('image:read');
         const image = asImage(snapshot);
         if (snapshot && !image) await this.store.deleteSnapshot(IMAGE_KEY); // an older version's, or malformed
         return image;

@@ -4,7 +4,7 @@
  * memory was forgotten, and when, stays.
  */
 import { containsSecret } from '../pipeline/secrets';
-import type { MemoryRecord } from '../core/types';
+import type { MemoryRecord, VectorRecord } from '../core/types';
 import { forgetting, type EngineContext } from './context';
 import { matchesFilter, type MemoryFilter } from './filters';
 
@@ -15,6 +15,45 @@ export function deleteMemory(ctx: EngineContext, id: string, reason = 'deleted b
     if (!old) return false;
     await ctx.write(forgetting([old], ctx.now(), reason));
     return true;
+  });
+}
+
+/**
+ * Forget these memories in one write, as deleting each would (history, vectors, the vector index;
+ * the extension's onWrite tells the chat pages and the injection log). Unknown ids are skipped.
+ * `keep` is called first, inside the write queue, with the records about to go: nothing else
+ * changes them between the copy it may take (an undo) and the forgetting. Returns the records forgotten.
+ */
+export function forgetMany(
+  ctx: EngineContext,
+  ids: readonly string[],
+  reason = 'deleted by the user',
+  keep?: (records: readonly MemoryRecord[]) => Promise<void>,
+): Promise<MemoryRecord[]> {
+  return ctx.serial(async () => {
+    const records = await ctx.store.getMany([...new Set(ids)]);
+    if (records.length === 0) return [];
+    await keep?.(records);
+    await ctx.write(forgetting(records, ctx.now(), reason));
+    return records;
+  });
+}
+
+/**
+ * Put memories forgotten a moment ago back exactly as they were (same ids, labels, texts, metadata,
+ * dates) with their vectors, through the store, so the caches and the vector index find them again.
+ * A memory whose id is stored again is left as it is. Their history is the caller's to put back.
+ * Returns the records restored.
+ */
+export function restoreMany(ctx: EngineContext, records: readonly MemoryRecord[], vectors: readonly VectorRecord[]): Promise<MemoryRecord[]> {
+  return ctx.serial(async () => {
+    const present = new Set((await ctx.store.getMany(records.map((r) => r.id))).map((r) => r.id));
+    const back = records.filter((r) => !present.has(r.id));
+    if (back.length === 0) return [];
+    const ids = new Set(back.map((r) => r.id));
+    // Every model's vectors go back to the store; the active model's index takes its own.
+    await ctx.write({ put: [...back], vectors: vectors.filter((v) => ids.has(v.memoryId)) });
+    return back;
   });
 }
 

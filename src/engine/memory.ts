@@ -17,7 +17,7 @@
 import type { Decider } from '../ports/decider';
 import type { Embedder } from '../ports/embedder';
 import type { Extractor } from '../ports/extractor';
-import type { JsonValue, MemoryRecord } from '../core/types';
+import type { JsonValue, MemoryRecord, VectorRecord } from '../core/types';
 import { ruleBasedDecider } from '../pipeline/decide';
 import { matchesFilter, normalizeSpace, validateFilter, type MemoryFilter } from './filters';
 import { add, type Added } from './add';
@@ -28,15 +28,16 @@ export type { AddManyInput, AddManyItem, AddManyOptions, AddManyProgress, AddMem
 import { partsOf, type MemoryConfig } from './config';
 import { consolidate } from './consolidate';
 import { EngineContext, live } from './context';
-import { deleteMatching, deleteMemory, forgetSecrets, reset, sweepExpired } from './forget';
+import { deleteMatching, deleteMemory, forgetMany, forgetSecrets, reset, restoreMany, sweepExpired } from './forget';
 import { historyRows, toItem, type HistoryRow, type MemoryItem } from './items';
 import { graphOf, profileOf, type EntityGraph } from './profile';
 import { recall, type Recalled } from './recall';
 import type { RecallSettings } from './recall-settings';
 import { reembed, type ReembedProgress } from './reembed';
+import { retentionOf, type Retention } from './retention';
 import { search, warmSearch } from './search';
 import { inForeground } from './priority';
-import { flushUses, noteUse, noteUseLater, setMetadata, updateMemory } from './update';
+import { flushUses, noteUse, noteUseLater, setMetadata, setSpaces, updateMemory } from './update';
 import {
   entityId,
   expiryOf,
@@ -381,6 +382,29 @@ export class Memory {
     ]);
   }
 
+  /**
+   * Forget many memories in one write (as many delete() calls would, in a fraction of the time).
+   * `keep` sees the records just before they go (a copy for an undo). Returns how many were forgotten.
+   */
+  async forgetMany(memoryIds: readonly string[], options: { reason?: string; keep?: (records: readonly MemoryRecord[]) => Promise<void> } = {}): Promise<number> {
+    const ids = memoryIds.map((id) => memoryIdOf(id));
+    return (await forgetMany(this.#ctx, ids, options.reason, options.keep)).length;
+  }
+
+  /**
+   * Put back memories forgotten a moment ago, exactly as they were, with their vectors (as
+   * `forgetMany`'s `keep` saw them): searched and recalled again. Returns the ids restored.
+   */
+  async restore(records: readonly MemoryRecord[], vectors: readonly VectorRecord[]): Promise<string[]> {
+    return (await restoreMany(this.#ctx, records, vectors)).map((m) => m.id);
+  }
+
+  /** File memories in spaces (id → a path such as `work/atlas`, or null for none); returns how many moved. */
+  async setSpaces(spaces: ReadonlyMap<string, string | null>): Promise<number> {
+    const checked = new Map([...spaces].map(([id, space]) => [memoryIdOf(id), normalizeSpace(space)] as const));
+    return (await setSpaces(this.#ctx, checked)).length;
+  }
+
   /** Merge `patch` into a memory's metadata (null removes a key): pinning, rating. No history. */
   async setMetadata(memoryId: string, patch: Record<string, JsonValue>): Promise<MemoryItem> {
     return toItem(await setMetadata(this.#ctx, memoryIdOf(memoryId), patch));
@@ -429,6 +453,11 @@ export class Memory {
   /** Forget stored memories that hold a secret; returns how many. */
   forgetSecrets(): Promise<number> {
     return forgetSecrets(this.#ctx);
+  }
+
+  /** How long memories stay: a memory's expiry, the end of its conversation, "forget what goes unused" (retention.ts). */
+  retention(): Retention {
+    return retentionOf(this.#ctx);
   }
 
   async #live(filters: SearchFilters | undefined): Promise<MemoryRecord[]> {

@@ -46,6 +46,23 @@ export function updateMemory(ctx: EngineContext, id: string, change: MemoryChang
   });
 }
 
+/**
+ * File memories in spaces (id → space path, null for none), in one write. The hash, which covers
+ * the space (the same fact is stored once per space), follows. Not recorded in history (the fact
+ * did not change). Unknown ids are skipped; returns the records that moved.
+ */
+export function setSpaces(ctx: EngineContext, spaces: ReadonlyMap<string, string | null>): Promise<MemoryRecord[]> {
+  return ctx.serial(async () => {
+    const now = ctx.now();
+    const put = (await ctx.store.getMany([...spaces.keys()])).flatMap((m): MemoryRecord[] => {
+      const space = spaces.get(m.id) ?? null;
+      return space === m.space ? [] : [{ ...m, space, hash: factHash(m.text, { ...m, space }), updatedAt: now }];
+    });
+    if (put.length > 0) await ctx.write({ put });
+    return put;
+  });
+}
+
 /** Merge metadata into a memory (a null value removes the key). Not recorded in history. */
 export function setMetadata(ctx: EngineContext, id: string, patch: Record<string, JsonValue>): Promise<MemoryRecord> {
   return ctx.serial(async () => {

@@ -88,8 +88,8 @@ export interface EngramPanel {
   review(memories: readonly RecalledLine[]): void;
   /** Show the manual bar. */
   manual(): void;
-  /** After a send: how many memories went, with a link to the log (or hide when none). */
-  indicate(count: number): void;
+  /** After a send: how many memories went, with a link to the log (or hide when none); or that Engram is locked. */
+  indicate(count: number, options?: { locked?: boolean }): void;
   hide(): void;
   /** The memories of `memories` the user did not remove. */
   kept(memories: readonly RecalledLine[]): RecalledLine[];
@@ -109,6 +109,9 @@ export interface EngramPanel {
   readonly announced: string;
   remove(): void;
 }
+
+/** The indicator after a send while Engram is locked (encryption at rest): the message went as typed. */
+export const LOCKED_TEXT = 'Engram is locked: this message was sent without memories. Unlock Engram from its toolbar button.';
 
 const plural = (n: number, one: string, many: string): string => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
@@ -329,7 +332,17 @@ export function createPanel(anchor: () => HTMLElement | null, callbacks: PanelCa
       panel.replaceChildren(actions);
       place();
     },
-    indicate(count) {
+    indicate(count, options) {
+      if (options?.locked) {
+        show('indicator');
+        const p = doc.createElement('p');
+        p.className = 'title';
+        p.textContent = LOCKED_TEXT;
+        panel.replaceChildren(p);
+        place();
+        announce(LOCKED_TEXT);
+        return;
+      }
       if (count <= 0) {
         this.hide();
         return;

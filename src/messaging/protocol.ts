@@ -6,7 +6,9 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { LlmStatus, ModelStatus, WebLlmTierId } from '../core/status';
 import type { CapturedTurn, QueueStats } from '../core/turns';
-import type { InjectionRecord, MemoryView, RecalledMemory, SiteId } from '../core/types';
+import type { DataProtocolMap } from './data-protocol';
+import type { LockProtocolMap } from './lock-protocol';
+import type { HistoryEntry, InjectionRecord, MemoryFacets, MemoryFilter, MemoryPage, MemoryPageRequest, MemoryView, RecalledMemory, SiteId, SpaceInfo } from '../core/types';
 
 export { MAX_REPLY_TO_CHARS, MAX_TURN_CHARS, type CapturedTurn } from '../core/turns';
 
@@ -63,6 +65,8 @@ export interface SiteIssue {
 
 export interface RecallResult {
   memories: RecalledMemory[];
+  /** Engram is locked (encryption at rest): nothing is recalled until the user unlocks it. */
+  locked?: boolean;
 }
 
 export interface EngineStatus {
@@ -80,7 +84,27 @@ export interface AboutYou {
   entities: { name: string; memories: number }[];
 }
 
-export interface ProtocolMap {
+/** How long a `deleteMemories` can be undone, in ms. */
+export const UNDO_WINDOW_MS = 30_000;
+
+/** The most rows one `memoryPage` returns. */
+export const MAX_PAGE_SIZE = 500;
+
+/** Which memories a bulk action applies to: these ids, or every memory matching a filter ("all that match"). */
+export type MemorySelection = { ids: string[] } | { filter: MemoryFilter };
+
+/** Everything the manager shows of one memory. */
+export interface MemoryDetail {
+  memory: MemoryView;
+  /** Every change, oldest first (a forgotten memory's entries keep no text). */
+  history: HistoryEntry[];
+  /** Where it was injected, newest first. */
+  injections: InjectionView[];
+  /** A link to the conversation it came from, when its site has one. */
+  conversationUrl: string | null;
+}
+
+export interface ProtocolMap extends DataProtocolMap, LockProtocolMap {
   /**
    * Content script → background: the user is sending this turn; store it durably but hold it
    * until `confirmTurn` says the send really left the page (held turns expire unprocessed).
@@ -141,6 +165,28 @@ export interface ProtocolMap {
   pinMemory(pin: { id: string; pinned: boolean }): MemoryView;
   /** Popup → background: the user's profile (current value of each attribute, pinned memories) and the entities they mention most. */
   aboutYou(): AboutYou;
+  /** Manager → background: one window of the memories matching a filter (see MemoryPageRequest). */
+  memoryPage(request: MemoryPageRequest): MemoryPage;
+  /** Manager → background: the sites, spaces, categories and scopes in use, with counts. */
+  memoryFacets(): MemoryFacets;
+  /** Manager → background: one memory with its history, where it was injected and its conversation. */
+  memoryDetail(id: string): MemoryDetail;
+  /**
+   * Manager → background: forget the selected memories. `undo` is a token valid for a short while
+   * (UNDO_WINDOW_MS) and only in this worker's memory: nothing forgotten is kept on disk.
+   */
+  deleteMemories(selection: MemorySelection): { deleted: number; undo: string | null };
+  /** Manager → background: put back what a `deleteMemories` forgot, exactly as it was (false when too late). */
+  undoDelete(token: string): { restored: number };
+  /** Manager → background: file the selected memories in a space (null: in none). */
+  moveMemories(request: { selection: MemorySelection; space: string | null }): { moved: number };
+  /** Manager → background: every space (created by the user or in use), sorted by path. */
+  listSpaces(): SpaceInfo[];
+  createSpace(path: string): SpaceInfo[];
+  /** Rename a space and every space under it; its memories follow. */
+  renameSpace(request: { from: string; to: string }): SpaceInfo[];
+  /** Delete a space (and those under it); its memories stay, in no space. */
+  deleteSpace(path: string): SpaceInfo[];
   /** Popup → background: which extractor runs (and why, after a fallback), and the turn queue. */
   engineStatus(): EngineStatus;
   /** Popup → background: the active embedding model, the choices, and any switch in progress. */

@@ -1,6 +1,7 @@
 import type { InjectionMode } from '../core/control';
 import type { SiteId } from '../core/types';
 import { MODE_CHOICES, modeLabel, SITE_NAMES, type ControlStore } from './control-store';
+import { S } from './strings';
 
 /** The id of the Settings summary, where focus goes once the first-run choices are made. */
 export const SETTINGS_SUMMARY_ID = 'settings-summary';
@@ -31,12 +32,12 @@ export function PauseSwitch({ store }: { store: ControlStore }) {
           <span class="switch-track" aria-hidden="true">
             <span class="switch-thumb" />
           </span>
-          Pause Engram
+          {S.pause.label}
         </button>
         <p id="pause-hint" class="hint">
           {paused
-            ? 'Paused: no memories are added and nothing is remembered, on every site.'
-            : 'Pausing stops adding memories and remembering, on every site.'}
+            ? S.pause.pausedHint
+            : S.pause.hint}
         </p>
       </div>
       {error}
@@ -51,69 +52,89 @@ export function PauseSwitch({ store }: { store: ControlStore }) {
 export function ControlPanel({ store, sites = ALL_SITES }: { store: ControlStore; sites?: readonly SiteId[] }) {
   const settings = store.settings.value;
   if (!settings) return null;
-  const current = MODE_CHOICES.find((c) => c.mode === settings.mode);
   return (
     <div class="settings" data-testid="settings">
       <details>
         <summary id={SETTINGS_SUMMARY_ID} class="count">
-          Settings
+          {S.modes.settings}
         </summary>
-        {settings.paused && <p class="hint">Engram is paused. These settings apply again when you resume.</p>}
-        <div class="field">
-          <label for="mode-default">How memories are added</label>
-          <select
-            id="mode-default"
-            aria-describedby="mode-default-hint"
-            value={settings.mode}
-            onChange={(e) => void store.setMode(e.currentTarget.value as InjectionMode)}
-          >
-            {MODE_CHOICES.map((c) => (
-              <option key={c.mode} value={c.mode}>
-                {c.label}
-              </option>
-            ))}
-          </select>
-          <p id="mode-default-hint" class="hint">
-            {current?.hint}
-          </p>
-        </div>
-        <fieldset class="site-modes">
-          <legend>On each site</legend>
-          {sites.map((site) => (
-            <div class="field site-mode" key={site}>
-              <label for={`mode-${site}`}>{SITE_NAMES[site]}</label>
-              <select
-                id={`mode-${site}`}
-                value={settings.sites[site] ?? ''}
-                onChange={(e) => {
-                  const value = e.currentTarget.value;
-                  void store.setSiteMode(site, value === '' ? null : (value as InjectionMode));
-                }}
-              >
-                <option value="">Same as default ({modeLabel(settings.mode)})</option>
-                {MODE_CHOICES.map((c) => (
-                  <option key={c.mode} value={c.mode}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-          ))}
-        </fieldset>
-        <div class="field check">
-          <input
-            type="checkbox"
-            id="ask-before-remembering"
-            aria-describedby="ask-before-remembering-hint"
-            checked={settings.askBeforeRemembering}
-            onChange={(e) => void store.setAskBeforeRemembering(e.currentTarget.checked)}
-          />
-          <label for="ask-before-remembering">Ask before remembering</label>
-          <p id="ask-before-remembering-hint" class="hint">
-            New memories from your chats wait under “Waiting for you” until you accept them.
-          </p>
-        </div>
+        <ModeFields store={store} sites={sites} />
+        <AskBeforeRemembering store={store} />
       </details>
+    </div>
+  );
+}
+
+/** How memories are added: the default mode, and each site's own (popup Settings, options page). */
+export function ModeFields({ store, sites = ALL_SITES }: { store: ControlStore; sites?: readonly SiteId[] }) {
+  const settings = store.settings.value;
+  if (!settings) return null;
+  const current = MODE_CHOICES.find((c) => c.mode === settings.mode);
+  return (
+    <>
+      {settings.paused && <p class="hint">{S.modes.pausedNote}</p>}
+      <div class="field">
+        <label for="mode-default">{S.modes.global}</label>
+        <select
+          id="mode-default"
+          aria-describedby="mode-default-hint"
+          value={settings.mode}
+          onChange={(e) => void store.setMode(e.currentTarget.value as InjectionMode)}
+        >
+          {MODE_CHOICES.map((c) => (
+            <option key={c.mode} value={c.mode}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+        <p id="mode-default-hint" class="hint">
+          {current?.hint}
+        </p>
+      </div>
+      <fieldset class="site-modes">
+        <legend>{S.modes.perSite}</legend>
+        {sites.map((site) => (
+          <div class="field site-mode" key={site}>
+            <label for={`mode-${site}`}>{SITE_NAMES[site]}</label>
+            <select
+              id={`mode-${site}`}
+              value={settings.sites[site] ?? ''}
+              onChange={(e) => {
+                const value = e.currentTarget.value;
+                void store.setSiteMode(site, value === '' ? null : (value as InjectionMode));
+              }}
+            >
+              <option value="">{S.modes.sameAsDefault(modeLabel(settings.mode))}</option>
+              {MODE_CHOICES.map((c) => (
+                <option key={c.mode} value={c.mode}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        ))}
+      </fieldset>
+    </>
+  );
+}
+
+/** "Ask before remembering": new memories from chats wait for the user's consent. */
+export function AskBeforeRemembering({ store, id = 'ask-before-remembering' }: { store: ControlStore; id?: string }) {
+  const settings = store.settings.value;
+  if (!settings) return null;
+  return (
+    <div class="field check">
+      <input
+        type="checkbox"
+        id={id}
+        aria-describedby={`${id}-hint`}
+        checked={settings.askBeforeRemembering}
+        onChange={(e) => void store.setAskBeforeRemembering(e.currentTarget.checked)}
+      />
+      <label for={id}>{S.privacy.ask}</label>
+      <p id={`${id}-hint`} class="hint">
+        {S.privacy.askHint}
+      </p>
     </div>
   );
 }

@@ -1,18 +1,33 @@
 import { signal, type Signal } from '@preact/signals';
 import { readControl, watchControl, writeControl } from '../adapters/control-storage';
-import { parseControl, type ControlSettings, type InjectionMode } from '../core/control';
+import { DEFAULT_INJECTION, parseControl, type ControlSettings, type InjectionMode, type InjectionSettings } from '../core/control';
 import type { SiteId } from '../core/types';
+import { RECALL } from '../engine/recall-settings';
+import { S } from './strings';
 
 /** The chat sites by the names the popup shows them under (every popup section uses these). */
 export { SITE_NAMES } from '../core/site-names';
 
 /** Each injection mode as the popup's choices name it, in the order they are offered. */
-export const MODE_CHOICES: readonly { mode: InjectionMode; label: string; hint: string }[] = [
-  { mode: 'review', label: 'Review before sending', hint: 'You see the memories above the message box and remove any before you send.' },
-  { mode: 'automatic', label: 'Automatically', hint: 'The memories that matter are added to every prompt you send.' },
-  { mode: 'manual', label: 'Only when I ask', hint: 'Nothing is added until you click “Add memories” above the message box, or press Engram’s shortcut.' },
-  { mode: 'off', label: 'Off', hint: 'No memories are added and nothing is remembered.' },
-];
+export const MODE_CHOICES: readonly { mode: InjectionMode; label: string; hint: string }[] = (['review', 'automatic', 'manual', 'off'] as const).map(
+  (mode) => ({ mode, ...S.modeChoices[mode] }),
+);
+
+export { DEFAULT_INJECTION, INJECTION_LIMITS } from '../core/control';
+
+/** The relevance threshold Engram calibrated for its bundled model (shown as the default). */
+export const CALIBRATED_THRESHOLD = RECALL.threshold;
+
+/** The injection settings, read defensively (settings written before they existed lack them). */
+export function injectionOf(settings: ControlSettings): InjectionSettings {
+  const stored = (settings as Partial<ControlSettings>).injection;
+  return { ...DEFAULT_INJECTION, ...stored };
+}
+
+/** Each site's default space (new memories from it are filed there). */
+export function spaceBySiteOf(settings: ControlSettings): Partial<Record<SiteId, string>> {
+  return { ...(settings as Partial<ControlSettings>).spaceBySite };
+}
 
 export const modeLabel = (mode: InjectionMode): string => MODE_CHOICES.find((c) => c.mode === mode)?.label ?? mode;
 
@@ -64,6 +79,12 @@ export interface ControlStore {
   setAskBeforeRemembering(ask: boolean): Promise<boolean>;
   /** The first-run choices: writes them and marks the user onboarded. */
   finishOnboarding(choice: { mode: InjectionMode; askBeforeRemembering: boolean }): Promise<boolean>;
+  /** The user skipped the first-run choices: the defaults stay, and it is not shown again. */
+  skipOnboarding(): Promise<boolean>;
+  /** Change how much goes into a prompt (the other fields stay). */
+  setInjection(change: Partial<InjectionSettings>): Promise<boolean>;
+  /** A site's default space; null: none. */
+  setSiteSpace(site: SiteId, space: string | null): Promise<boolean>;
 }
 
 export function createControlStore(backend: ControlBackend): ControlStore {
@@ -111,5 +132,12 @@ export function createControlStore(backend: ControlBackend): ControlStore {
       }),
     setAskBeforeRemembering: (askBeforeRemembering) => update((s) => ({ ...s, askBeforeRemembering })),
     finishOnboarding: ({ mode, askBeforeRemembering }) => update((s) => ({ ...s, mode, askBeforeRemembering, onboarded: true })),
+    skipOnboarding: () => update((s) => ({ ...s, onboarded: true })),
+    setInjection: (change) => update((s) => ({ ...s, injection: { ...injectionOf(s), ...change } })),
+    setSiteSpace: (site, space) =>
+      update((s) => {
+        const { [site]: _previous, ...others } = spaceBySiteOf(s);
+        return { ...s, spaceBySite: space === null ? others : { ...others, [site]: space } };
+      }),
   };
 }

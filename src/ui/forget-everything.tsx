@@ -1,30 +1,48 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { formatCount } from './format';
+import { S } from './strings';
+
+/** Whether the user typed the confirmation word (spaces and letter case aside). */
+export const confirmed = (typed: string): boolean => typed.trim().toUpperCase() === S.forgetAll.word.toUpperCase();
 
 /**
- * "Forget everything", behind a confirmation that says what goes: every memory, its history and
- * any message still waiting to be read. Cancel is focused first, so Enter never forgets by accident.
+ * "Forget everything", behind a typed confirmation (the user types FORGET) that says what goes:
+ * every memory, its history and any message still waiting to be read. The field has the focus when
+ * asked, and the button stays disabled until the word is typed, so nothing is forgotten by accident.
  */
 export function ForgetEverything({ count, onForget }: { count: number; onForget: () => Promise<boolean> }) {
   const [asking, setAsking] = useState(false);
   const [done, setDone] = useState(false);
-  const cancel = useRef<HTMLButtonElement>(null);
+  const [typed, setTyped] = useState('');
+  const [busy, setBusy] = useState(false);
+  const field = useRef<HTMLInputElement>(null);
   const opener = useRef<HTMLButtonElement>(null);
+  const id = useId();
   useEffect(() => {
-    if (asking) cancel.current?.focus();
+    if (asking) field.current?.focus();
   }, [asking]);
 
   const close = (): void => {
     setAsking(false);
+    setTyped('');
     setTimeout(() => opener.current?.focus(), 0);
   };
+  const forget = async (): Promise<void> => {
+    if (!confirmed(typed) || busy) return;
+    setBusy(true);
+    const ok = await onForget();
+    setBusy(false);
+    if (ok) setDone(true);
+    close();
+  };
   return (
-    <section class="forget-all" aria-labelledby="forget-all-title">
-      <h2 id="forget-all-title" class="count">
-        Forget everything
+    <section class="forget-all" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} class="count">
+        {S.forgetAll.title}
       </h2>
       {done && (
         <p role="status" data-testid="forgotten">
-          Engram has forgotten everything.
+          {S.forgetAll.done}
         </p>
       )}
       {!asking ? (
@@ -37,34 +55,49 @@ export function ForgetEverything({ count, onForget }: { count: number; onForget:
             setAsking(true);
           }}
         >
-          Forget everything…
+          {S.forgetAll.open}
         </button>
       ) : (
-        <div role="alertdialog" aria-labelledby="forget-all-question" aria-describedby="forget-all-detail" class="confirm">
-          <p id="forget-all-question">
-            <strong>Forget everything Engram knows?</strong>
-          </p>
-          <p id="forget-all-detail">
-            {count === 1 ? '1 memory' : `${count.toLocaleString()} memories`}, their history and any message still waiting to
-            be read are deleted from this device. This cannot be undone.
-          </p>
-          <div class="confirm-actions">
-            <button type="button" ref={cancel} onClick={close}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              class="danger"
-              onClick={() =>
-                void onForget().then((ok) => {
-                  if (ok) setDone(true);
-                  close();
-                })
+        <div role="alertdialog" aria-labelledby={`${id}-question`} aria-describedby={`${id}-detail`} class="confirm">
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void forget();
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                close();
               }
-            >
-              Forget everything
-            </button>
-          </div>
+            }}
+          >
+            <p id={`${id}-question`}>
+              <strong>{S.forgetAll.question}</strong>
+            </p>
+            <p id={`${id}-detail`}>{S.forgetAll.detail(count, formatCount(count))}</p>
+            <div class="field">
+              <label for={`${id}-word`}>{S.forgetAll.typeLabel}</label>
+              <input
+                id={`${id}-word`}
+                ref={field}
+                type="text"
+                autocomplete="off"
+                spellcheck={false}
+                value={typed}
+                onInput={(e) => {
+                  setTyped(e.currentTarget.value);
+                }}
+              />
+            </div>
+            <div class="confirm-actions">
+              <button type="button" class="plain" onClick={close}>
+                {S.forgetAll.cancel}
+              </button>
+              <button type="submit" class="danger" disabled={!confirmed(typed) || busy}>
+                {S.forgetAll.confirm}
+              </button>
+            </div>
+          </form>
         </div>
       )}
     </section>

@@ -1,6 +1,7 @@
 import { signal, type Signal } from '@preact/signals';
 import type { MemoryView } from '../core/types';
 import { sendMessage } from '../messaging/protocol';
+import { S } from './strings';
 
 /** What the inbox asks of the background: the real messages, or a test double. */
 export interface InboxBackend {
@@ -61,7 +62,7 @@ export function createInboxStore(backend: InboxBackend): InboxStore {
       if (text !== undefined) {
         const clean = text.trim();
         if (!clean) {
-          error.value = 'A memory cannot be empty. Use Reject to drop it.';
+          error.value = S.inbox.empty;
           return null;
         }
         if (clean !== waiting.text) edited = clean;
@@ -70,7 +71,7 @@ export function createInboxStore(backend: InboxBackend): InboxStore {
         const accepted = await backend.accept(id, edited);
         drop(id);
         error.value = null;
-        announcement.value = `Remembered “${accepted.text}”. Engram uses it from now on.`;
+        announcement.value = S.inbox.accepted(accepted.text);
         return accepted;
       } catch (e) {
         error.value = message(e);
@@ -84,7 +85,7 @@ export function createInboxStore(backend: InboxBackend): InboxStore {
         await backend.reject(id);
         drop(id);
         error.value = null;
-        announcement.value = `Rejected “${waiting.text}”. Engram will not remember it.`;
+        announcement.value = S.inbox.rejected(waiting.text);
         return true;
       } catch (e) {
         error.value = message(e);

@@ -4,8 +4,8 @@ import type { MemoryView } from '../core/types';
 import { SITE_NAMES } from './control-store';
 import type { InboxStore } from './inbox-store';
 import { usePolledStore } from './use-store';
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+import { DateTime, formatCount } from './format';
+import { S } from './strings';
 
 /**
  * "Waiting for you": memories from chats that wait for the user's consent ("Ask before
@@ -29,15 +29,15 @@ export function Inbox({ store, onAccepted }: { store: InboxStore; onAccepted?: (
       {items.length > 0 && (
         <section class="inbox" aria-labelledby="inbox-title" data-testid="inbox">
           <h2 id="inbox-title" class="count">
-            Waiting for you ({items.length})
+            {S.inbox.title(formatCount(items.length))}
           </h2>
-          <p class="hint">Engram remembers these only if you accept them.</p>
+          <p class="hint">{S.inbox.hint}</p>
           {store.error.value && (
             <p role="alert" class="error">
               {store.error.value}
             </p>
           )}
-          <ul class="memories" ref={list} aria-label="Memories waiting for you">
+          <ul class="memories" ref={list} aria-label={S.inbox.label}>
             {items.map((m, index) => (
               <InboxItem
                 key={m.id}
@@ -108,7 +108,7 @@ function InboxItem({
             onDraft={setDraft}
             onSave={() => void save()}
             onCancel={cancel}
-            saveLabel="Save & accept"
+            saveLabel={S.inbox.saveAndAccept}
             busy={busy}
             field={field}
           />
@@ -117,33 +117,33 @@ function InboxItem({
         )}
         {memory.replaces !== undefined && (
           <p class="memory-meta" data-testid="replaces">
-            Changes what you accepted: “{memory.replaces}”. Reject keeps that.
+            {S.inbox.replaces(memory.replaces)}
           </p>
         )}
         <p class="memory-meta">
           {memory.site ? `${SITE_NAMES[memory.site]} · ` : null}
-          <time dateTime={new Date(memory.createdAt).toISOString()}>{dateFormat.format(memory.createdAt)}</time>
+          <DateTime at={memory.createdAt} />
         </p>
       </div>
       {!editing && (
         <div class="memory-actions">
-          <button type="button" disabled={busy} aria-label={`Accept "${memory.text}"`} onClick={() => void run(() => onAccept())}>
-            Accept
+          <button type="button" disabled={busy} aria-label={S.inbox.acceptLabel(memory.text)} onClick={() => void run(() => onAccept())}>
+            {S.inbox.accept}
           </button>
           <button
             type="button"
             ref={editButton}
             disabled={busy}
-            aria-label={`Edit "${memory.text}"`}
+            aria-label={S.memory.editLabel(memory.text)}
             onClick={() => {
               setDraft(memory.text);
               setEditing(true);
             }}
           >
-            Edit
+            {S.memory.edit}
           </button>
-          <button type="button" class="delete" disabled={busy} aria-label={`Reject "${memory.text}"`} onClick={() => void run(onReject)}>
-            Reject
+          <button type="button" class="delete" disabled={busy} aria-label={S.inbox.rejectLabel(memory.text)} onClick={() => void run(onReject)}>
+            {S.inbox.reject}
           </button>
         </div>
       )}

@@ -5,6 +5,7 @@ import type { InjectionView } from '../messaging/protocol';
 import { SITE_NAMES } from './control-store';
 import type { InjectionLogStore } from './injection-log-store';
 import { usePolledStore } from './use-store';
+import { formatDate } from './format';
 
 /** The popup's URL hash that opens the log (the chat pages' indicator links to popup.html#log). */
 export const LOG_HASH = '#log';
@@ -17,7 +18,6 @@ const MODE_TEXT: Record<InjectionView['mode'], string> = {
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', hour: 'numeric', minute: '2-digit' });
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const DAY_MS = 86_400_000;
 
 const startOfDay = (t: number): number => new Date(t).setHours(0, 0, 0, 0);
@@ -28,7 +28,7 @@ export function when(at: number, now = Date.now()): string {
   if (days === 0) return `Today, ${timeFormat.format(at)}`;
   if (days === 1) return `Yesterday, ${timeFormat.format(at)}`;
   if (days > 1 && days < 7) return weekdayFormat.format(at);
-  return dateFormat.format(at);
+  return formatDate(at);
 }
 
 const prompts = (n: number): string => (n === 1 ? '1 prompt' : `${n} prompts`);

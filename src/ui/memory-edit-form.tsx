@@ -1,4 +1,5 @@
 import type { RefObject } from 'preact';
+import { S } from './strings';
 
 /**
  * Editing a memory's text in place (the list's Edit, the inbox's Edit): Enter or the submit button
@@ -34,7 +35,7 @@ export function MemoryEditForm({
     >
       <textarea
         ref={field}
-        aria-label={`Edit "${text}"`}
+        aria-label={S.memory.editLabel(text)}
         value={draft}
         rows={2}
         maxLength={2000}
@@ -56,7 +57,7 @@ export function MemoryEditForm({
           {saveLabel}
         </button>
         <button type="button" onClick={onCancel}>
-          Cancel
+          {S.memory.cancel}
         </button>
       </div>
     </form>

@@ -1,28 +1,33 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { MemoryEditForm } from './memory-edit-form';
-import type { MemoryView, SiteId } from '../core/types';
-import type { AboutYou } from '../messaging/protocol';
-import type { MemoryListStore } from './memory-list-store';
-import { LlmPanel } from './llm-panel';
-import type { LlmStore } from './llm-store';
-import { ModelPanel } from './model-panel';
-import type { ModelStore } from './model-store';
-import { StatusLine, type StatusSource } from './status-line';
-import { SiteIssues } from './site-issues';
-import { GenericSite, type GenericSiteBackend } from './generic-site';
+import { useEffect } from 'preact/hooks';
+import type { SiteId } from '../core/types';
 import type { SiteIssue } from '../messaging/protocol';
-import { ForgetEverything } from './forget-everything';
 import { ControlPanel, PauseSwitch } from './control-panel';
-import { SITE_NAMES, type ControlStore } from './control-store';
-import { Onboarding } from './onboarding';
+import type { ControlStore } from './control-store';
+import { ForgetEverything } from './forget-everything';
+import { GenericSite, type GenericSiteBackend } from './generic-site';
 import { Inbox } from './inbox';
 import type { InboxStore } from './inbox-store';
-import { InjectionLog, MemoryUses } from './injection-log';
+import { InjectionLog } from './injection-log';
 import type { InjectionLogStore } from './injection-log-store';
+import { LlmPanel } from './llm-panel';
+import type { LlmStore } from './llm-store';
+import type { MemoryListStore } from './memory-list-store';
+import { MemoryManager } from './memory-manager';
+import { ModelPanel } from './model-panel';
+import type { ModelStore } from './model-store';
+import { Onboarding } from './onboarding';
+import { SiteIssues } from './site-issues';
+import { StatusGlance } from './status-glance';
+import type { StatusSource } from './status-line';
+import { LockedBanner } from './encryption-panel';
+import { extensionEncryptionStore, type EncryptionStore } from './encryption-store';
+import { S } from './strings';
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-/** The popup: what Engram remembers, searched, corrected, pinned or forgotten one by one. */
+/**
+ * The popup: Engram's status at a glance, the pause switch, the memories (searched, filtered,
+ * corrected, pinned, moved or forgotten, one by one or many at once), and the quick settings; "All
+ * settings" opens the options page.
+ */
 export function PopupApp({
   store,
   models,
@@ -34,6 +39,10 @@ export function PopupApp({
   inbox,
   log,
   sites,
+  currentSite,
+  openOptions,
+  lock = extensionEncryptionStore(),
+  preloaded = false,
 }: {
   store: MemoryListStore;
   models?: ModelStore;
@@ -51,10 +60,21 @@ export function PopupApp({
   log?: InjectionLogStore;
   /** The sites the settings offer a mode for (default: every site Engram knows). */
   sites?: readonly SiteId[];
+  /** The chat site of the tab the user is on (the status line says what Engram does there). */
+  currentSite?: () => Promise<SiteId | null>;
+  /** Open the options page. */
+  openOptions?: () => void;
+  /** Encryption at rest: while locked, the popup says so and unlocks (the extension's own store by default). */
+  lock?: EncryptionStore | undefined;
+  /** The list's first page was already asked for (the entrypoint does, before anything else): not again. */
+  preloaded?: boolean;
 }) {
   useEffect(() => {
-    void store.load();
-  }, [store]);
+    if (!preloaded) void store.load();
+    return () => {
+      store.dispose();
+    };
+  }, [store, preloaded]);
   useEffect(() => {
     if (!control) return;
     void control.refresh();
@@ -72,204 +92,32 @@ export function PopupApp({
     return ok;
   };
 
-  const memories = store.memories.value;
-  const results = store.results.value;
-  const shown = results ?? memories;
-  const query = store.query.value.trim();
   return (
     <main class="engram-popup">
-      <header>
-        <h1>Engram</h1>
-        <p class="tagline">Stays on this device.</p>
+      <header class="popup-header">
+        <div class="brand">
+          <h1>{S.app.name}</h1>
+          <p class="tagline">{S.app.tagline}</p>
+        </div>
+        {openOptions && (
+          <button type="button" class="plain" title={S.app.allSettingsHint} onClick={openOptions}>
+            {S.app.allSettings}
+          </button>
+        )}
       </header>
+      {lock && <LockedBanner store={lock} onUnlocked={() => void store.load()} />}
+      <StatusGlance store={store} control={control} currentSite={currentSite} siteIssues={siteIssues} models={models} status={status} />
       {control && <PauseSwitch store={control} />}
       {control?.settings.value?.onboarded === false && <Onboarding store={control} />}
-      {status && <StatusLine load={status} />}
       {siteIssues && <SiteIssues load={siteIssues} />}
       {genericSites && <GenericSite backend={genericSites} />}
-      {store.status.value === 'error' && (
-        <p role="alert" class="error">
-          {store.error.value}
-        </p>
-      )}
-      {store.status.value === 'loading' && <p aria-live="polite">Loading memories…</p>}
       {inbox && <Inbox store={inbox} onAccepted={() => void store.load()} />}
-      {store.status.value === 'ready' && memories.length === 0 && !results && (
-        <p class="empty" data-testid="empty">
-          No memories yet. Tell ChatGPT or Claude something about yourself, and Engram will remember it
-          here.
-        </p>
-      )}
-      {memories.length > 0 && (
-        <search class="memory-search">
-          <input
-            type="search"
-            aria-label="Search memories"
-            placeholder="Search memories"
-            value={store.query.value}
-            onInput={(e) => void store.search(e.currentTarget.value)}
-          />
-        </search>
-      )}
-      {store.about.value && memories.length > 0 && !results && <AboutSection about={store.about.value} onPick={(name) => void store.search(name)} />}
-      {(memories.length > 0 || results) && (
-        <>
-          <h2 class="count" data-testid="memory-count" aria-live="polite">
-            {results
-              ? results.length === 0
-                ? `No memory matches “${query}”`
-                : results.every((r) => r.matched === false)
-                  ? `No memory mentions “${query}”; perhaps related:`
-                  : `${results.length === 1 ? '1 match' : `${results.length.toLocaleString()} matches`} for “${query}”`
-              : memories.length === 1
-                ? '1 memory'
-                : `${memories.length.toLocaleString()} memories`}
-          </h2>
-          <ul class="memories" aria-label={results ? 'Search results' : 'Memories'}>
-            {shown.map((m) => (
-              <MemoryItem
-                key={m.id}
-                memory={m}
-                onDelete={() => void store.remove(m.id)}
-                onEdit={(text) => store.edit(m.id, text)}
-                onPin={(pinned) => void store.pin(m.id, pinned)}
-                log={log}
-              />
-            ))}
-          </ul>
-        </>
-      )}
+      <MemoryManager store={store} log={log} />
       {control && <ControlPanel store={control} sites={sites} />}
       {log && <InjectionLog store={log} />}
       {models && <ModelPanel store={models} />}
       {llm && <LlmPanel store={llm} />}
-      {store.status.value !== 'loading' && <ForgetEverything count={memories.length} onForget={forgetAll} />}
+      {store.status.value !== 'loading' && <ForgetEverything count={store.stored.value ?? store.total.value} onForget={forgetAll} />}
     </main>
-  );
-}
-
-/** The profile Engram keeps (what a prompt is most likely to need), and who and what the user talks about. */
-function AboutSection({ about, onPick }: { about: AboutYou; onPick: (name: string) => void }) {
-  if (about.profile.length === 0 && about.entities.length === 0) return null;
-  return (
-    <section class="about" aria-labelledby="about-title">
-      <h2 id="about-title" class="count">
-        About you
-      </h2>
-      {about.profile.length > 0 && (
-        <ul class="profile" aria-label="Profile" data-testid="profile">
-          {about.profile.map((m) => (
-            <li key={m.id}>{m.text}</li>
-          ))}
-        </ul>
-      )}
-      {about.entities.length > 0 && (
-        <ul class="entities" aria-label="People, places and projects you mention">
-          {about.entities.map((e) => (
-            <li key={e.name}>
-              <button
-                type="button"
-                class="entity"
-                onClick={() => { onPick(e.name); }}
-                aria-label={`Show memories about ${e.name} (${e.memories === 1 ? '1 memory' : `${e.memories} memories`})`}
-              >
-                {e.name}
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
-
-function MemoryItem({
-  memory,
-  onDelete,
-  onEdit,
-  onPin,
-  log,
-}: {
-  memory: MemoryView;
-  onDelete: () => void;
-  onEdit: (text: string) => Promise<boolean>;
-  onPin: (pinned: boolean) => void;
-  /** Where the memory was used, shown on request. */
-  log?: InjectionLogStore | undefined;
-}) {
-  const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState(memory.text);
-  const [saving, setSaving] = useState(false);
-  const field = useRef<HTMLTextAreaElement>(null);
-  const editButton = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (editing) field.current?.focus();
-  }, [editing]);
-
-  const startEditing = (): void => {
-    setDraft(memory.text);
-    setEditing(true);
-  };
-  const stopEditing = (): void => {
-    setEditing(false);
-    // Back to where the user was, for keyboard users.
-    requestAnimationFrame(() => editButton.current?.focus());
-  };
-  const save = async (): Promise<void> => {
-    if (draft.trim() === memory.text) {
-      stopEditing();
-      return;
-    }
-    setSaving(true);
-    const saved = await onEdit(draft);
-    setSaving(false);
-    if (saved) stopEditing();
-  };
-
-  return (
-    <li class={memory.pinned ? 'memory pinned' : 'memory'} data-testid="memory">
-      <div class="memory-body">
-        {editing ? (
-          <MemoryEditForm
-            text={memory.text}
-            draft={draft}
-            onDraft={setDraft}
-            onSave={() => void save()}
-            onCancel={stopEditing}
-            saveLabel="Save"
-            busy={saving}
-            field={field}
-          />
-        ) : (
-          <p class="memory-text">{memory.text}</p>
-        )}
-        <p class="memory-meta">
-          {memory.pinned ? <span class="pin-badge">Pinned · </span> : null}
-          {memory.site ? `${SITE_NAMES[memory.site]} · ` : null}
-          <time dateTime={new Date(memory.createdAt).toISOString()}>{dateFormat.format(memory.createdAt)}</time>
-        </p>
-        {log && !editing && <MemoryUses memory={memory} store={log} />}
-      </div>
-      {!editing && (
-        <div class="memory-actions">
-          <button
-            type="button"
-            class="pin"
-            aria-pressed={memory.pinned === true}
-            aria-label={`Pin "${memory.text}"`}
-            title={memory.pinned ? 'Pinned: always weighs in, however old' : 'Pin: always weighs in, however old'}
-            onClick={() => { onPin(!memory.pinned); }}
-          >
-            {memory.pinned ? 'Unpin' : 'Pin'}
-          </button>
-          <button type="button" ref={editButton} class="edit" onClick={startEditing} aria-label={`Edit "${memory.text}"`}>
-            Edit
-          </button>
-          <button type="button" class="delete" onClick={onDelete} aria-label={`Forget "${memory.text}"`}>
-            Forget
-          </button>
-        </div>
-      )}
-    </li>
   );
 }

@@ -1,15 +1,17 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import type { EngineStatus } from '../messaging/protocol';
+import { formatCount } from './format';
+import { S } from './strings';
 
 /** How the popup reads the engine's status (the real message, or a test double). */
 export type StatusSource = () => Promise<EngineStatus>;
 
-const EXTRACTOR_NAMES: Record<string, string> = { 'rule-based': 'built-in rules' };
+const EXTRACTOR_NAMES: Record<string, string> = { 'rule-based': S.engine.rules };
 
 function extractorLabel(name: string): string {
-  if (name.startsWith('webllm:')) return `local AI model (${name.slice('webllm:'.length)})`;
-  if (name.startsWith('local-server:')) return `your local server (${name.slice('local-server:'.length)})`;
+  if (name.startsWith('webllm:')) return S.engine.localModel(name.slice('webllm:'.length));
+  if (name.startsWith('local-server:')) return S.engine.localServer(name.slice('local-server:'.length));
   return EXTRACTOR_NAMES[name] ?? name;
 }
 
@@ -24,14 +26,21 @@ export function StatusLine({ load }: { load: StatusSource }) {
       .catch(() => undefined);
   }, [load]);
   const s = status.value;
-  if (!s) return null;
+  // Its line is held while the status is read, so the list below does not move when it comes.
+  if (!s) {
+    return (
+      <div class="status" aria-hidden="true">
+        <p class="memory-meta">{'\u00a0'}</p>
+      </div>
+    );
+  }
   const waiting = s.queue.pending;
   return (
     <div class="status" data-testid="engine-status">
       <p class="memory-meta">
-        Remembering with {extractorLabel(s.extractor)}
-        {waiting > 0 ? ` · ${waiting === 1 ? '1 message' : `${waiting} messages`} waiting` : ''}
-        {s.queue.failed > 0 ? ` · ${s.queue.failed} could not be processed` : ''}
+        {S.engine.rememberingWith(extractorLabel(s.extractor))}
+        {waiting > 0 ? S.engine.waiting(waiting, formatCount(waiting)) : ''}
+        {s.queue.failed > 0 ? S.engine.failed(formatCount(s.queue.failed)) : ''}
       </p>
       {s.extractorNote && (
         <p class="memory-meta" role="status">

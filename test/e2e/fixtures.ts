@@ -141,6 +141,8 @@ export async function launchWithExtension(
    * install's review mode). Default: automatic, what most tests are about.
    */
   control: Partial<ControlSettings> | null = { mode: 'automatic' },
+  /** Keep the onboarding tab a new install opens (closed by default: most tests are about other things). */
+  keepOnboardingTab = false,
 ): Promise<BrowserContext> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
     throw new Error(`No extension build at ${EXTENSION_DIR}: run \`npm run build:dev\` (or \`npm test\`) first.`);
@@ -155,6 +157,19 @@ export async function launchWithExtension(
       ...extraArgs,
     ],
   });
+  if (!keepOnboardingTab) {
+    const closeOnboarding = (page: Page): void => {
+      const close = (): void => {
+        if (page.url().endsWith('/onboarding.html')) void page.close().catch(() => undefined);
+      };
+      close();
+      page.on('framenavigated', (frame) => {
+        if (frame === page.mainFrame()) close();
+      });
+    };
+    context.pages().forEach(closeOnboarding);
+    context.on('page', closeOnboarding);
+  }
   for (const site of [...SITES, OTHER_SITE]) {
     await context.route(`${site.origin}/**`, async (route) => {
       const request = route.request();

@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 /**
- * "Forget everything" in the popup: nothing is forgotten until the user confirms, Cancel has the
- * focus when asked (Enter never forgets by accident), and once confirmed the list is empty.
+ * "Forget everything" in the popup: nothing is forgotten until the user types FORGET and confirms
+ * (the field has the focus when asked, and the button stays disabled until the word is typed, so
+ * Enter never forgets by accident), and once confirmed the list is empty.
  */
 import { act } from 'preact/test-utils';
 import { describe, expect, it, vi } from 'vitest';
@@ -18,6 +19,19 @@ const rows: MemoryView[] = [
 const root = useContainer();
 const button = (name: string): HTMLButtonElement | undefined =>
   [...root.el.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent.trim() === name);
+/** The confirmation field, found by its label. */
+const confirmField = (): HTMLInputElement => {
+  const label = [...root.el.querySelectorAll('label')].find((l) => l.textContent.trim() === 'Type FORGET to confirm');
+  if (!label) throw new Error('no confirmation field');
+  return root.el.querySelector<HTMLInputElement>(`[id="${label.htmlFor}"]`)!;
+};
+async function typeConfirmation(value: string) {
+  await act(() => {
+    const field = confirmField();
+    field.value = value;
+    field.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+}
 
 describe('Forget everything', () => {
   it('asks first, says what goes, and forgets only once confirmed', async () => {
@@ -38,7 +52,15 @@ describe('Forget everything', () => {
     });
     const dialog = root.el.querySelector('[role="alertdialog"]')!;
     expect(dialog.textContent).toContain('2 memories, their history and any message still waiting to be read are deleted');
-    expect(document.activeElement?.textContent).toBe('Cancel');
+    expect(document.activeElement).toBe(confirmField());
+    // Not before the word is typed, by click or by Enter.
+    expect(button('Forget everything')!.disabled).toBe(true);
+    await typeConfirmation('forge');
+    expect(button('Forget everything')!.disabled).toBe(true);
+    await act(() => {
+      confirmField().form!.requestSubmit();
+    });
+    await settle();
     expect(forgetAll).not.toHaveBeenCalled();
 
     await act(() => {
@@ -51,6 +73,9 @@ describe('Forget everything', () => {
     await act(() => {
       button('Forget everything…')!.click();
     });
+    expect(confirmField().value).toBe(''); // asked again from scratch
+    await typeConfirmation(' FORGET ');
+    expect(button('Forget everything')!.disabled).toBe(false);
     await act(() => {
       button('Forget everything')!.click();
     });
@@ -70,6 +95,7 @@ describe('Forget everything', () => {
     await act(() => {
       button('Forget everything…')!.click();
     });
+    await typeConfirmation('FORGET');
     await act(() => {
       button('Forget everything')!.click();
     });

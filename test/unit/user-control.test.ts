@@ -45,6 +45,8 @@ describe('control settings', () => {
       paused: false,
       askBeforeRemembering: true,
       onboarded: false,
+      injection: DEFAULT_CONTROL.injection,
+      spaceBySite: {},
     });
     for (const junk of [null, 42, 'review', [], { sites: null }, { sites: [1, 2] }]) expect(parseControl(junk)).toEqual(DEFAULT_CONTROL);
   });

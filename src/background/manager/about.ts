@@ -1,0 +1,63 @@
+/**
+ * aboutYou for the popup: the profile (the current value of each attribute, pinned memories) and
+ * the entities the user mentions most, read from the memories the manager lists first (pinned,
+ * then the most recently said), at most ABOUT_SCAN of them.
+ *
+ * Over every memory this is seconds of the worker's time at 100,000 (a slot and the entities of
+ * each text, and the relations of those a bulk import has not backfilled yet), and the popup asks
+ * for it on every open and after every change: the worker could answer nothing else meanwhile.
+ * The recent memories hold the current values and the people of the moment; below ABOUT_SCAN
+ * memories the answer is the same as over all. The answer is kept for its revision.
+ */
+import { profileOf } from '../../engine/profile';
+import { entitiesOf } from '../../pipeline/entities';
+import type { MemoryView } from '../../core/types';
+import type { ManagerDeps } from './deps';
+import { liveRow } from './filter';
+import { recordView } from './views';
+
+/** The most memories the profile and the entities are read from. */
+export const ABOUT_SCAN = 2000;
+
+/** How long an answer serves its revision (an expiry date may pass meanwhile). */
+const ABOUT_TTL_MS = 60_000;
+
+export interface About {
+  profile: MemoryView[];
+  /** Lower-cased, most mentioned first (then by name). */
+  entities: { name: string; memories: number }[];
+}
+
+export class AboutCache {
+  #kept: { revision: number; at: number; about: About } | null = null;
+
+  constructor(private readonly deps: ManagerDeps) {}
+
+  async about(): Promise<About> {
+    const rows = await this.deps.rows.rows();
+    const now = this.deps.now();
+    const kept = this.#kept;
+    if (kept?.revision === rows.revision && now - kept.at < ABOUT_TTL_MS) return kept.about;
+    const ids: string[] = [];
+    for (const row of rows.sorted) {
+      if (!liveRow(row, now)) continue;
+      ids.push(row.id);
+      if (ids.length >= ABOUT_SCAN) break;
+    }
+    const records = await this.deps.store.getMany(ids);
+    const mentions = new Map<string, number>();
+    for (const m of records) for (const e of entitiesOf(m.text)) mentions.set(e, (mentions.get(e) ?? 0) + 1);
+    const about: About = {
+      profile: profileOf(records).map(recordView),
+      entities: [...mentions]
+        .map(([name, memories]) => ({ name, memories }))
+        .sort((a, b) => b.memories - a.memories || a.name.localeCompare(b.name)),
+    };
+    this.#kept = { revision: rows.revision, at: now, about };
+    return about;
+  }
+
+  clear(): void {
+    this.#kept = null;
+  }
+}
