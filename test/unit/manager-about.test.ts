@@ -49,10 +49,11 @@ describe('a memory’s date', () => {
     const s = managerSetup(embedder);
     const today = await s.remember('I live in Berlin');
     // Stored after it, but said a year before (an imported chat).
-    const old = await s.remember('I ran the Berlin marathon', { saidAt: s.now() - 400 * DAY });
+    const saidAt = s.now() - 400 * DAY;
+    const old = await s.remember('I ran the Berlin marathon', { saidAt });
     const page = await s.manager.page({ filter: {}, offset: 0, limit: 10 });
     expect(page.items.map((m) => m.id)).toEqual([today, old]);
-    expect(page.items[1]).toMatchObject({ saidAt: s.now() - 400 * DAY });
+    expect(page.items[1]).toMatchObject({ saidAt });
     const lastWeek = await s.manager.page({ filter: { from: s.now() - 7 * DAY }, offset: 0, limit: 10 });
     expect(lastWeek.items.map((m) => m.id)).toEqual([today]);
     // A search with the same date filter too.
