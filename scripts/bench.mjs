@@ -16,6 +16,7 @@ const benches = [
   'bench/gate.ts',
   'bench/composer-write.ts',
   'bench/send-path.ts',
+  'bench/memory-manager.ts',
 ];
 for (const bench of benches) {
   console.log(`\n▶ ${bench} ${passthrough.join(' ')}`);

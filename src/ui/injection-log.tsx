@@ -5,16 +5,11 @@ import type { InjectionView } from '../messaging/protocol';
 import { SITE_NAMES } from './control-store';
 import type { InjectionLogStore } from './injection-log-store';
 import { usePolledStore } from './use-store';
-import { formatDate } from './format';
+import { formatCount, formatDate } from './format';
+import { S } from './strings';
 
 /** The popup's URL hash that opens the log (the chat pages' indicator links to popup.html#log). */
 export const LOG_HASH = '#log';
-
-const MODE_TEXT: Record<InjectionView['mode'], string> = {
-  automatic: 'added automatically',
-  review: 'you reviewed',
-  manual: 'you inserted',
-};
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 const weekdayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', hour: 'numeric', minute: '2-digit' });
@@ -25,13 +20,11 @@ const startOfDay = (t: number): number => new Date(t).setHours(0, 0, 0, 0);
 /** When, as a person says it: "Today, 14:05", "Yesterday, 09:12", "Monday 18:40", else the date. */
 export function when(at: number, now = Date.now()): string {
   const days = Math.round((startOfDay(now) - startOfDay(at)) / DAY_MS);
-  if (days === 0) return `Today, ${timeFormat.format(at)}`;
-  if (days === 1) return `Yesterday, ${timeFormat.format(at)}`;
+  if (days === 0) return S.log.today(timeFormat.format(at));
+  if (days === 1) return S.log.yesterday(timeFormat.format(at));
   if (days > 1 && days < 7) return weekdayFormat.format(at);
   return formatDate(at);
 }
-
-const prompts = (n: number): string => (n === 1 ? '1 prompt' : `${n} prompts`);
 
 /** Whether the popup's URL asks for the log (now, and after a hash change). */
 function useLogLink(): boolean {
@@ -83,7 +76,7 @@ export function InjectionLog({ store }: { store: InjectionLogStore }) {
         }}
       >
         <summary id="log-title" class="count" ref={summary}>
-          Sent with your prompts
+          {S.log.title}
         </summary>
         {store.error.value && (
           <p role="alert" class="error">
@@ -91,30 +84,30 @@ export function InjectionLog({ store }: { store: InjectionLogStore }) {
           </p>
         )}
         {entries === null ? (
-          !store.error.value && <p class="hint">Loading…</p>
+          !store.error.value && <p class="hint">{S.log.loading}</p>
         ) : entries.length === 0 ? (
           <p class="empty" data-testid="log-empty">
-            No prompt has been sent with memories yet.
+            {S.log.empty}
           </p>
         ) : (
-          <ul class="injections" aria-label="Prompts sent with memories, newest first">
+          <ul class="injections" aria-label={S.log.label}>
             {entries.map((entry) => (
               <li key={entry.id} class="injection" data-testid="injection">
                 <p class="memory-meta">
                   <time dateTime={new Date(entry.at).toISOString()}>{when(entry.at)}</time> · {SITE_NAMES[entry.site]} ·{' '}
-                  {MODE_TEXT[entry.mode]}
+                  {S.log.mode[entry.mode]}
                   {conversationUrl(entry.site, entry.conversationId) && (
                     <>
                       {' · '}
                       <a href={conversationUrl(entry.site, entry.conversationId)!} target="_blank" rel="noreferrer">
-                        open the conversation
+                        {S.log.openConversation}
                       </a>
                     </>
                   )}
                 </p>
-                <ul class="sent" aria-label="Memories sent">
+                <ul class="sent" aria-label={S.log.sent}>
                   {entry.memories.map((m, i) => (
-                    <li key={`${m.id}:${i}`}>{m.text ?? <em class="forgotten">a memory you forgot</em>}</li>
+                    <li key={`${m.id}:${i}`}>{m.text ?? <em class="forgotten">{S.log.forgotten}</em>}</li>
                   ))}
                 </ul>
               </li>
@@ -144,7 +137,7 @@ export function MemoryUses({ memory, store }: { memory: MemoryView; store: Injec
     try {
       setUses(await store.usesOf(memory.id));
     } catch (e) {
-      setError(`Engram could not read where it was used: ${e instanceof Error ? e.message : String(e)}`);
+      setError(S.log.usesFailed(e instanceof Error ? e.message : String(e)));
     }
   };
 
@@ -155,10 +148,10 @@ export function MemoryUses({ memory, store }: { memory: MemoryView; store: Injec
         class="link"
         aria-expanded={open}
         aria-controls={open ? id : undefined}
-        aria-label={`Where was this used? "${memory.text}"`}
+        aria-label={S.log.usesLabel(memory.text)}
         onClick={() => void toggle()}
       >
-        Where was this used?
+        {S.log.usesButton}
       </button>
       {open && (
         <div id={id} data-testid="uses">
@@ -167,17 +160,17 @@ export function MemoryUses({ memory, store }: { memory: MemoryView; store: Injec
               {error}
             </p>
           ) : uses === null ? (
-            <p class="hint">Looking…</p>
+            <p class="hint">{S.log.looking}</p>
           ) : uses.length === 0 ? (
             <p class="hint" role="status">
-              Not used in any prompt yet
+              {S.log.notUsed}
             </p>
           ) : (
             <>
               <p class="hint" role="status">
-                Used in {prompts(uses.length)}:
+                {S.log.usedIn(uses.length, formatCount(uses.length))}
               </p>
-              <ul class="uses-list" aria-label={`Prompts that carried "${memory.text}"`}>
+              <ul class="uses-list" aria-label={S.log.usesListLabel(memory.text)}>
                 {uses.map((u) => (
                   <li key={u.id}>
                     {SITE_NAMES[u.site]} · <time dateTime={new Date(u.at).toISOString()}>{when(u.at)}</time>

@@ -49,9 +49,10 @@ export function MemoryDetailView({ id, memory, store }: { id: string; memory: Me
     // Read again when the memory changes (an edit, a move).
   }, [memory.id, memory.text, memory.space, store]);
 
-  // Opened on a row at the bottom of the list: what it says is brought into view once it is read.
+  // Opened on a row at the bottom of the list: once read, the row is brought into view, its text
+  // first (a row taller than the list shows from its top).
   useEffect(() => {
-    if (loaded) box.current?.scrollIntoView({ block: 'nearest' });
+    if (loaded) (box.current?.closest('li') ?? box.current)?.scrollIntoView({ block: 'nearest' });
   }, [loaded]);
 
   const shown = detail?.memory ?? memory;

@@ -54,14 +54,16 @@ export const messagingBackend: MemoryBackend = {
 };
 
 /**
- * Resolves once the list has shown its first page (or said why it cannot). The popup's other
- * panels wait for it before asking the background anything: they share its one service worker,
- * and the list is what the popup is opened for.
+ * Resolves once the list has shown its first page (or said why it cannot), or after `maxWaitMs`
+ * whatever happens. The popup's other panels wait for it before asking the background anything:
+ * they share its one service worker, and the list is what the popup is opened for.
  */
-export function firstShown(store: Pick<MemoryListStore, 'status'>): Promise<void> {
+export function firstShown(store: Pick<MemoryListStore, 'status'>, maxWaitMs = 1500): Promise<void> {
   return new Promise((resolve) => {
+    const timer = setTimeout(resolve, maxWaitMs);
     const stop = effect(() => {
       if (store.status.value === 'loading') return;
+      clearTimeout(timer);
       resolve();
       queueMicrotask(() => {
         stop();

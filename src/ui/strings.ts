@@ -149,6 +149,31 @@ export const S = {
     moveLabel: (text: string) => `Move "${text}"`,
   },
 
+  /** The injection log ("Sent with your prompts") and, under each memory, where it was used. */
+  log: {
+    title: 'Sent with your prompts',
+    loading: 'Loading…',
+    empty: 'No prompt has been sent with memories yet.',
+    label: 'Prompts sent with memories, newest first',
+    mode: {
+      automatic: 'added automatically',
+      review: 'you reviewed',
+      manual: 'you inserted',
+    },
+    openConversation: 'open the conversation',
+    sent: 'Memories sent',
+    forgotten: 'a memory you forgot',
+    today: (time: string) => `Today, ${time}`,
+    yesterday: (time: string) => `Yesterday, ${time}`,
+    usesButton: 'Where was this used?',
+    usesLabel: (text: string) => `Where was this used? "${text}"`,
+    looking: 'Looking…',
+    notUsed: 'Not used in any prompt yet',
+    usedIn: (n: number, formatted: string) => (n === 1 ? 'Used in 1 prompt:' : `Used in ${formatted} prompts:`),
+    usesListLabel: (text: string) => `Prompts that carried "${text}"`,
+    usesFailed: (why: string) => `Engram could not read where it was used: ${why}`,
+  },
+
   /** The engine's categories (pipeline/categorize.ts ids), as the filters and a memory's details name them. */
   categories: {
     location: 'Home & location',

@@ -426,6 +426,31 @@ test.describe('the popup, readable', () => {
     expect(overflow).toEqual([]);
     mkdirSync(SHOTS, { recursive: true });
     await popup.screenshot({ path: `${SHOTS}/popup-list-zoom200-light.png`, fullPage: true });
+
+    // The keyboard: the arrow keys go from memory to memory, Tab on to the memory's buttons.
+    await popup.evaluate(() => {
+      document.documentElement.style.zoom = '';
+    });
+    const rows = list(popup).getByTestId('memory');
+    await rows.first().focus();
+    await popup.keyboard.press('ArrowDown');
+    await expect(rows.nth(1)).toBeFocused();
+    await popup.keyboard.press('End');
+    await expect(rows.nth(2)).toBeFocused();
+    await popup.keyboard.press('Home');
+    await expect(rows.first()).toBeFocused();
+    await popup.keyboard.press('Tab');
+    await expect(popup.getByRole('checkbox', { name: 'Select "I am vegetarian"' })).toBeFocused();
+
+    // The options page at 200% in a 1100 × 900 window: 550 CSS pixels wide (browser zoom shrinks the
+    // viewport, so the page's own narrow layout applies); nothing wider than the window.
+    const options = await openOptions(context, extensionId);
+    await options.setViewportSize({ width: 550, height: 450 });
+    await expect(options.locator('#memories').getByTestId('memory')).toHaveCount(3);
+    expect(await options.evaluate(() => document.scrollingElement!.scrollWidth <= document.scrollingElement!.clientWidth + 1)).toBe(true);
+    const memoryText = await options.locator('#memories .memory-text').first().evaluate((el) => ({ right: el.getBoundingClientRect().right, width: innerWidth }));
+    expect(memoryText.right).toBeLessThanOrEqual(memoryText.width);
+    await options.screenshot({ path: `${SHOTS}/options-zoom200-light.png` });
   });
 });
 

@@ -66,8 +66,24 @@ export function toRow(m: MemoryRecord): Row {
   };
 }
 
-/** A change touching more rows than this re-sorts them all instead of moving each in place. */
-const RESORT_OVER = 256;
+/**
+ * A change touching more rows than this is merged into the order in one pass (its rows sorted,
+ * then merged with the others) instead of moving each in place: an import's chunks of hundreds
+ * into 100,000 rows cost a pass each, not one array shift per row.
+ */
+const MERGE_OVER = 32;
+
+/** Two arrays in the manager's order, as one. */
+function merged(a: readonly Row[], b: readonly Row[]): Row[] {
+  const out = new Array<Row>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = rowOrder(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
 
 /** Every listed memory's row, by id and in the manager's order, as of a store revision. */
 export class RowSet {
@@ -93,13 +109,30 @@ export class RowSet {
   apply(change: EngineWrite): void {
     const deletes = change.delete ?? [];
     const puts = change.put ?? [];
-    if (deletes.length + puts.length > RESORT_OVER) {
-      for (const id of deletes) this.byId.delete(id);
+    if (deletes.length + puts.length > MERGE_OVER) {
+      const gone = new Set<Row>();
+      const drop = (id: string): void => {
+        const old = this.byId.get(id);
+        if (!old) return;
+        gone.add(old);
+        this.byId.delete(id);
+      };
+      for (const id of deletes) drop(id);
+      const added: Row[] = [];
       for (const m of puts) {
-        if (listed(m)) this.byId.set(m.id, toRow(m));
-        else this.byId.delete(m.id);
+        const row = listed(m) ? toRow(m) : null;
+        // Its place unchanged (relations backfilled, a space moved): replaced where it is.
+        if (row && this.#replaceInPlace(row)) continue;
+        drop(m.id);
+        if (!row) continue;
+        this.byId.set(m.id, row);
+        added.push(row);
       }
-      this.#sorted = [...this.byId.values()].sort(rowOrder);
+      // A memory put twice in one change: its last row only.
+      const fresh = added.filter((row) => this.byId.get(row.id) === row).sort(rowOrder);
+      for (const row of added) if (this.byId.get(row.id) !== row) gone.add(row);
+      const kept = gone.size > 0 ? this.#sorted.filter((row) => !gone.has(row)) : this.#sorted;
+      this.#sorted = fresh.length > 0 ? merged(kept, fresh) : kept;
       return;
     }
     for (const id of deletes) this.#remove(id);
@@ -134,16 +167,19 @@ export class RowSet {
     if (at >= 0) this.#sorted.splice(at, 1);
   }
 
-  #put(row: Row): void {
+  /** Put `row` where its memory's row is, when that is its place in the order too; whether it was. */
+  #replaceInPlace(row: Row): boolean {
     const old = this.byId.get(row.id);
-    if (old && rowOrder(old, row) === 0 && old.label === row.label) {
-      const at = this.#indexOf(old);
-      if (at >= 0) {
-        this.byId.set(row.id, row);
-        this.#sorted[at] = row;
-        return;
-      }
-    }
+    if (!old || rowOrder(old, row) !== 0 || old.label !== row.label) return false;
+    const at = this.#indexOf(old);
+    if (at < 0) return false;
+    this.byId.set(row.id, row);
+    this.#sorted[at] = row;
+    return true;
+  }
+
+  #put(row: Row): void {
+    if (this.#replaceInPlace(row)) return;
     this.#remove(row.id);
     this.byId.set(row.id, row);
     this.#sorted.splice(this.#position(row), 0, row);
@@ -153,25 +189,69 @@ export class RowSet {
 /** Where the rows are saved between workers (the settings table; no text, only these columns). */
 export const ROWS_KEY = 'managerRows';
 
+/**
+ * Where the head of the list is saved with the rows: the ids of its first rows. A new worker
+ * answers the popup's first page from it (the list unfiltered, from the top) without decoding
+ * every row first: a stopped worker shows the first memories sooner, and reads the rows after.
+ */
+export const HEAD_KEY = 'managerHead';
+
+/** The rows the saved head holds (the popup's first page asks for 100). */
+export const HEAD_ROWS = 100;
+
+/** The head of the unfiltered list as saved. No text: ids only. */
+export interface SavedHead {
+  v: 1;
+  /** The store revision it reflects. */
+  revision: number;
+  /** How many rows the list has. */
+  total: number;
+  /** The first HEAD_ROWS rows' ids, in the list's order. */
+  ids: string[];
+  /** The first expiry among the rows (ms since epoch), null for none: from then on, the head is stale. */
+  nextExpiry: number | null;
+}
+
+function headOf(set: RowSet): SavedHead {
+  let nextExpiry: number | null = null;
+  for (const row of set.sorted) if (row.expiresAt !== null && (nextExpiry === null || row.expiresAt < nextExpiry)) nextExpiry = row.expiresAt;
+  return { v: 1, revision: set.revision, total: set.sorted.length, ids: set.sorted.slice(0, HEAD_ROWS).map((r) => r.id), nextExpiry };
+}
+
+function checkHead(value: JsonValue | undefined): SavedHead | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const head = value as unknown as Partial<SavedHead>;
+  const ok =
+    head.v === 1 &&
+    typeof head.revision === 'number' &&
+    typeof head.total === 'number' &&
+    Array.isArray(head.ids) &&
+    head.ids.length <= head.total &&
+    head.ids.every((id) => typeof id === 'string') &&
+    (head.nextExpiry === null || typeof head.nextExpiry === 'number');
+  return ok ? (head as SavedHead) : null;
+}
+
 /** The saved rows: one column per field, strings in a dictionary, in the manager's order. */
 interface SavedRows {
-  v: 2;
+  v: 3;
   revision: number;
   /** The ids joined by newlines. */
   ids: string;
-  labels: number[];
+  /** Typed arrays: IndexedDB copies them whole, where an array of numbers is copied number by number. */
+  labels: Float64Array;
   /** When each was said. */
-  said: number[];
-  updated: number[];
+  said: Float64Array;
+  updated: Float64Array;
   /** -1 for never. */
-  expires: number[];
+  expires: Float64Array;
   /** Sites, spaces and categories lists (joined by U+0001): an index into `strings`, -1 for none. */
   strings: string[];
-  sites: number[];
-  spaces: number[];
-  categories: number[];
+  sites: Int32Array;
+  spaces: Int32Array;
+  categories: Int32Array;
   /** Bit 0: pinned; bits 1–2: the scope (0 user, 1 agent, 2 session). */
-  flags: number[];
+  flags: Uint8Array;
 }
 
 const SCOPES: readonly MemoryScope[] = ['user', 'agent', 'session'];
@@ -188,31 +268,54 @@ function encode(set: RowSet): SavedRows {
     }
     return i;
   };
+  // Rows share their categories lists: each list is joined once.
+  const lists = new Map<readonly string[], number>();
+  const listRef = (list: readonly string[]): number => {
+    let i = lists.get(list);
+    if (i === undefined) {
+      i = ref(list.join('\u0001'));
+      lists.set(list, i);
+    }
+    return i;
+  };
   const rows = set.sorted;
-  return {
-    v: 2,
+  const n = rows.length;
+  const saved: SavedRows = {
+    v: 3,
     revision: set.revision,
     ids: rows.map((r) => r.id).join('\n'),
-    labels: rows.map((r) => r.label),
-    said: rows.map((r) => r.saidAt),
-    updated: rows.map((r) => r.updatedAt),
-    expires: rows.map((r) => r.expiresAt ?? -1),
+    labels: new Float64Array(n),
+    said: new Float64Array(n),
+    updated: new Float64Array(n),
+    expires: new Float64Array(n),
     strings,
-    sites: rows.map((r) => ref(r.site)),
-    spaces: rows.map((r) => ref(r.space)),
-    categories: rows.map((r) => ref(r.categories.join('\u0001'))),
-    flags: rows.map((r) => Number(r.pinned) | (SCOPES.indexOf(r.scope) << 1)),
+    sites: new Int32Array(n),
+    spaces: new Int32Array(n),
+    categories: new Int32Array(n),
+    flags: new Uint8Array(n),
   };
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    saved.labels[i] = r.label;
+    saved.said[i] = r.saidAt;
+    saved.updated[i] = r.updatedAt;
+    saved.expires[i] = r.expiresAt ?? -1;
+    saved.sites[i] = ref(r.site);
+    saved.spaces[i] = ref(r.space);
+    saved.categories[i] = listRef(r.categories);
+    saved.flags[i] = Number(r.pinned) | (SCOPES.indexOf(r.scope) << 1);
+  }
+  return saved;
 }
 
 /** The saved rows, or null when they are not (an older version's, cut short, hand-edited). */
 function decode(value: JsonValue | undefined): RowSet | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
   const saved = value as unknown as Partial<SavedRows>;
-  if (saved.v !== 2 || typeof saved.revision !== 'number' || typeof saved.ids !== 'string' || !Array.isArray(saved.strings)) return null;
+  if (saved.v !== 3 || typeof saved.revision !== 'number' || typeof saved.ids !== 'string' || !Array.isArray(saved.strings)) return null;
   const ids = saved.ids === '' ? [] : saved.ids.split('\n');
-  const columns = [saved.labels, saved.said, saved.updated, saved.expires, saved.sites, saved.spaces, saved.categories, saved.flags];
-  if (!columns.every((c) => Array.isArray(c) && c.length === ids.length)) return null;
+  const columns: unknown[] = [saved.labels, saved.said, saved.updated, saved.expires, saved.sites, saved.spaces, saved.categories, saved.flags];
+  if (!columns.every((c) => ArrayBuffer.isView(c) && !(c instanceof DataView) && (c as Float64Array).length === ids.length)) return null;
   const { strings } = saved;
   const text = (i: number): string | null => (i < 0 ? null : (strings[i] ?? null));
   // Each distinct categories list split once, not once per row.
@@ -245,6 +348,9 @@ function decode(value: JsonValue | undefined): RowSet | null {
   return new RowSet(rows, saved.revision, { sorted: true });
 }
 
+/** Up to this many memories, a write seen before any rows are held reads them all at once (a few ms). */
+const SMALL_STORE = 5000;
+
 /** Memories per read when every memory is read (a recall's reads go between them). */
 const READ_CHUNK = 10_000;
 
@@ -262,7 +368,12 @@ export async function readMemories(db: EngramDatabase): Promise<MemoryRecord[]> 
 export interface MemoryRowsOptions {
   /** Every memory (default: the store's list). */
   readAll?: () => Promise<MemoryRecord[]>;
-  /** How long after the last write the rows are saved for the next worker; null: never saved. Default 2 s. */
+  /**
+   * How long after the last write the rows are saved for the next worker; null: never saved.
+   * Default 5 s: saving holds the worker a moment at 100,000 rows, so a burst of changes (a user
+   * forgetting one memory after another, an import's chunks) saves once, well within the 30 idle
+   * seconds after which Chrome stops the worker.
+   */
   saveDelayMs?: number | null;
   /** Told of a failed save or read ahead (nothing is lost: the rows are read again). */
   onError?: (error: unknown) => void;
@@ -304,7 +415,7 @@ export class MemoryRows {
   constructor(store: MemoryStore, options: MemoryRowsOptions = {}) {
     this.#store = store;
     this.#readAll = options.readAll ?? (() => store.list());
-    this.#saveDelayMs = options.saveDelayMs === undefined ? 2000 : options.saveDelayMs;
+    this.#saveDelayMs = options.saveDelayMs === undefined ? 5000 : options.saveDelayMs;
     this.#observed = options.observed !== false;
     this.#onError = options.onError ?? ((error) => {
       console.warn('[Engram] the memory list will be read again', error);
@@ -365,7 +476,20 @@ export class MemoryRows {
     this.#rows = null;
     this.#log = [];
     this.#savedUsable = false;
-    await this.#store.setSetting(ROWS_KEY, null);
+    await Promise.all([this.#store.setSetting(ROWS_KEY, null), this.#store.setSetting(HEAD_KEY, null)]);
+  }
+
+  /**
+   * The saved head of the unfiltered list, while no rows are held (a new worker's first request),
+   * when it is what the store holds now and no row has expired since it was saved; else null.
+   */
+  async head(now: number): Promise<SavedHead | null> {
+    if (this.#rows) return null;
+    const generation = this.#generation;
+    const [value, revision] = await Promise.all([this.#store.getSetting(HEAD_KEY), this.#store.revision()]);
+    const head = checkHead(value);
+    if (!head || head.revision !== revision || generation !== this.#generation) return null;
+    return head.nextExpiry === null || head.nextExpiry > now ? head : null;
   }
 
   #startLoad(savedOnly: boolean): Promise<RowSet | null> {
@@ -402,7 +526,10 @@ export class MemoryRows {
         unchanged = this.#log.length === 0;
       }
     }
-    if (!set && savedOnly) {
+    // No saved rows to start from: a small store is read now (the writes seen meanwhile replayed),
+    // and the rows are kept current from here on, so that an import into it (or a store grown
+    // from it) never needs every memory read again when the manager opens.
+    if (!set && savedOnly && (await this.#store.count()) > SMALL_STORE) {
       this.#log = [];
       return null;
     }
@@ -417,6 +544,8 @@ export class MemoryRows {
     if (generation !== this.#generation) return null; // dropped meanwhile
     this.#rows = set;
     if (!unchanged) this.#scheduleSave();
+    // Rows saved without their head (by an older version): the head is saved now, for the next worker.
+    else void this.#saveHeadIfMissing(set).catch(this.#onError);
     return set;
   }
 
@@ -429,6 +558,13 @@ export class MemoryRows {
     }, this.#saveDelayMs);
   }
 
+  async #saveHeadIfMissing(set: RowSet): Promise<void> {
+    const generation = this.#generation;
+    if (checkHead(await this.#store.getSetting(HEAD_KEY))?.revision === set.revision) return;
+    if (set !== this.peek() || generation !== this.#generation || set.revision !== (await this.#store.revision())) return;
+    await this.#store.setSetting(HEAD_KEY, headOf(set) as unknown as JsonValue);
+  }
+
   /** Save the rows now, if they are current (the next worker starts from them). True when saved. */
   async save(): Promise<boolean> {
     const rows = this.peek();
@@ -436,6 +572,7 @@ export class MemoryRows {
     const generation = this.#generation;
     if (rows.revision !== (await this.#store.revision()) || generation !== this.#generation || rows !== this.peek()) return false;
     await this.#store.setSetting(ROWS_KEY, encode(rows) as unknown as JsonValue);
+    await this.#store.setSetting(HEAD_KEY, headOf(rows) as unknown as JsonValue);
     return true;
   }
 }

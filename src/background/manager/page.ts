@@ -87,9 +87,32 @@ export function checkPageRequest(value: unknown): MemoryPageRequest {
   return { filter: checkFilter(filter ?? {}, 'memoryPage'), offset, limit };
 }
 
+/**
+ * The first window of the unfiltered list from the head saved with the rows, when a new worker
+ * holds no rows yet: the popup's first page without decoding every row first. Null when the head
+ * cannot answer.
+ */
+async function fromHead(deps: ManagerDeps, offset: number, limit: number): Promise<MemoryPage | null> {
+  const head = await deps.rows.head(deps.now());
+  if (!head || (offset + limit > head.ids.length && head.ids.length < head.total)) return null;
+  const ids = head.ids.slice(offset, offset + limit);
+  const records = new Map((await deps.store.getMany(ids)).map((m) => [m.id, m]));
+  const items = ids.flatMap((id) => {
+    const record = records.get(id);
+    return record ? [recordView(record)] : [];
+  });
+  // The rows are read by what the popup asks next (the filters' values), not before this answer
+  // has gone: decoding them holds the worker a while.
+  return { total: head.total, items, revision: head.revision };
+}
+
 /** One window of the memories matching the request's filter, with their texts. */
 export async function memoryPage(deps: ManagerDeps, listings: Listings, value: unknown): Promise<MemoryPage> {
   const { filter, offset, limit } = checkPageRequest(value);
+  if (Object.keys(filter).length === 0 && !deps.rows.peek()) {
+    const page = await fromHead(deps, offset, limit);
+    if (page) return page;
+  }
   const listing = await listings.of(filter);
   const shown = listing.rows.slice(offset, offset + limit);
   const records = new Map((await deps.store.getMany(shown.map((r) => r.id))).map((m) => [m.id, m]));
