@@ -18,7 +18,7 @@ import { EntityLinks } from '../pipeline/entity-links';
 import { RECALL } from './recall-settings';
 import type { VectorSearch } from './vector-search';
 import { LazyRecords } from './lazy-records';
-import { asImage, IMAGE_KEY, IMAGE_SAVE_DELAY_MS, IMAGE_VERSION, imageContent, imageJson, wordChecksum, type RecallImage } from './recall-image';
+import { asImage, IMAGE_KEY, IMAGE_SAVE_DELAY_MS, IMAGE_VERSION, imageContent, imageParts, wordChecksum, type RecallImage } from './recall-image';
 import { backgroundTurn } from './priority';
 
 export interface EngineParts {
@@ -88,7 +88,7 @@ export class EngineContext {
   /** The stored recall image, read at most once per start (later reads would be stale anyway). */
   #readImage(): Promise<RecallImage | null> {
     mark('image:start');
-    this.#image ??= this.store.getSnapshot(IMAGE_KEY).then(
+    const reading: Promise<RecallImage | null> = (this.#image ??= this.store.getSnapshot(IMAGE_KEY).then(
       async (snapshot) => {
         mark('image:read');
         const image = asImage(snapshot);
@@ -97,10 +97,12 @@ export class EngineContext {
       },
       (error: unknown) => {
         this.#onError(error);
+        // Not kept: a read refused while locked (encryption at rest) is tried again after the unlock.
+        if (this.#image === reading) this.#image = null;
         return null;
       },
-    );
-    return this.#image;
+    ));
+    return reading;
   }
 
   /** The cache as the image holds it, when the image reflects `revision`; null otherwise. */
@@ -165,7 +167,7 @@ export class EngineContext {
         dimensions: vectors.dimensions,
         bytes: vectors.bytes,
         checksum: wordChecksum(vectors.bytes),
-        content: imageJson(byLabel.values(), entities.toData()),
+        ...imageParts(byLabel.values(), entities.toData()),
         lexical: text.toData(),
         ...(calibration ? { calibration: { fingerprint: calibrationFingerprint(), value: calibration } } : {}),
         savedAt: this.now(),

@@ -23,7 +23,7 @@ export class LazyRecords extends Map<number, MemoryRecord> {
    * `labels[i]`'s record is the JSON `records[i]`. `onCorrupt` is told of a record that does not
    * parse as one (it is then treated as missing; the caller stops trusting the image).
    */
-  constructor(labels: readonly number[], records: readonly string[], onCorrupt: (error: Error) => void) {
+  constructor(labels: ArrayLike<number>, records: readonly string[], onCorrupt: (error: Error) => void) {
     super();
     if (labels.length !== records.length) throw new Error(`recall image: ${labels.length} labels for ${records.length} records`);
     this.#onCorrupt = onCorrupt;

@@ -15,23 +15,29 @@ import type { TextIndexData } from '../pipeline/text-index';
 export const IMAGE_KEY = 'recall-image';
 
 /** An image of another version (an older Engram) is ignored. */
-export const IMAGE_VERSION = 2;
+export const IMAGE_VERSION = 3;
 
 /** How long after the last write the image is saved (ms): a burst of writes saves once. */
 export const IMAGE_SAVE_DELAY_MS = 1500;
 
 /**
- * The stored form. Records, text index and links are one JSON string, not objects: IndexedDB
- * clones a string as one block, where 10,000 records and a BM25 index as objects took about 250 ms
- * to clone back (JSON.parse of the same takes a tenth of that).
+ * The stored form, in the shapes IndexedDB clones fastest and a cold start unpacks cheapest: the
+ * labels a typed array, the records one string (each record's JSON, one per line: split, never
+ * parsed until looked up), the text index flat typed arrays. No array of many small values: 10,000
+ * records as objects took about 250 ms to clone back, and as a JSON array of strings most of the
+ * rest of reading the image went into JSON.parse unescaping every record (bench/profile-cold-start.ts).
  */
 export interface RecallImage extends IndexSnapshot {
   kind: 'image';
   version: number;
   /** The store revision the records, the text index and the links reflect (`revision` is the vectors'). */
   storeRevision: number;
-  /** JSON of ImageContent. */
-  content: string;
+  /** Every memory's label, in the store's order… */
+  labels: Float64Array;
+  /** …and its record's JSON, one per line in the same order (JSON never holds a raw newline). */
+  records: string;
+  /** JSON of which memories name which entity (EntityLinks.toData()). */
+  entities: string;
   /** The BM25 index (TextIndex.toData(): flat typed arrays, cloned as blocks). */
   lexical: TextIndexData;
   /** `bytes`: the active model's vectors, as ExactIndex.serialize() writes them; this is their wordChecksum(). */
@@ -42,7 +48,7 @@ export interface RecallImage extends IndexSnapshot {
 
 export interface ImageContent {
   /** Every memory's label, in the store's order… */
-  labels: number[];
+  labels: ArrayLike<number>;
   /** …and its record as JSON of its own: parsed when first looked up (engine/lazy-records.ts). */
   records: string[];
   /** Which memories name which entity (EntityLinks.toData()). */
@@ -54,7 +60,8 @@ export function asImage(snapshot: IndexSnapshot | undefined): RecallImage | null
   if (snapshot?.kind !== 'image') return null;
   const image = snapshot as Partial<RecallImage>;
   if (image.version !== IMAGE_VERSION || !Number.isInteger(image.storeRevision) || !Number.isInteger(image.revision)) return null;
-  if (!(image.bytes instanceof Uint8Array) || !Number.isInteger(image.dimensions) || typeof image.content !== 'string') return null;
+  if (!(image.bytes instanceof Uint8Array) || !Number.isInteger(image.dimensions)) return null;
+  if (!(image.labels instanceof Float64Array) || typeof image.records !== 'string' || typeof image.entities !== 'string') return null;
   const lexical: unknown = image.lexical;
   if (typeof lexical !== 'object' || lexical === null) return null;
   if (image.bytes.length % 4 !== 0 || wordChecksum(image.bytes) !== image.checksum) return null;
@@ -75,21 +82,20 @@ export function wordChecksum(bytes: Uint8Array): number {
 
 /** The image's content; throws a clear error when it is not what saveImage wrote. */
 export function imageContent(image: RecallImage): ImageContent {
-  const content = JSON.parse(image.content) as Partial<ImageContent> | null;
-  if (typeof content !== 'object' || content === null) throw new Error('recall image: content is not an object');
-  if (!Array.isArray(content.labels) || !Array.isArray(content.records) || content.labels.length !== content.records.length) throw new Error('recall image: malformed records');
-  if (!Array.isArray(content.entities)) throw new Error('recall image: malformed entity links');
-  return content as ImageContent;
+  const records = image.records === '' ? [] : image.records.split('\n');
+  if (records.length !== image.labels.length) throw new Error(`recall image: ${image.labels.length} labels for ${records.length} records`);
+  const entities = JSON.parse(image.entities) as unknown;
+  if (!Array.isArray(entities)) throw new Error('recall image: malformed entity links');
+  return { labels: image.labels, records, entities: entities as [string, number[]][] };
 }
 
-/** The stored form of these memories and links. */
-export function imageJson(records: Iterable<MemoryRecord>, entities: [string, number[]][]): string {
+/** The stored form of these memories and links (the image's `labels`, `records` and `entities`). */
+export function imageParts(records: Iterable<MemoryRecord>, entities: [string, number[]][]): Pick<RecallImage, 'labels' | 'records' | 'entities'> {
   const labels: number[] = [];
   const json: string[] = [];
   for (const m of records) {
     labels.push(m.label);
     json.push(JSON.stringify(m));
   }
-  const content: ImageContent = { labels, records: json, entities };
-  return JSON.stringify(content);
+  return { labels: Float64Array.from(labels), records: json.join('\n'), entities: JSON.stringify(entities) };
 }

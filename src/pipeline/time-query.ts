@@ -49,8 +49,24 @@ const RELATIVE =
 
 const startOfDay = (t: number): number => Math.floor(t / DAY_MS) * DAY_MS;
 
+/**
+ * Words one of the patterns above needs (besides a digit): a prompt with none of them names no
+ * time, and is answered without running the patterns. Most prompts name none, and the patterns'
+ * first run compiles them (Unicode-aware and case-insensitive: several ms on the first recall of
+ * a worker that just started, which a user waits on).
+ */
+const CUES: readonly string[] = ['yesterday', 'last', 'this', 'ago', ...MONTH_INDEX.keys()];
+
+/** Whether `query` may name a time: a necessary condition of every pattern, cheap to check. */
+function mayNameTime(query: string): boolean {
+  if (/\d/.test(query)) return true;
+  const lower = query.toLowerCase();
+  return CUES.some((cue) => lower.includes(cue));
+}
+
 /** The period `query` asks about, or null when it names none. `now` anchors "last week". */
 export function timeWindowOf(query: string, now: number): TimeWindow | null {
+  if (!mayNameTime(query)) return null;
   let m = DAY_MONTH_YEAR.exec(query);
   if (m) return day(Number(m[3]), monthOf(m[2]), Number(m[1]));
   m = MONTH_DAY_YEAR.exec(query);

@@ -102,22 +102,38 @@ describe('the recall image', () => {
     }
   });
 
+  it('keeps every record whole: texts with line breaks, line and paragraph separators, quotes and emoji', async () => {
+    const warm = await filled();
+    const odd = ['My address is 4 Elm Row\nFlat 2', 'My motto: \u2028"carpe diem"\u2029 \\ 🐕', 'I said "line\r\nbreak" once'];
+    for (const text of odd) await warm.memory.add(text, { userId: 'me', infer: false });
+    expect(await warm.memory.saveRecallImage()).toBe(true);
+    const image = asImage(await warm.db.snapshots.get(IMAGE_KEY));
+    expect(image?.labels.length).toBe(FACTS.length + odd.length);
+    // As stored (the store tidies whitespace; the separators and the rest stay), then as read back cold.
+    const all = async (engine: ReturnType<typeof testEngine>) => (await engine.memory.getAll({ filters: { user_id: 'me' } })).results;
+    const stored = await all(warm);
+    expect(stored.map((m) => m.memory)).toContain('My motto: \u2028"carpe diem"\u2029 \\ 🐕'.replace(/\s+/gu, ' '));
+    const cold = restarted(warm.db);
+    expect(await all(cold)).toEqual(stored);
+    expect(await answers(cold)).toEqual(await answers(warm));
+  });
+
   it('reads only the memories a recall looks at, and stops trusting an image with a broken one', async () => {
     const warm = await filled();
     await warm.memory.saveRecallImage();
     const expected = await answers(warm);
-    const stored = (await warm.db.snapshots.get(IMAGE_KEY)) as unknown as { content: string };
-    const content = JSON.parse(stored.content) as { labels: number[]; records: string[] };
+    const stored = (await warm.db.snapshots.get(IMAGE_KEY)) as unknown as { records: string };
+    const records = stored.records.split('\n');
     // The dog's memory no longer parses.
-    const dog = content.records.findIndex((r) => r.includes('My dog is called Max'));
-    content.records[dog] = content.records[dog]!.slice(0, 20);
-    await warm.db.snapshots.put({ ...(stored as object), content: JSON.stringify(content) } as never);
+    const dog = records.findIndex((r) => r.includes('My dog is called Max'));
+    records[dog] = records[dog]!.slice(0, 20);
+    await warm.db.snapshots.put({ ...(stored as object), records: records.join('\n') } as never);
     const errors: unknown[] = [];
     const cold = testEngine({ embedder, crossover: 4, db: warm.db, onError: (e) => errors.push(e) });
     await answers(cold); // the one recall that met it may miss it…
     expect(errors.map(String).join()).toMatch(/malformed/);
     expect(await answers(cold)).toEqual(expected); // …the next ones read the store
-    expect(asImage(await warm.db.snapshots.get(IMAGE_KEY))?.content ?? '').not.toContain('"My dog is c');
+    expect(asImage(await warm.db.snapshots.get(IMAGE_KEY))?.records ?? '').not.toContain('"My dog is c');
   });
 
   it('loses a forgotten memory with the forget itself, not at its next save', async () => {

@@ -24,6 +24,15 @@ describe('timeWindowOf', () => {
     expect(span('What did I start in March?')).toBe('month 2023-03-01..2023-04-01');
     expect(span('¿Qué hice en enero de 2023?')).toBe('month 2023-01-01..2023-02-01');
   });
+  it('reads every form in capitals too, and finds no time in a prompt that names none', () => {
+    // A prompt is only run through the patterns when it has a digit or one of their words: in any case.
+    expect(span('WHERE DID I TRAVEL IN JULY 2022?')).toBe('month 2022-07-01..2022-08-01');
+    expect(span('Was habe ich im MÄRZ gemacht?')).toBe('month 2023-03-01..2023-04-01');
+    expect(span('What did I eat YESTERDAY')).toBe('day 2023-03-14..2023-03-15');
+    expect(span('Which film did I see This Month?')).toBe('month 2023-03-01..2023-04-01');
+    expect(span('Which café did I like, en Août?')).toBe('month 2022-08-01..2022-09-01');
+    for (const q of ['Can you suggest a restaurant near me?', 'Write a status update for the team', 'Qué comida me gusta?', '']) expect(span(q)).toBeNull();
+  });
   it('reads a year, and times relative to now', () => {
     expect(span('What books did I read in 2022?')).toBe('year 2022-01-01..2023-01-01');
     expect(span('what did I eat yesterday')).toBe('day 2023-03-14..2023-03-15');
