@@ -18,7 +18,7 @@ import { EntityLinks } from '../pipeline/entity-links';
 import { RECALL } from './recall-settings';
 import type { VectorSearch } from './vector-search';
 import { LazyRecords } from './lazy-records';
-import { asImage, IMAGE_KEY, IMAGE_SAVE_DELAY_MS, IMAGE_VERSION, imageContent, imageParts, wordChecksum, type RecallImage } from './recall-image';
+import { asImage, IMAGE_KEY, IMAGE_SAVE_DELAY_MS, IMAGE_VERSION, imageContent, imageParts, recordFromLine, wordChecksum, type RecallImage } from './recall-image';
 import { backgroundTurn } from './priority';
 
 export interface EngineParts {
@@ -116,7 +116,7 @@ export class EngineContext {
         if (this.#cache?.byLabel === byLabel) this.#cache = null; // the next look reads the store
         this.#image = Promise.resolve(null);
         void this.store.deleteSnapshot(IMAGE_KEY).catch(() => undefined);
-      });
+      }, recordFromLine);
       // The texts are read (every record parsed) only if the index is ever written to.
       const text = TextIndex.fromData(image.lexical, byLabel.size, () => [...byLabel].map(([label, m]): [string, string] => [String(label), lexicalText(m)]));
       if (!text.holdsOnly((id) => byLabel.has(Number(id)))) throw new Error('recall image: the text index and the memories disagree');

@@ -18,13 +18,15 @@ const isRecord = (m: unknown): m is MemoryRecord => {
 export class LazyRecords extends Map<number, MemoryRecord> {
   #raw: Map<number, string> | null = new Map();
   readonly #onCorrupt: (error: Error) => void;
+  readonly #decode: (raw: string) => unknown;
 
   /**
-   * `labels[i]`'s record is the JSON `records[i]`. `onCorrupt` is told of a record that does not
+   * `labels[i]`'s record is `records[i]`, read by `decode` (JSON by default). `onCorrupt` is told of a record that does not
    * parse as one (it is then treated as missing; the caller stops trusting the image).
    */
-  constructor(labels: ArrayLike<number>, records: readonly string[], onCorrupt: (error: Error) => void) {
+  constructor(labels: ArrayLike<number>, records: readonly string[], onCorrupt: (error: Error) => void, decode: (raw: string) => unknown = JSON.parse) {
     super();
+    this.#decode = decode;
     if (labels.length !== records.length) throw new Error(`recall image: ${labels.length} labels for ${records.length} records`);
     this.#onCorrupt = onCorrupt;
     for (let i = 0; i < labels.length; i++) {
@@ -53,7 +55,7 @@ export class LazyRecords extends Map<number, MemoryRecord> {
     if (json === undefined) return undefined;
     let record: unknown;
     try {
-      record = JSON.parse(json);
+      record = this.#decode(json);
     } catch {
       record = null;
     }

@@ -15,7 +15,7 @@ import type { TextIndexData } from '../pipeline/text-index';
 export const IMAGE_KEY = 'recall-image';
 
 /** An image of another version (an older Engram) is ignored. */
-export const IMAGE_VERSION = 3;
+export const IMAGE_VERSION = 4;
 
 /** How long after the last write the image is saved (ms): a burst of writes saves once. */
 export const IMAGE_SAVE_DELAY_MS = 1500;
@@ -34,7 +34,7 @@ export interface RecallImage extends IndexSnapshot {
   storeRevision: number;
   /** Every memory's label, in the store's order… */
   labels: Float64Array;
-  /** …and its record's JSON, one per line in the same order (JSON never holds a raw newline). */
+  /** …and its record (recordLine: JSON of its values), one per line in the same order (JSON never holds a raw newline). */
   records: string;
   /** JSON of which memories name which entity (EntityLinks.toData()). */
   entities: string;
@@ -49,7 +49,7 @@ export interface RecallImage extends IndexSnapshot {
 export interface ImageContent {
   /** Every memory's label, in the store's order… */
   labels: ArrayLike<number>;
-  /** …and its record as JSON of its own: parsed when first looked up (engine/lazy-records.ts). */
+  /** …and its record's line (recordLine): parsed when first looked up (engine/lazy-records.ts). */
   records: string[];
   /** Which memories name which entity (EntityLinks.toData()). */
   entities: [string, number[]][];
@@ -89,13 +89,53 @@ export function imageContent(image: RecallImage): ImageContent {
   return { labels: image.labels, records, entities: entities as [string, number[]][] };
 }
 
+/**
+ * A record's fields in the order a line of the image holds them: a line is a JSON array of their
+ * values, not an object, which halves the image (the field names were most of each record).
+ */
+const FIELDS = [
+  'id', 'label', 'text', 'hash', 'userId', 'agentId', 'runId', 'space', 'site', 'conversationId', 'sourceTurnIds',
+  'context', 'saidAt', 'categories', 'metadata', 'createdAt', 'updatedAt', 'expiresAt', 'relations',
+] as const satisfies readonly (keyof MemoryRecord)[];
+/** Fails to compile when MemoryRecord gains a field FIELDS does not name. */
+type Named<T extends never> = T;
+export type UnnamedRecordFields = Named<Exclude<keyof MemoryRecord, (typeof FIELDS)[number]>>;
+const FIELD_SET: ReadonlySet<string> = new Set(FIELDS);
+/** Optional fields: absent is written 0 (never one of their values), so that it comes back absent, not null. */
+const OPTIONAL: ReadonlySet<string> = new Set(['context', 'relations']);
+
+/** One line of the image: the record's values in FIELDS order, then any field FIELDS does not name. */
+export function recordLine(m: MemoryRecord): string {
+  const values: unknown[] = FIELDS.map((f) => (m[f] === undefined && OPTIONAL.has(f) ? 0 : m[f]));
+  let others: Record<string, unknown> | null = null;
+  for (const [key, value] of Object.entries(m)) if (!FIELD_SET.has(key)) (others ??= {})[key] = value;
+  if (others) values.push(others);
+  return JSON.stringify(values);
+}
+
+/** The record a line holds (as recordLine wrote it), or null when it is not one: the caller checks the rest. */
+export function recordFromLine(line: string): unknown {
+  const values: unknown = JSON.parse(line);
+  if (!Array.isArray(values) || values.length < FIELDS.length) return null;
+  const record: Record<string, unknown> = {};
+  FIELDS.forEach((field, i) => {
+    const value: unknown = values[i];
+    if (!(value === 0 && OPTIONAL.has(field))) record[field] = value;
+  });
+  const others: unknown = values[FIELDS.length];
+  if (typeof others === 'object' && others !== null && !Array.isArray(others)) {
+    for (const [key, value] of Object.entries(others)) if (key !== '__proto__' && !FIELD_SET.has(key)) record[key] = value;
+  }
+  return record;
+}
+
 /** The stored form of these memories and links (the image's `labels`, `records` and `entities`). */
 export function imageParts(records: Iterable<MemoryRecord>, entities: [string, number[]][]): Pick<RecallImage, 'labels' | 'records' | 'entities'> {
   const labels: number[] = [];
-  const json: string[] = [];
+  const lines: string[] = [];
   for (const m of records) {
     labels.push(m.label);
-    json.push(JSON.stringify(m));
+    lines.push(recordLine(m));
   }
-  return { labels: Float64Array.from(labels), records: json.join('\n'), entities: JSON.stringify(entities) };
+  return { labels: Float64Array.from(labels), records: lines.join('\n'), entities: JSON.stringify(entities) };
 }

@@ -7,7 +7,8 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { testEngine } from '../support/engine';
 import { bundledEmbedder } from '../support/model';
-import { IMAGE_KEY, asImage } from '../../src/engine/recall-image';
+import { IMAGE_KEY, asImage, recordFromLine, recordLine } from '../../src/engine/recall-image';
+import type { MemoryRecord } from '../../src/core/types';
 import type { EngramDatabase } from '../../src/db/schema';
 
 const embedder = bundledEmbedder();
@@ -148,5 +149,28 @@ describe('the recall image', () => {
     // And the next image saved does not bring it back.
     await warm.memory.saveRecallImage();
     expect(JSON.stringify(await warm.db.snapshots.get(IMAGE_KEY))).not.toContain('Quokkazilla');
+  });
+
+  it('writes a record as a line of values and reads back the same record: absent, null and zero kept apart', () => {
+    const base: MemoryRecord = {
+      id: 'm1', label: 0, text: 'I live in Munich', hash: 'h', userId: 'me', agentId: null, runId: null, space: 'work/atlas',
+      site: 'chatgpt', conversationId: 'c1', sourceTurnIds: ['t1'], saidAt: 0, categories: ['location'], metadata: { n: 0, pinned: true },
+      createdAt: 1, updatedAt: 2, expiresAt: null,
+    };
+    const withAll: MemoryRecord = { ...base, context: null, relations: [{ subject: 'user', predicate: 'lives in', object: 'munich' }] };
+    // A field this version does not know (a later one's) survives too; one named __proto__ is never a prototype.
+    const later = { ...withAll, mood: 'calm' } as MemoryRecord;
+    for (const record of [base, withAll, later]) {
+      const back = recordFromLine(recordLine(record)) as Record<string, unknown>;
+      expect(back).toStrictEqual(record);
+      expect(Object.keys(back).sort()).toEqual(Object.keys(record).sort());
+    }
+    const hostile = JSON.parse(recordLine(base)) as unknown[];
+    hostile.push(JSON.parse('{"__proto__": {"polluted": true}}'));
+    const read = recordFromLine(JSON.stringify(hostile)) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(recordFromLine('{"id":"m1"}')).toBeNull();
+    expect(() => recordFromLine('[1,2')).toThrow();
   });
 });
