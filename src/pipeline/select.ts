@@ -26,19 +26,44 @@ const BLOCK_OVERHEAD_TOKENS = Math.ceil((BLOCK_HEADER.length + BLOCK_FOOTER.leng
 
 const tokens = (text: string): number => Math.ceil(text.length / 4);
 
-const formats = new Map<string, Intl.DateTimeFormat>();
+/** Formats a date (ms since epoch) as the block shows it. */
+export interface BlockDateFormat {
+  format(at: number): string;
+}
+
+/** en-GB's short month names, as Intl gives them (ICU: "Sept", not "Sep"). */
+const EN_GB_MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sept', 'Oct', 'Nov', 'Dec'] as const;
 
 /**
- * The block's date format for `locale`, made once: the first Intl.DateTimeFormat of a service
- * worker loads the locale's data (about 12 ms), so a cold recall makes it while its reads are in flight.
+ * The default format, "3 Mar 2024" in UTC, without Intl: a service worker's first
+ * Intl.DateTimeFormat loads the locale's data (about 10 ms of the first recall after a cold start,
+ * which the user waits on). The same text as Intl's en-GB (test/unit/select.test.ts compares them).
  */
-export function blockDates(locale = 'en-GB'): Intl.DateTimeFormat {
+const EN_GB: BlockDateFormat = {
+  format(at: number): string {
+    const d = new Date(at);
+    if (Number.isNaN(d.getTime())) throw new RangeError('Invalid time value');
+    const year = d.getUTCFullYear();
+    // Intl writes years before 1 or after 9999 its own way: those (never a real saidAt) go to it.
+    if (year < 1 || year > 9999) return intlFormat('en-GB').format(at);
+    return `${d.getUTCDate()} ${EN_GB_MONTHS[d.getUTCMonth()]!} ${year}`;
+  },
+};
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function intlFormat(locale: string): Intl.DateTimeFormat {
   let format = formats.get(locale);
   if (!format) {
     format = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
     formats.set(locale, format);
   }
   return format;
+}
+
+/** The block's date format for `locale` (default en-GB, the block's own, built without Intl), made once. */
+export function blockDates(locale = 'en-GB'): BlockDateFormat {
+  return locale === 'en-GB' ? EN_GB : intlFormat(locale);
 }
 
 /**

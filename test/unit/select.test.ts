@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectForPrompt, type Ranked } from '../../src/pipeline/select';
+import { blockDates, selectForPrompt, type Ranked } from '../../src/pipeline/select';
 
 const at = (iso: string): number => Date.parse(iso);
 const m = (id: string, text: string, score: number, saidAt = at('2024-03-03T10:00:00Z')): Ranked => ({ id, text, score, saidAt });
@@ -34,5 +34,19 @@ describe('selectForPrompt', () => {
   it('marks a value that is no longer true', () => {
     const lines = selectForPrompt([{ ...m('a', 'I live in Berlin', 0.5), supersededAt: at('2024-06-01T00:00:00Z') }]);
     expect(lines[0]?.line).toBe('I live in Berlin (no longer true since 1 Jun 2024)');
+  });
+});
+
+describe('blockDates', () => {
+  it('writes the block’s dates as Intl’s en-GB does, without Intl: every month, day and century edge', () => {
+    const intl = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+    const fast = blockDates();
+    const times: number[] = [0, -1, Date.UTC(1999, 11, 31, 23, 59, 59, 999), Date.UTC(2000, 1, 29), Date.UTC(9999, 11, 31), Date.UTC(1, 0, 1), 8.64e15, -8.64e15];
+    for (let day = 0; day < 366 * 3; day += 1) times.push(Date.UTC(2023, 0, 1) + day * 86_400_000 + (day % 24) * 3_600_000);
+    for (const t of times) expect(fast.format(t), new Date(t).toISOString()).toBe(intl.format(t));
+    expect(fast.format(Date.UTC(2024, 8, 3))).toBe('3 Sept 2024');
+    expect(() => fast.format(NaN)).toThrow(RangeError);
+    // Another locale: Intl's own.
+    expect(blockDates('de-DE').format(Date.UTC(2024, 2, 3))).toBe(new Intl.DateTimeFormat('de-DE', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(2024, 2, 3)));
   });
 });
