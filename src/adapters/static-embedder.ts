@@ -129,12 +129,40 @@ function wholeTable(table: TokenTable): RowSource {
   };
 }
 
+/** What load() reads besides the table (config.json says how the table is stored). */
+const SMALL_FILES = ['tokenizer.json', 'tokenizer_config.json', 'config.json'] as const;
+
 export class StaticEmbedder implements Embedder {
   readonly modelId: string;
   #loading: Promise<Loaded> | null = null;
+  /** The model's small files being read, by name (before load() parses them: prefetch()). */
+  readonly #files = new Map<string, Promise<ArrayBuffer>>();
 
   constructor(private readonly options: StaticEmbedderOptions) {
     this.modelId = options.modelId;
+  }
+
+  /**
+   * Start reading the tokenizer's and the model's small files, without parsing them: a worker
+   * woken by a recall reads them while it opens its database, and parses them (load()) once the
+   * database reads that recall waits on are under way, not before them.
+   */
+  prefetch(): void {
+    for (const file of SMALL_FILES) void this.#file(file).catch(() => undefined); // load() reports it
+  }
+
+  #file(name: string): Promise<ArrayBuffer> {
+    let reading = this.#files.get(name);
+    if (!reading) {
+      const read = this.options.readFile ?? fetchBytes;
+      reading = read(`${this.options.localModelPath}${this.modelId}/${name}`);
+      this.#files.set(name, reading);
+      // A failed read is tried again by the next load().
+      reading.catch(() => {
+        if (this.#files.get(name) === reading) this.#files.delete(name);
+      });
+    }
+    return reading;
   }
 
   /** Load the tokenizer and the table now (idempotent, in parallel). */
@@ -149,7 +177,7 @@ export class StaticEmbedder implements Embedder {
   async #load(): Promise<Loaded> {
     const read = this.options.readFile ?? fetchBytes;
     const folder = `${this.options.localModelPath}${this.modelId}/`;
-    const json = async (file: string): Promise<Record<string, unknown>> => JSON.parse(new TextDecoder().decode(await read(folder + file))) as Record<string, unknown>;
+    const json = async (file: (typeof SMALL_FILES)[number]): Promise<Record<string, unknown>> => JSON.parse(new TextDecoder().decode(await this.#file(file))) as Record<string, unknown>;
     // config.json says whether the table comes in files of rows (the bundled model) or only in the ONNX file.
     const modelConfig = json('config.json').catch(() => ({}));
     const [tokenizerJson, config, spec] = await Promise.all([json('tokenizer.json'), json('tokenizer_config.json'), modelConfig.then(chunkedSpec)]);

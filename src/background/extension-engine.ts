@@ -25,7 +25,7 @@ import type { Lock } from './lock/lock';
 const HUB = 'https://huggingface.co/';
 
 /** An embedder that can be loaded ahead of its first use. */
-export type LoadableEmbedder = Embedder & { load(): Promise<unknown> };
+export type LoadableEmbedder = Embedder & { load(): Promise<unknown>; prefetch?(): void };
 
 function embedderFor(info: EmbeddingModelInfo, onProgress?: (percent: number) => void): LoadableEmbedder {
   // A token table on this device needs no ONNX runtime: the same vectors, without its start-up.

@@ -206,6 +206,9 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     if (data.site !== caller.site || typeof data.query !== 'string' || (data.prefetch !== undefined && typeof data.prefetch !== 'boolean')) {
       throw new Error('Engram: a malformed recall was refused');
     }
+    // The model's files are the extension's own, not the user's: they are read at once, while the
+    // checks below wait on storage (on a cold start, the database opening), not after them.
+    embedder.prefetch?.();
     if (!(await activeOn(caller))) return { memories: [] };
     if (await engine.lock?.gate()) return { memories: [], locked: true }; // locked: nothing recalled, the send goes untouched
     // A recall that woke the worker loads all it needs at once, not one part after another.

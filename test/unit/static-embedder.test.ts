@@ -86,6 +86,32 @@ describe('StaticEmbedder', () => {
     expect([...(await e.embedQuery('I live in Berlin'))]).toEqual([...(await e.embed('I live in Berlin'))]);
   });
 
+  it('prefetch() reads the small files ahead, once, without parsing; a failed read is tried again by load()', async () => {
+    ensureBundledModel();
+    const reads: string[] = [];
+    let failTokenizer = true;
+    const e = new StaticEmbedder({
+      modelId: BUNDLED_MODEL,
+      localModelPath: MODELS_DIR,
+      readFile: async (p) => {
+        reads.push(path.basename(p));
+        if (failTokenizer && p.endsWith('tokenizer.json')) throw new Error('disk hiccup');
+        return readFileBytes(p);
+      },
+    });
+    e.prefetch();
+    e.prefetch();
+    expect([...reads].sort()).toEqual(['config.json', 'tokenizer.json', 'tokenizer_config.json']);
+    await expect(e.load()).rejects.toThrow(/disk hiccup/);
+    failTokenizer = false;
+    const vector = await e.embed('I live in Munich');
+    expect(vector.length).toBeGreaterThan(0);
+    // tokenizer.json read twice (the failure, then again); the others once.
+    expect(reads.filter((f) => f === 'tokenizer.json')).toHaveLength(2);
+    expect(reads.filter((f) => f === 'config.json' || f === 'tokenizer_config.json')).toHaveLength(2);
+    expect(await e.embed('I live in Munich')).toEqual(await staticEmbedder().embed('I live in Munich'));
+  });
+
   it('says which model it could not load', async () => {
     const e = new StaticEmbedder({ modelId: 'no-such-model', localModelPath: MODELS_DIR, readFile: readFileBytes });
     await expect(e.embed('hello')).rejects.toThrow(/no-such-model/);
