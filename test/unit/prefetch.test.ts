@@ -193,12 +193,15 @@ const popup: SenderInfo = { id: EXT.id, url: 'chrome-extension://engramid/popup.
 describe('the background', () => {
   const recalled = [{ id: 'm1', line: 'I live in Berlin (said 3 May)', score: 0.8 }];
   let memory: { recall: ReturnType<typeof vi.fn>; noteUseLater: ReturnType<typeof vi.fn> };
+  let embedder: { prefetch: ReturnType<typeof vi.fn>; load: ReturnType<typeof vi.fn> };
 
   beforeEach(async () => {
     listeners.clear();
     memory = { recall: vi.fn(() => Promise.resolve({ memories: recalled })), noteUseLater: vi.fn() };
     const { registerHandlers } = await import('../../src/background/register-handlers');
-    registerHandlers({ memory, ready: Promise.resolve(), control: () => Promise.resolve(parseControl({ mode: 'automatic' })) } as never, { extension: EXT, sites: SITES });
+    // The embedder: read ahead by every recall, loaded with the memories (a model that loads nothing here).
+    embedder = { prefetch: vi.fn(), load: vi.fn(() => Promise.resolve()) };
+    registerHandlers({ memory, embedder, ready: Promise.resolve(), control: () => Promise.resolve(parseControl({ mode: 'automatic' })) } as never, { extension: EXT, sites: SITES });
   });
 
   const call = (type: keyof ProtocolMap, sender: SenderInfo, data?: unknown) =>
@@ -209,6 +212,7 @@ describe('the background', () => {
       memories: [{ id: 'm1', text: 'I live in Berlin (said 3 May)', score: 0.8 }],
     });
     expect(memory.recall).toHaveBeenLastCalledWith('Where do I live?', expect.objectContaining({ noteUse: false }));
+    expect(embedder.prefetch).toHaveBeenCalled();
     for (const request of [{ site: 'chatgpt', query: 'Where do I live?' }, { site: 'chatgpt', query: 'Where do I live?', prefetch: false }]) {
       await call('recall', chatgptTab, request);
       expect(memory.recall.mock.lastCall?.[1]).not.toHaveProperty('noteUse');
