@@ -1,8 +1,10 @@
 /**
- * Encryption at rest as a Dexie DBCore middleware: every row written to a table other than
- * `settings` has its non-indexed fields encrypted (vault.ts), every row read is decrypted, and
- * equality lookups on an HMAC'd index (the memories' `hash`) look up its HMAC. Every reader and
- * writer of the database (the store adapters, the turn queue, the injection log, the memory
+ * Encryption at rest as a Dexie DBCore middleware: every row written has its non-indexed fields
+ * encrypted (vault.ts; in the settings table, each setting's value, but for the few read while
+ * locked: vault.ts CLEAR_SETTINGS), every row read is decrypted, equality lookups on an HMAC'd
+ * index (the memories' `hash`) look up its HMAC, and equality and prefix (`startsWith('work/')`)
+ * lookups on an HMAC'd path (the memories' `space`) look up the HMACs of its levels. Every reader
+ * and writer of the database (the store adapters, the turn queue, the injection log, the memory
  * manager, import and export) goes through it unchanged, inside or outside their transactions.
  *
  * The catch: WebCrypto is asynchronous, and an IndexedDB transaction commits as soon as no request
@@ -19,10 +21,13 @@
  * With encryption off (the default) every call goes straight down: one property read per call.
  */
 import type { DBCore, DBCoreCountRequest, DBCoreCursor, DBCoreIndex, DBCoreKeyRange, DBCoreMutateRequest, DBCoreOpenCursorRequest, DBCoreQueryRequest, DBCoreQueryResponse, DBCoreTable, DBCoreTransaction, Middleware } from 'dexie';
-import { CLEAR_TABLES, LockedError, Vault, type TableSpec } from './vault';
+import { LockedError, Vault, type TableSpec } from './vault';
 
-/** Dexie's DBCoreRangeType.Equal (a const enum in its typings). */
+/** Dexie's DBCoreRangeType.Equal and .Range (a const enum in its typings). */
 const RANGE_EQUAL: number = 1;
+const RANGE_RANGE: number = 2;
+/** The upper bound Dexie gives `startsWith(prefix)`: prefix + its maxString. */
+const MAX_STRING = String.fromCharCode(65535);
 
 /**
  * Resolves with what `work` resolves to, from inside a success event of a request on `trans`: the
@@ -80,8 +85,17 @@ function then<T, R>(value: T[] | Promise<T[]>, f: (v: T[]) => R): R | Promise<R>
   return isThenable(value) ? Promise.resolve(value).then(f) : f(value);
 }
 
+/** An index whose stored values are HMACs: looked up through the vault. */
 function isHmacIndex(spec: TableSpec, index: DBCoreIndex): boolean {
-  return typeof index.keyPath === 'string' && spec.hmac.includes(index.keyPath);
+  return typeof index.keyPath === 'string' && (spec.hmac.includes(index.keyPath) || spec.paths.includes(index.keyPath));
+}
+
+/** The prefix of a `startsWith(prefix)` range, when it ends at a level of a path (`work/`); else null. */
+function pathPrefix(range: DBCoreKeyRange): string | null {
+  const type: number = range.type;
+  const { lower, upper } = range as { lower: unknown; upper: unknown };
+  if (type !== RANGE_RANGE || typeof lower !== 'string' || upper !== lower + MAX_STRING || range.lowerOpen || range.upperOpen) return null;
+  return lower.length > 1 && lower.endsWith('/') ? lower : null;
 }
 
 /** An equality range (`range` is one) on another key. */
@@ -90,17 +104,21 @@ function equalTo(range: DBCoreKeyRange, key: unknown): DBCoreKeyRange {
 }
 
 /** The ranges a lookup on an HMAC'd index becomes: one per value the field may be stored as. */
-async function lookupRanges(vault: Vault, spec: TableSpec, range: DBCoreKeyRange): Promise<DBCoreKeyRange[]> {
+async function lookupRanges(vault: Vault, spec: TableSpec, index: DBCoreIndex, range: DBCoreKeyRange): Promise<DBCoreKeyRange[]> {
   const type: number = range.type;
-  if (type !== RANGE_EQUAL) {
-    throw new Error(`Engram encryption: ${spec.name} can only be looked up by equality on its encrypted index`);
+  const path = typeof index.keyPath === 'string' && spec.paths.includes(index.keyPath);
+  if (type === RANGE_EQUAL) return (await vault.lookupValues(range.lower, path)).map((key) => equalTo(range, key));
+  const prefix = path ? pathPrefix(range) : null;
+  if (prefix === null) {
+    throw new Error(`Engram encryption: ${spec.name} can only be looked up by equality${path ? ', or by a prefix ending in “/”,' : ''} on its encrypted index`);
   }
-  return (await vault.lookupValues(range.lower)).map((key) => equalTo(range, key));
+  // A path and everything under it: its levels' HMACs, then `/`.
+  return (await vault.lookupValues(prefix.slice(0, -1), true)).map((base) => ({ ...range, lower: `${String(base)}/`, upper: `${String(base)}/${MAX_STRING}` }));
 }
 
 function wrapTable(table: DBCoreTable, spec: TableSpec, vault: Vault): DBCoreTable {
   const locked = (): Promise<never> => Promise.reject(new LockedError());
-  const ranges = (trans: DBCoreTransaction, range: DBCoreKeyRange): Promise<DBCoreKeyRange[]> => hold(trans, spec.name, lookupRanges(vault, spec, range));
+  const ranges = (trans: DBCoreTransaction, index: DBCoreIndex, range: DBCoreKeyRange): Promise<DBCoreKeyRange[]> => hold(trans, spec.name, lookupRanges(vault, spec, index, range));
 
   const query = (req: DBCoreQueryRequest): Promise<DBCoreQueryResponse> =>
     table.query(req).then((res) => (req.values ? then(readValues(vault, spec, req.trans, res.result), (result) => ({ ...res, result })) : res));
@@ -121,7 +139,7 @@ function wrapTable(table: DBCoreTable, spec: TableSpec, vault: Vault): DBCoreTab
       if (!vault.active) return table.query(req);
       if (req.values && !vault.canRead(spec)) return locked();
       if (!isHmacIndex(spec, req.query.index)) return query(req);
-      return ranges(req.trans, req.query.range).then(async (list) => {
+      return ranges(req.trans, req.query.index, req.query.range).then(async (list) => {
         const parts = await Promise.all(list.map((range) => query({ ...req, query: { ...req.query, range } })));
         const result = parts.flatMap((p) => p.result as unknown[]);
         return { result: req.limit === undefined ? result : result.slice(0, req.limit) };
@@ -129,7 +147,7 @@ function wrapTable(table: DBCoreTable, spec: TableSpec, vault: Vault): DBCoreTab
     },
     count(req: DBCoreCountRequest) {
       if (!vault.active || !isHmacIndex(spec, req.query.index)) return table.count(req);
-      return ranges(req.trans, req.query.range).then(async (list) => {
+      return ranges(req.trans, req.query.index, req.query.range).then(async (list) => {
         const counts = await Promise.all(list.map((range) => table.count({ ...req, query: { ...req.query, range } })));
         return counts.reduce((a, b) => a + b, 0);
       });
@@ -140,8 +158,9 @@ function wrapTable(table: DBCoreTable, spec: TableSpec, vault: Vault): DBCoreTab
       const open = (r: DBCoreOpenCursorRequest) =>
         table.openCursor(r).then((cursor) => (cursor && r.values ? decryptingCursor(cursor, vault, spec, r.trans) : cursor));
       if (!isHmacIndex(spec, req.query.index)) return open(req);
-      return ranges(req.trans, req.query.range).then((list) => {
-        if (list.length !== 1) throw new Error(`Engram encryption: ${spec.name} cannot be iterated by its encrypted index while keys change; use a lookup`);
+      return ranges(req.trans, req.query.index, req.query.range).then((list) => {
+        // Rows of two generations (or in clear) meanwhile: one cursor cannot walk both.
+        if (list.length !== 1) throw new Error('Engram is still re-encrypting your data; try again when it is done.');
         return open({ ...req, query: { ...req.query, range: list[0]! } });
       });
     },
@@ -243,9 +262,7 @@ export function encryptionMiddleware(vault: Vault): Middleware<DBCore> {
           const known = tables.get(name);
           if (known) return known;
           const table = down.table(name);
-          const wrapped = CLEAR_TABLES.has(name)
-            ? table
-            : wrapTable(table, Vault.spec(name, [table.schema.primaryKey.keyPath, ...table.schema.indexes.map((i) => i.keyPath)]), vault);
+          const wrapped = wrapTable(table, Vault.spec(name, [table.schema.primaryKey.keyPath, ...table.schema.indexes.map((i) => i.keyPath)]), vault);
           tables.set(name, wrapped);
           return wrapped;
         },

@@ -7,11 +7,13 @@
  * chunk either happened with its marker or not at all; the next run resumes after the marker.
  * Every value carries its generation's key id, so a half-done table reads fine meanwhile.
  *
- * The walk covers every table but `settings`, including tables added later.
+ * The walk covers every table, including tables added later, and the settings last (their values
+ * but for the few kept in clear, vault.ts CLEAR_SETTINGS; the keyring itself is written with each
+ * chunk's progress, never put back from the chunk).
  */
 import type Dexie from 'dexie';
 import type { IndexableType, Table } from 'dexie';
-import { CLEAR_TABLES, KEYRING_KEY, type Keyring, type Vault } from './vault';
+import { KEYRING_KEY, SETTINGS_TABLE, type Keyring, type Vault } from './vault';
 
 /** Rows per transaction; a snapshot row (a whole index) goes alone. */
 export const REENCRYPT_CHUNK = 200;
@@ -38,9 +40,9 @@ function sameGenerations(a: Keyring | null | undefined, b: Keyring | null): bool
   return !!a && !!b && a.state === b.state && a.current?.id === b.current?.id && a.previous?.id === b.previous?.id;
 }
 
-/** The tables re-encrypted, in order (the settings stay in clear). */
+/** The tables re-encrypted, in order: every table, the settings last. */
 export function encryptedTables(db: Dexie): Table[] {
-  return db.tables.filter((t) => !CLEAR_TABLES.has(t.name));
+  return [...db.tables.filter((t) => t.name !== SETTINGS_TABLE), ...db.tables.filter((t) => t.name === SETTINGS_TABLE)];
 }
 
 /**
@@ -50,7 +52,7 @@ export function encryptedTables(db: Dexie): Table[] {
 export async function reencrypt(db: Dexie, vault: Vault, options: ReencryptOptions = {}): Promise<'done' | 'halted'> {
   const start = vault.keyring;
   if (!start || start.state === 'on') return 'done';
-  const settings = db.table('settings');
+  const settings = db.table(SETTINGS_TABLE);
   const tables = encryptedTables(db);
   const outbound = tables.find((t) => !t.schema.primKey.keyPath);
   if (outbound) throw new Error(`Engram encryption: ${outbound.name} keeps its keys out of its rows, which re-encryption does not handle`);
@@ -70,14 +72,16 @@ export async function reencrypt(db: Dexie, vault: Vault, options: ReencryptOptio
     for (;;) {
       if (options.stopped?.()) return 'halted';
       const from = last;
-      const step = await db.transaction('rw', [table, settings], async () => {
+      const step = await db.transaction('rw', [...new Set([table.name, SETTINGS_TABLE])], async () => {
         const ring = (await settings.get(KEYRING_KEY)) as { value?: Keyring } | undefined;
         if (!sameGenerations(ring?.value, vault.keyring)) throw new KeyringChanged();
         const keyring = ring!.value!;
         const range = from === undefined || from === null ? table.orderBy(':id') : table.where(':id').above(from);
         const keys = (await range.limit(size).primaryKeys()) as IndexableType[];
-        if (keys.length > 0) {
-          const rows = (await table.bulkGet(keys)) as unknown[];
+        // The keyring is written below, with this chunk's progress.
+        const own = table.name === SETTINGS_TABLE ? keys.filter((k) => k !== KEYRING_KEY) : keys;
+        if (own.length > 0) {
+          const rows = (await table.bulkGet(own)) as unknown[];
           // Every table of Engram's keeps its key in its rows (inbound), so the rows are enough.
           await table.bulkPut(rows.filter((r) => r !== undefined));
         }

@@ -5,13 +5,22 @@
  * A row is stored as its clear fields (the primary key and every indexed field: what IndexedDB
  * must see to find it) plus `_enc`, an envelope (envelope.ts) of every other field, encoded with
  * codec.ts. The memories' `hash` index is replaced by an HMAC of it (so equal facts still meet,
- * and no guessable hash of a fact is stored); its plain value travels inside the envelope.
+ * and no guessable hash of a fact is stored); its plain value travels inside the envelope. Their
+ * `space` index (the names the user gave their spaces) is replaced by an HMAC of each level of
+ * the path (`work/atlas` → `p1<H(work)>/<H(work/atlas)>`), so a space and everything under it are
+ * still found (equality, and a prefix ending in `/`), and no name is stored.
  *
  * While locked (no keys in memory), a queued turn is sealed to the public key of the generation
  * (envelope kind 2), so it can be captured without the passphrase; a row that cannot be opened is
  * read back as stored (its clear fields and `_enc`) for the jobs table, so the queue can still
  * confirm or drop a turn, and refused everywhere else (LockedError): nothing is read or written
  * in the clear while locked.
+ *
+ * The settings table is encrypted row by row: its `value` is, bound to its key (the envelope's
+ * context is `settings/<key>`, so a value cannot be moved to another key), except the few keys
+ * that must be read or written while locked (CLEAR_SETTINGS), which stay wholly in clear, and a
+ * setting cleared to null (nothing to hide). Reading any other setting while locked is a
+ * LockedError for that read only.
  */
 import type { JsonValue } from '../core/types';
 import type { EncryptionState } from '../messaging/lock-protocol';
@@ -26,11 +35,39 @@ export const ENVELOPE_FIELD = '_enc';
 /** Where the keyring is kept (the settings table: not secret). */
 export const KEYRING_KEY = 'encryption';
 
-/** Tables whose rows are never encrypted: the settings (the keyring, counters, the user's choices). */
-export const CLEAR_TABLES: ReadonlySet<string> = new Set(['settings']);
+/** The table of settings: encrypted row by row (CLEAR_SETTINGS stay in clear). */
+export const SETTINGS_TABLE = 'settings';
+
+/**
+ * The settings kept in clear, because something must read or write them while Engram is locked;
+ * every other setting (the spaces the user named, the memory manager's saved rows, the retention
+ * policy, an import's progress, maintenance stamps, the label counter…) is encrypted. Each, and
+ * why:
+ * - `encryption` (KEYRING_KEY): the keyring itself, read before any key exists; not secret.
+ * - `revision`, `vectorRevision`: the store's change counters, read by every cache check and
+ *   bumped when Engram locks (DexieMemoryStore.invalidate, so nothing read before is served).
+ * - `activeModel`: the embedding model's id (one of a fixed list), restored when the worker starts,
+ *   which after a browser restart is always locked (ModelManager.restore).
+ * - `extractionChoice`: how facts are extracted (the rules, a WebLLM model's id, or a local
+ *   server's address and model name), restored when the worker starts (ExtractionManager.restore),
+ *   so turns queued while locked are processed the way the user chose.
+ * None holds a memory or a name the user gave (`extractionChoice` may hold the address and model
+ * name of a server on this computer the user typed).
+ */
+export const CLEAR_SETTINGS: ReadonlySet<string> = new Set(['encryption', 'revision', 'vectorRevision', 'activeModel', 'extractionChoice']);
 
 /** Indexed fields replaced by an HMAC of their value (equality lookups only). */
 export const HMAC_FIELDS: Readonly<Record<string, readonly string[]>> = { memories: ['hash'] };
+
+/** Indexed paths (`a/b/c`) replaced by an HMAC per level: equality lookups, and prefixes ending in `/`. */
+export const PATH_FIELDS: Readonly<Record<string, readonly string[]>> = { memories: ['space'] };
+
+/**
+ * What a keyring's data layout covers. 2: the settings table and the memories' space index are
+ * encrypted too. A keyring left `on` by an earlier version (no layout: 1) has both in clear: at
+ * its first unlock everything is walked again (lock.ts), as when encryption is turned on.
+ */
+export const KEYRING_LAYOUT = 2;
 
 /** Tables whose rows may be written while locked (sealed to the public key) and read back still sealed. */
 export const SEALED_WHILE_LOCKED: ReadonlySet<string> = new Set(['jobs']);
@@ -47,6 +84,8 @@ export interface Keyring {
   previous: GenerationRecord | null;
   /** Re-encryption progress per table: the last primary key done, or true once the table is done. */
   progress: Record<string, JsonValue>;
+  /** What the encryption of the data covers (KEYRING_LAYOUT); absent: 1, an earlier version's. */
+  layout?: number;
   /** Lock after this many minutes without use; 0: only when the browser closes. */
   lockAfterMinutes: number;
 }
@@ -64,7 +103,15 @@ export interface TableSpec {
   /** Stored in clear: the primary key's and the indexes' top-level fields. */
   clear: ReadonlySet<string>;
   hmac: readonly string[];
+  /** Indexed paths stored as an HMAC per level (PATH_FIELDS). */
+  paths: readonly string[];
   sealedWhileLocked: boolean;
+  /**
+   * A table of keyed rows encrypted one by one (the settings): a row whose key (`field`) is in
+   * `clear` stays wholly in clear and can be read while locked; every other row's envelope is
+   * bound to its key. Reads are then refused row by row, not for the whole table.
+   */
+  keyed?: { field: string; clear: ReadonlySet<string> };
 }
 
 type Row = Record<string, unknown>;
@@ -165,12 +212,25 @@ export class Vault {
         if (top) clear.add(top);
       }
     }
-    return { name, clear, hmac: HMAC_FIELDS[name] ?? [], sealedWhileLocked: SEALED_WHILE_LOCKED.has(name) };
+    const spec: TableSpec = { name, clear, hmac: HMAC_FIELDS[name] ?? [], paths: PATH_FIELDS[name] ?? [], sealedWhileLocked: SEALED_WHILE_LOCKED.has(name) };
+    const primary = keyPaths[0];
+    if (name === SETTINGS_TABLE && typeof primary === 'string') spec.keyed = { field: primary, clear: CLEAR_SETTINGS };
+    return spec;
   }
 
-  /** Reading this table's values needs no key we lack. */
+  /** Reading this table's values needs no key we lack (a keyed table: checked row by row). */
   canRead(spec: TableSpec): boolean {
-    return !this.locked || spec.sealedWhileLocked;
+    return !this.locked || spec.sealedWhileLocked || spec.keyed !== undefined;
+  }
+
+  /** A row of a keyed table that stays in clear (a setting needed while locked). */
+  static clearRow(spec: TableSpec, value: Row): boolean {
+    return spec.keyed !== undefined && spec.keyed.clear.has(String(value[spec.keyed.field]));
+  }
+
+  /** The additional data an envelope of `value` is bound to: its table, and in a keyed table its key. */
+  static context(spec: TableSpec, value: Row): string {
+    return spec.keyed ? `${spec.name}/${String(value[spec.keyed.field])}` : spec.name;
   }
 
   /** HMAC of an indexed value under a generation (hex of 128 bits, prefixed so it is never a plain hash). */
@@ -188,16 +248,27 @@ export class Vault {
   }
 
   /**
-   * The stored values an indexed HMAC field may have for `value`: its HMAC under every generation
-   * held (and the value itself while rows in clear may exist).
+   * A path (`work/atlas`) as its index stores it: `p1`, then the HMAC of each level (`work`,
+   * `work/atlas`: a level's HMAC covers the levels above it, so equal names under other parents
+   * differ) joined by `/`. A space and the spaces under it share the prefix of its levels.
    */
-  async lookupValues(value: unknown): Promise<unknown[]> {
+  async pathHmac(keys: GenerationKeys, path: string): Promise<string> {
+    const names = path.split('/');
+    const levels = await Promise.all(names.map((_, i) => this.hmac(keys, `\u0000path\u0000${names.slice(0, i + 1).join('/')}`)));
+    return `p1${levels.map((h) => h.slice(2)).join('/')}`;
+  }
+
+  /**
+   * The stored values an indexed HMAC field (or, `path`, an indexed path) may have for `value`:
+   * its HMAC under every generation held (and the value itself while rows in clear may exist).
+   */
+  async lookupValues(value: unknown, path = false): Promise<unknown[]> {
     if (this.locked) throw new LockedError();
     if (typeof value !== 'string') return [value];
     const out: unknown[] = this.plainPossible ? [value] : [];
     for (const id of this.neededIds()) {
       const keys = this.#keys.get(id);
-      if (keys) out.push(await this.hmac(keys, value));
+      if (keys) out.push(path ? await this.pathHmac(keys, value) : await this.hmac(keys, value));
     }
     return [...new Set(out)];
   }
@@ -208,8 +279,11 @@ export class Vault {
    */
   encryptRow(spec: TableSpec, value: unknown): unknown {
     const k = this.#keyring;
-    if (!k || !isRow(value)) return value;
+    if (!k || !isRow(value) || Vault.clearRow(spec, value)) return value;
     const secret = Object.keys(value).filter((f) => f !== ENVELOPE_FIELD && !spec.clear.has(f));
+    // A setting cleared (null) hides nothing: kept as is, so that clearing works while locked
+    // (forgetting everything drops the memory manager's saved rows).
+    if (spec.keyed && value[ENVELOPE_FIELD] === undefined && secret.every((f) => value[f] === null || value[f] === undefined)) return value;
     if (value[ENVELOPE_FIELD] !== undefined) {
       // Read while locked and written back with only clear fields changed: still sealed, kept as is.
       if (secret.length === 0) return value;
@@ -232,16 +306,16 @@ export class Vault {
 
   async #encrypt(spec: TableSpec, value: Row, secret: readonly string[], keys: GenerationKeys): Promise<Row> {
     const { clear, bag } = await this.#split(spec, value, secret, keys);
-    clear[ENVELOPE_FIELD] = await encryptSecret(keys.aes, keys.id, encodeValue(bag), spec.name);
+    clear[ENVELOPE_FIELD] = await encryptSecret(keys.aes, keys.id, encodeValue(bag), Vault.context(spec, value));
     return clear;
   }
 
   async #seal(spec: TableSpec, value: Row, secret: readonly string[]): Promise<Row> {
     const to = this.#sealTo;
     if (!to) throw new LockedError();
-    if (spec.hmac.length > 0) throw new LockedError(); // an HMAC needs the passphrase's key
+    if (spec.hmac.length > 0 || spec.paths.length > 0) throw new LockedError(); // an HMAC needs the passphrase's key
     const { clear, bag } = await this.#split(spec, value, secret, null);
-    clear[ENVELOPE_FIELD] = await seal(to.key, to.id, encodeValue(bag), spec.name);
+    clear[ENVELOPE_FIELD] = await seal(to.key, to.id, encodeValue(bag), Vault.context(spec, value));
     return clear;
   }
 
@@ -258,6 +332,13 @@ export class Vault {
       if (typeof v === 'string' && keys) {
         bag[field] = v;
         clear[field] = await this.hmac(keys, v);
+      }
+    }
+    for (const field of spec.paths) {
+      const v = value[field];
+      if (typeof v === 'string' && keys) {
+        bag[field] = v;
+        clear[field] = await this.pathHmac(keys, v);
       }
     }
     return { clear, bag };
@@ -282,7 +363,8 @@ export class Vault {
       if (spec.sealedWhileLocked) return value;
       throw new LockedError();
     }
-    const plain = header.kind === KIND_SECRET ? await decryptSecret(keys.aes, envelope, spec.name) : await openSealed(keys.privateKey, envelope, spec.name);
+    const context = Vault.context(spec, value);
+    const plain = header.kind === KIND_SECRET ? await decryptSecret(keys.aes, envelope, context) : await openSealed(keys.privateKey, envelope, context);
     const bag = decodeValue(plain);
     if (!isRow(bag)) throw new Error(`Engram encryption: a row of ${spec.name} decrypted to something else than fields`);
     const row: Row = {};

@@ -15,6 +15,9 @@
  * Never exported: vectors and index snapshots (recomputed on restore: embeddings are as sensitive
  * as the text and belong to a model), and the turn queue (work in progress).
  *
+ * While encryption at rest is on, the file is this JSON encrypted with the user's passphrase
+ * (src/crypto/export-file.ts, `engram-export-YYYY-MM-DD.encrypted.json`), opened before it is read.
+ *
  * A restore validates the whole file first (an ImportError names the first field that is wrong,
  * e.g. `memories[12].text: expected a string`), then writes memories, history, the injection log
  * and the spaces in one transaction, keeping each memory's id, dates, scope, space, provenance and
@@ -134,6 +137,9 @@ export async function buildExport(db: EngramDatabase, options: BuildExportOption
 
 /** A name for the export file: `engram-export-2026-11-23.json`. */
 export const exportFileName = (now: number): string => `engram-export-${new Date(now).toISOString().slice(0, 10)}.json`;
+
+/** A name for the export file encrypted with the passphrase (src/crypto/export-file.ts): `engram-export-2026-11-23.encrypted.json`. */
+export const encryptedExportFileName = (now: number): string => `engram-export-${new Date(now).toISOString().slice(0, 10)}.encrypted.json`;
 
 /** An export, checked: the memories (first of each id), and the rest of the file. */
 export interface ParsedExport extends ImportResult<MemoryRecord> {

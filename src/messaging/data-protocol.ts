@@ -113,6 +113,8 @@ export interface ExportReady {
   fileName: string;
   chunks: number;
   memories: number;
+  /** Encrypted with the user's passphrase (encryption at rest is on; Engram's format only). */
+  encrypted: boolean;
 }
 
 /** The retention policy: forget memories not used in this many days (pinned ones stay); null: never. */
@@ -143,10 +145,17 @@ export interface DataProtocolMap {
   uploadChunk(chunk: { uploadId: string; index: number; text: string }): { received: number };
   /** Options → background: pasted saved memories, or a Mem0 file: parsed, checked, then stored as they are. */
   importMemories(request: { kind: 'saved-memories' | 'mem0'; file: DataText; name?: string }): MemoriesImportResult;
-  /** Options → background: an Engram export: checked whole, then restored (settings only when asked). */
-  importEngramExport(request: { file: DataText; name?: string; applySettings: boolean }): ExportRestoreResult;
-  /** Options → background: prepare an export (Engram's format, or Mem0's records) for download. */
-  exportData(request: { format: 'engram' | 'mem0' }): ExportReady;
+  /**
+   * Options → background: an Engram export: checked whole, then restored (settings only when asked).
+   * An encrypted one (src/crypto/export-file.ts) is opened with `passphrase`.
+   */
+  importEngramExport(request: { file: DataText; name?: string; applySettings: boolean; passphrase?: string }): ExportRestoreResult;
+  /**
+   * Options → background: prepare an export (Engram's format, or Mem0's records) for download.
+   * While encryption is on, Engram's is encrypted with `passphrase` (required, checked against
+   * Engram's), and Mem0's (never encrypted) needs `unencrypted: true`: the user confirmed it.
+   */
+  exportData(request: { format: 'engram' | 'mem0'; passphrase?: string; unencrypted?: boolean }): ExportReady;
   /** Options → background: one piece of a prepared export. */
   exportChunk(request: { exportId: string; index: number }): string;
   /** Options → background: when a memory is forgotten (a time, never, or when its conversation ends). */

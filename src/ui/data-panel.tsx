@@ -9,7 +9,9 @@ import { S } from './strings';
 /**
  * The options page's "Your data": import a chat history (pick the file, see what it holds, import
  * it, follow its progress, pause and resume), paste saved memories, import a Mem0 or Engram file
- * (each previewed first: nothing is added until the user agrees), and export everything.
+ * (each previewed first: nothing is added until the user agrees; an encrypted Engram file is
+ * opened with its passphrase first), and export everything (encrypted with the passphrase while
+ * encryption at rest is on; Mem0's clear records only once the user confirmed that).
  */
 export function DataPanel({ store, onChange }: { store: DataStore; onChange?: () => void }) {
   useEffect(() => store.watch(), [store]);
@@ -272,11 +274,62 @@ function PasteMemories({ store }: { store: DataStore }) {
   );
 }
 
+/** A password field with its label (and, when given, the id of the text that describes it). */
+function PassphraseInput({ id, label, value, onInput, autocomplete, describedBy }: { id: string; label: string; value: string; onInput: (v: string) => void; autocomplete: string; describedBy?: string }) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        type="password"
+        autocomplete={autocomplete}
+        spellcheck={false}
+        value={value}
+        aria-describedby={describedBy}
+        onInput={(e) => {
+          onInput(e.currentTarget.value);
+        }}
+      />
+    </div>
+  );
+}
+
+/** An encrypted Engram file was picked: its passphrase opens it (then it is previewed like any other). */
+function OpenEncrypted({ store, onCancel }: { store: DataStore; onCancel: () => void }) {
+  const id = useId();
+  const [passphrase, setPassphrase] = useState('');
+  const { busy } = store.file;
+  return (
+    <form
+      class="data-preview"
+      data-testid="file-passphrase"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void store.openFile(passphrase).then((ok) => {
+          if (ok) setPassphrase('');
+        });
+      }}
+    >
+      <p id={`${id}-hint`}>{S.data.encryptedFile}</p>
+      <PassphraseInput id={`${id}-pass`} label={S.data.filePassphrase} value={passphrase} onInput={setPassphrase} autocomplete="off" describedBy={`${id}-hint`} />
+      {busy.value && <p class="loading">{S.data.opening}</p>}
+      <div class="confirm-actions">
+        <button type="submit" class="primary" disabled={busy.value || passphrase === ''}>
+          {S.data.openFile}
+        </button>
+        <button type="button" class="plain" disabled={busy.value} onClick={onCancel}>
+          {S.data.cancel}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function FileImport({ store }: { store: DataStore }) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [applySettings, setApplySettings] = useState(true);
-  const { preview, result, error, busy } = store.file;
+  const { preview, result, error, busy, encrypted } = store.file;
   const p = preview.value;
   const reset = (): void => {
     if (input.current) input.current.value = '';
@@ -305,6 +358,15 @@ function FileImport({ store }: { store: DataStore }) {
         />
       </div>
       <ErrorLine error={error.value} />
+      {encrypted.value !== null && (
+        <OpenEncrypted
+          store={store}
+          onCancel={() => {
+            store.cancelFile();
+            reset();
+          }}
+        />
+      )}
       {p && (
         <div class="data-preview" data-testid="file-preview">
           <MemoriesPreviewView preview={p} />
@@ -343,31 +405,64 @@ function FileImport({ store }: { store: DataStore }) {
 function Export({ store }: { store: DataStore }) {
   const id = useId();
   const link = useRef<HTMLAnchorElement>(null);
-  const { busy, file, error } = store.exported;
+  const [passphrase, setPassphrase] = useState('');
+  const { busy, file, error, encrypted, confirmClear } = store.exported;
   const ready = file.value;
+  useEffect(() => {
+    void store.loadExportMode();
+  }, [store]);
   // A new export is saved at once; the link stays to save it again.
   useEffect(() => {
     if (ready) link.current?.click();
   }, [ready]);
+  const exportEngram = (): void => {
+    void store.exportAs('engram', encrypted.value ? { passphrase } : {}).then((ok) => {
+      // The passphrase is not kept once the file is made.
+      if (ok) setPassphrase('');
+    });
+  };
   return (
     <section class="data-part" aria-labelledby={`${id}-title`} data-testid="export">
       <h3 id={`${id}-title`} class="detail-title">
         {S.data.exportTitle}
       </h3>
       <p class="hint">{S.data.exportHint}</p>
+      {encrypted.value && (
+        <>
+          <p class="hint" id={`${id}-encrypted`} data-testid="export-encrypted">
+            {S.data.exportEncryptedHint}
+          </p>
+          <PassphraseInput id={`${id}-pass`} label={S.data.exportPassphrase} value={passphrase} onInput={setPassphrase} autocomplete="current-password" describedBy={`${id}-encrypted`} />
+        </>
+      )}
       <div class="confirm-actions">
-        <button type="button" class="plain" disabled={busy.value} onClick={() => void store.exportAs('engram')}>
+        <button type="button" class="plain" disabled={busy.value || (encrypted.value && passphrase === '')} onClick={exportEngram}>
           {S.data.exportEngram}
         </button>
-        <button type="button" class="plain" disabled={busy.value} onClick={() => void store.exportAs('mem0')}>
+        <button type="button" class="plain" disabled={busy.value || confirmClear.value} onClick={() => void store.exportAs('mem0')}>
           {S.data.exportMem0}
         </button>
       </div>
+      {confirmClear.value && (
+        <div class="confirm" role="group" aria-labelledby={`${id}-clear`} data-testid="export-clear-confirm">
+          <p id={`${id}-clear`}>
+            <strong>{S.data.mem0ClearTitle}.</strong> {S.data.mem0ClearWarning}
+          </p>
+          <div class="confirm-actions">
+            <button type="button" class="danger" disabled={busy.value} onClick={() => void store.exportAs('mem0', { unencrypted: true })}>
+              {S.data.mem0ClearConfirm}
+            </button>
+            <button type="button" class="plain" disabled={busy.value} onClick={() => { store.cancelClearExport(); }}>
+              {S.data.cancel}
+            </button>
+          </div>
+        </div>
+      )}
       {busy.value && <p class="loading">{S.data.exporting}</p>}
       <ErrorLine error={error.value} />
       {ready && (
         <p role="status">
-          {S.data.exported(ready.memories, formatCount(ready.memories), ready.fileName)}{' '}
+          {(ready.encrypted ? S.data.exportedEncrypted : S.data.exported)(ready.memories, formatCount(ready.memories), ready.fileName)}{' '}
           <a ref={link} href={ready.url} download={ready.fileName} data-testid="export-link">
             {S.data.download(ready.fileName)}
           </a>

@@ -5,9 +5,15 @@
  * chunks; the background checks everything again before writing. The import of a chat history
  * runs in the background; this store follows its progress while it runs. Exports come back as a
  * file to save. Retention is read and written here too.
+ *
+ * While encryption at rest is on, Engram's export is encrypted with the user's passphrase (asked
+ * for here, checked by the background) and Mem0's, which is never encrypted, is written only once
+ * the user confirmed that; an encrypted Engram file picked for import is opened here with the
+ * passphrase it was saved with, then previewed like any other.
  */
 import { signal, type Signal } from '@preact/signals';
 import type { MemoryView } from '../core/types';
+import { DamagedExport, decryptExport, exportsEncryptedIn, isEncryptedExport, WrongExportPassphrase } from '../crypto/export-file';
 import { readChatExport } from '../data/chat-export';
 import { parseExport, previewExport } from '../data/engram-export';
 import { isObject, PREVIEW_SIZE } from '../data/import-result';
@@ -44,11 +50,24 @@ export interface DataBackend {
   resumeHistory(): Promise<HistoryImportProgress | null>;
   importMemories(kind: 'saved-memories' | 'mem0', text: string, name?: string): Promise<MemoriesImportResult>;
   importExport(text: string, name: string, applySettings: boolean): Promise<ExportRestoreResult>;
-  /** The export's file: its name, its text in pieces, how many memories it holds. */
-  exportData(format: 'engram' | 'mem0'): Promise<{ fileName: string; parts: string[]; memories: number }>;
+  /**
+   * The export's file: its name, its text in pieces, how many memories it holds, whether it is
+   * encrypted. While encryption is on, Engram's needs the passphrase and Mem0's `unencrypted`.
+   */
+  exportData(format: 'engram' | 'mem0', options?: ExportOptions): Promise<{ fileName: string; parts: string[]; memories: number; encrypted?: boolean }>;
+  /** Whether exports are encrypted now (encryption at rest is on); absent: never. */
+  exportsEncrypted?(): Promise<boolean>;
   retention(): Promise<RetentionSettings>;
   setRetention(settings: RetentionSettings): Promise<RetentionSettings>;
   setExpiry(request: ExpiryRequest): Promise<MemoryView>;
+}
+
+/** What an export request carries while encryption is on. */
+export interface ExportOptions {
+  /** Engram's format: the user's passphrase, the file is encrypted with it. */
+  passphrase?: string;
+  /** Mem0's format: the user confirmed that this file will not be encrypted. */
+  unencrypted?: boolean;
 }
 
 let uploads = 0;
@@ -73,12 +92,13 @@ export const messagingDataBackend: DataBackend = {
   resumeHistory: () => sendMessage('resumeHistoryImport'),
   importMemories: async (kind, text, name) => sendMessage('importMemories', { kind, file: await sendText(text), ...(name ? { name } : {}) }),
   importExport: async (text, name, applySettings) => sendMessage('importEngramExport', { file: await sendText(text), name, applySettings }),
-  exportData: async (format) => {
-    const ready = await sendMessage('exportData', { format });
+  exportData: async (format, options = {}) => {
+    const ready = await sendMessage('exportData', { format, ...options });
     const parts: string[] = [];
     for (let index = 0; index < ready.chunks; index++) parts.push(await sendMessage('exportChunk', { exportId: ready.exportId, index }));
-    return { fileName: ready.fileName, parts, memories: ready.memories };
+    return { fileName: ready.fileName, parts, memories: ready.memories, encrypted: ready.encrypted };
   },
+  exportsEncrypted: async () => exportsEncryptedIn((await sendMessage('encryptionStatus')).state),
   retention: () => sendMessage('getRetention'),
   setRetention: (settings) => sendMessage('setRetention', settings),
   setExpiry: (request) => sendMessage('setExpiry', request),
@@ -121,8 +141,23 @@ export interface DataStore {
     error: Signal<string | null>;
   };
   paste: { preview: Signal<MemoriesPreview | null>; result: Signal<string | null>; error: Signal<string | null>; busy: Signal<boolean> };
-  file: { preview: Signal<MemoriesPreview | null>; result: Signal<string | null>; error: Signal<string | null>; busy: Signal<boolean> };
-  exported: { busy: Signal<boolean>; file: Signal<{ url: string; fileName: string; memories: number } | null>; error: Signal<string | null> };
+  file: {
+    preview: Signal<MemoriesPreview | null>;
+    result: Signal<string | null>;
+    error: Signal<string | null>;
+    busy: Signal<boolean>;
+    /** An encrypted Engram file was picked: its name, until it is opened with its passphrase. */
+    encrypted: Signal<string | null>;
+  };
+  exported: {
+    busy: Signal<boolean>;
+    file: Signal<ExportedFile | null>;
+    error: Signal<string | null>;
+    /** Exports are encrypted now (encryption at rest is on): Engram's asks for the passphrase. */
+    encrypted: Signal<boolean>;
+    /** A Mem0 export waits for the user to confirm that it will not be encrypted. */
+    confirmClear: Signal<boolean>;
+  };
   retention: { days: Signal<number | null | undefined>; saved: Signal<boolean>; error: Signal<string | null> };
   /** Counts the times memories were added (the page's memory list reads them again). */
   changed: Signal<number>;
@@ -143,13 +178,31 @@ export interface DataStore {
   addPaste(): Promise<boolean>;
   cancelPaste(): void;
   pickFile(file: Blob & { name?: string }): Promise<void>;
+  /** Open the picked encrypted Engram file with its passphrase, and preview it. */
+  openFile(passphrase: string): Promise<boolean>;
   importFile(applySettings: boolean): Promise<boolean>;
   cancelFile(): void;
 
-  exportAs(format: 'engram' | 'mem0'): Promise<boolean>;
+  /** Whether exports are encrypted now, read again. */
+  loadExportMode(): Promise<void>;
+  /**
+   * Export as `format`. While encryption is on, Engram's needs `passphrase`, and Mem0's asks for
+   * the user's confirmation first (`confirmClear`), then goes with `unencrypted`.
+   */
+  exportAs(format: 'engram' | 'mem0', options?: ExportOptions): Promise<boolean>;
+  /** The Mem0 file is not exported after all. */
+  cancelClearExport(): void;
 
   loadRetention(): Promise<void>;
   setRetention(days: number | null): Promise<boolean>;
+}
+
+/** An export ready to save. */
+export interface ExportedFile {
+  url: string;
+  fileName: string;
+  memories: number;
+  encrypted: boolean;
 }
 
 export interface DataStoreOptions {
@@ -172,8 +225,8 @@ export function createDataStore(backend: DataBackend, options: DataStoreOptions 
     error: signal<string | null>(null),
   };
   const paste = { preview: signal<MemoriesPreview | null>(null), result: signal<string | null>(null), error: signal<string | null>(null), busy: signal(false) };
-  const file = { preview: signal<MemoriesPreview | null>(null), result: signal<string | null>(null), error: signal<string | null>(null), busy: signal(false) };
-  const exported = { busy: signal(false), file: signal<{ url: string; fileName: string; memories: number } | null>(null), error: signal<string | null>(null) };
+  const file = { preview: signal<MemoriesPreview | null>(null), result: signal<string | null>(null), error: signal<string | null>(null), busy: signal(false), encrypted: signal<string | null>(null) };
+  const exported = { busy: signal(false), file: signal<ExportedFile | null>(null), error: signal<string | null>(null), encrypted: signal(false), confirmClear: signal(false) };
   const retention = { days: signal<number | null | undefined>(undefined), saved: signal(false), error: signal<string | null>(null) };
   const changed = signal(0);
   const onChange = (): void => {
@@ -191,8 +244,36 @@ export function createDataStore(backend: DataBackend, options: DataStoreOptions 
   let messages: ImportedMessage[] = [];
   let pastedText = '';
   let fileText = '';
+  /** The picked encrypted file, parsed, until it is opened. */
+  let envelope: unknown = null;
   let watching = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Show what a picked file holds: an Engram export or Mem0 records; what an encrypted file held
+   * (`opened`) can only be an Engram export.
+   */
+  const previewFile = (text: string, data: unknown, fileName: string, opened = false): void => {
+    if (opened || (isObject(data) && data.format === 'engram-export')) {
+      const parsed = parseExport(data, fileName);
+      const preview = previewExport(parsed);
+      file.preview.value = {
+        kind: 'engram',
+        fileName,
+        count: preview.count,
+        sample: preview.sample.map((m) => ({ text: m.text, at: m.saidAt })),
+        warnings: preview.warnings,
+        history: parsed.history.length,
+        injections: parsed.injections.length,
+        spaces: parsed.spaces.length,
+        settings: Object.keys(parsed.settings),
+      };
+    } else {
+      const { items, warnings } = parseMem0(data, fileName);
+      file.preview.value = { kind: 'mem0', fileName, count: items.length, sample: items.slice(0, PREVIEW_SIZE).map((m) => ({ text: m.text, at: m.at ?? null })), warnings };
+    }
+    fileText = text;
+  };
 
   const running = (p: HistoryImportProgress | null): boolean => p?.state === 'uploading' || p?.state === 'running';
   const poll = (): void => {
@@ -365,32 +446,41 @@ export function createDataStore(backend: DataBackend, options: DataStoreOptions 
       file.error.value = null;
       file.result.value = null;
       file.preview.value = null;
+      file.encrypted.value = null;
       fileText = '';
+      envelope = null;
       const fileName = nameOf(picked, 'file');
       try {
         const text = await picked.text();
         const data = parseJsonText(text, fileName);
-        if (isObject(data) && data.format === 'engram-export') {
-          const parsed = parseExport(data, fileName);
-          const preview = previewExport(parsed);
-          file.preview.value = {
-            kind: 'engram',
-            fileName,
-            count: preview.count,
-            sample: preview.sample.map((m) => ({ text: m.text, at: m.saidAt })),
-            warnings: preview.warnings,
-            history: parsed.history.length,
-            injections: parsed.injections.length,
-            spaces: parsed.spaces.length,
-            settings: Object.keys(parsed.settings),
-          };
-        } else {
-          const { items, warnings } = parseMem0(data, fileName);
-          file.preview.value = { kind: 'mem0', fileName, count: items.length, sample: items.slice(0, PREVIEW_SIZE).map((m) => ({ text: m.text, at: m.at ?? null })), warnings };
+        if (isEncryptedExport(data)) {
+          // Nothing to preview until it is opened with its passphrase (openFile).
+          envelope = data;
+          file.encrypted.value = fileName;
+          return;
         }
-        fileText = text;
+        previewFile(text, data, fileName);
       } catch (e) {
         file.error.value = why(e);
+      }
+    },
+
+    async openFile(passphrase) {
+      const fileName = file.encrypted.value;
+      if (fileName === null || envelope === null || file.busy.value || passphrase === '') return false;
+      file.busy.value = true;
+      file.error.value = null;
+      try {
+        const text = await decryptExport(envelope, passphrase);
+        previewFile(text, parseJsonText(text, fileName), fileName, true);
+        file.encrypted.value = null;
+        envelope = null;
+        return true;
+      } catch (e) {
+        file.error.value = e instanceof WrongExportPassphrase ? S.data.wrongFilePassphrase : e instanceof DamagedExport ? S.data.damagedFile : why(e);
+        return false;
+      } finally {
+        file.busy.value = false;
       }
     },
 
@@ -421,17 +511,48 @@ export function createDataStore(backend: DataBackend, options: DataStoreOptions 
 
     cancelFile() {
       file.preview.value = null;
+      file.encrypted.value = null;
+      file.error.value = null;
       fileText = '';
+      envelope = null;
     },
 
-    async exportAs(format) {
+    async loadExportMode() {
+      try {
+        exported.encrypted.value = (await backend.exportsEncrypted?.()) ?? false;
+      } catch (e) {
+        exported.error.value = why(e);
+      }
+    },
+
+    async exportAs(format, options = {}) {
       if (exported.busy.value) return false;
       exported.busy.value = true;
       exported.error.value = null;
       try {
-        const { fileName, parts, memories } = await backend.exportData(format);
+        // Read again: encryption may have been turned on or off in this page since.
+        const encrypted = (await backend.exportsEncrypted?.()) ?? false;
+        exported.encrypted.value = encrypted;
+        let request: ExportOptions | null = null;
+        if (encrypted && format === 'engram') {
+          if (!options.passphrase) {
+            exported.error.value = S.data.exportNeedsPassphrase;
+            return false;
+          }
+          request = { passphrase: options.passphrase };
+        }
+        exported.confirmClear.value = false;
+        if (encrypted && format === 'mem0') {
+          if (options.unencrypted !== true) {
+            // Nothing is written until the user confirms that this file will not be encrypted.
+            exported.confirmClear.value = true;
+            return false;
+          }
+          request = { unencrypted: true };
+        }
+        const { fileName, parts, memories, encrypted: sealed } = request ? await backend.exportData(format, request) : await backend.exportData(format);
         const url = fileUrl(new Blob(parts, { type: 'application/json' }));
-        exported.file.value = { url, fileName, memories };
+        exported.file.value = { url, fileName, memories, encrypted: sealed === true };
         return true;
       } catch (e) {
         exported.error.value = why(e);
@@ -439,6 +560,10 @@ export function createDataStore(backend: DataBackend, options: DataStoreOptions 
       } finally {
         exported.busy.value = false;
       }
+    },
+
+    cancelClearExport() {
+      exported.confirmClear.value = false;
     },
 
     async loadRetention() {

@@ -224,7 +224,8 @@ function DisableForm({ store }: { store: EncryptionStore }) {
 /**
  * The options page's Lock block (Privacy): turn encryption at rest on (after saying there is no
  * recovery without the passphrase), unlock, lock now, the idle time, change the passphrase, turn
- * it off; and how far a re-encryption got.
+ * it off; and how far a re-encryption got. It says what else the passphrase covers (the settings,
+ * and exports: "Your data" asks for it there).
  */
 export function EncryptionPanel({ store }: { store: EncryptionStore }) {
   usePolledStore(store);
@@ -236,6 +237,9 @@ export function EncryptionPanel({ store }: { store: EncryptionStore }) {
         {S.lock.title}
       </h3>
       <p class="hint">{S.lock.intro}</p>
+      <p class="hint" data-testid="also-encrypted">
+        {S.lock.alsoEncrypted}
+      </p>
       {status && (
         <p role="status" data-testid="encryption-state" data-state={status.state} data-locked={String(status.locked)}>
           {status.state === 'off'

@@ -434,6 +434,22 @@ export const S = {
     exporting: 'Preparing the file…',
     download: (name: string) => `Download ${name} again`,
     exported: (n: number, formatted: string, name: string) => `${n === 1 ? '1 memory' : `${formatted} memories`} saved to ${name}.`,
+    exportedEncrypted: (n: number, formatted: string, name: string) =>
+      `${n === 1 ? '1 memory' : `${formatted} memories`} saved to ${name}, encrypted with your passphrase.`,
+    exportEncryptedHint:
+      'Encryption is on, so the Engram file is encrypted with your passphrase. Keep the passphrase: importing the file, here or in another browser, needs it, and nobody can open the file without it.',
+    exportPassphrase: 'Your passphrase',
+    exportNeedsPassphrase: 'Enter your passphrase: the Engram file is encrypted with it.',
+    mem0ClearTitle: 'This file will not be encrypted',
+    mem0ClearWarning:
+      'Encryption is on, but Mem0 records are a format other tools read, so this file will not be encrypted: anyone who gets it can read your memories.',
+    mem0ClearConfirm: 'Export unencrypted',
+    encryptedFile: 'This Engram file is encrypted. Enter the passphrase it was saved with to see what it holds.',
+    filePassphrase: 'Passphrase of this file',
+    openFile: 'Open',
+    opening: 'Opening the file…',
+    wrongFilePassphrase: 'That passphrase does not open this file. Nothing was imported.',
+    damagedFile: 'This encrypted file was changed or damaged after Engram saved it, so it cannot be opened. Nothing was imported.',
   },
 
   /** How long memories stay (data-panel.tsx RetentionControl, ExpiryControl). */
@@ -495,5 +511,7 @@ export const S = {
     disable: 'Decrypt and turn off',
     disabled: 'Encryption is off.',
     enabled: 'Encryption is on. What was stored is being encrypted in the background.',
+    alsoEncrypted:
+      'Your spaces and Engram’s other settings are encrypted too, and so is an Engram file you export (with this passphrase, which importing it needs). Mem0 records, a format other tools read, are exported unencrypted, and only after you confirm it.',
   },
 } as const;

@@ -3,9 +3,11 @@
  * the options page is previewed, imported in the background with its progress shown until done,
  * and its memories are listed in the popup, dated when they were said; importing the same file
  * again adds nothing; the profile exported as an Engram file and imported into a fresh profile
- * shows the same memories.
+ * shows the same memories. With encryption on, the Engram file is encrypted with the passphrase
+ * (a wrong one is refused), a fresh profile imports it with that passphrase only (a changed file
+ * is refused), and the Mem0 file, never encrypted, is written only once the user confirmed it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -14,15 +16,15 @@ import { expect, extensionIdOf, launchWithExtension, popupMemories, test } from 
 
 const FIXTURE = resolve('test/fixtures/exports/chatgpt/conversations.json');
 
-type Stored = { memory: string; saidAt: string; site: string | null; conversationId: string | null };
-type EngramGlobal = { engram: { memory: { getAll(options: unknown): Promise<{ results: Stored[] }> } } };
+type Stored = { memory: string; saidAt: string; site: string | null; conversationId: string | null; space?: string | null };
+type EngramGlobal = { engram: { memory: { getAll(options: unknown): Promise<{ results: Stored[] }>; add(text: string, options: unknown): Promise<unknown> } } };
 
 /** Every memory as the worker holds it: text, when it was said, where. */
 async function stored(context: BrowserContext): Promise<Stored[]> {
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   return worker.evaluate(async () => {
     const { results } = await (globalThis as unknown as EngramGlobal).engram.memory.getAll({ filters: { user_id: 'me' }, topK: 1000 });
-    return results.map((m) => ({ memory: m.memory, saidAt: m.saidAt, site: m.site, conversationId: m.conversationId }));
+    return results.map((m) => ({ memory: m.memory, saidAt: m.saidAt, site: m.site, conversationId: m.conversationId, space: m.space ?? null }));
   });
 }
 
@@ -120,6 +122,98 @@ test('a ChatGPT export is imported from the options page, once, and moves to a f
     expect((await popupMemories(fresh, freshId)).sort()).toEqual([...listed].sort());
     const moved = await stored(fresh);
     expect(moved.map((m) => [m.memory, m.saidAt, m.site, m.conversationId]).sort()).toEqual(memories.map((m) => [m.memory, m.saidAt, m.site, m.conversationId]).sort());
+  } finally {
+    await fresh.close();
+    rmSync(profile, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('with encryption on, the Engram file is encrypted with the passphrase and opens in a fresh profile with it alone; Mem0’s asks first', async ({ context, extensionId }) => {
+  test.setTimeout(180_000);
+  const PASS = 'correct horse battery';
+  // Encryption turned on in the options page.
+  const page = await openData(context, extensionId);
+  const lock = page.getByTestId('encryption-panel');
+  await lock.getByLabel('Passphrase', { exact: true }).fill(PASS);
+  await lock.getByLabel('Passphrase again').fill(PASS);
+  await lock.getByLabel(/I understand/).check();
+  await lock.getByRole('button', { name: 'Encrypt my memories' }).click();
+  await expect(lock.getByTestId('encryption-state')).toHaveAttribute('data-state', 'on', { timeout: 30_000 });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  for (const [text, space] of [['I live in Lisbon', 'home'], ['I work as a nurse', 'work/hospital']] as const) {
+    await worker.evaluate(([t, s]) => (globalThis as unknown as EngramGlobal).engram.memory.add(t, { userId: 'me', infer: false, space: s }), [text, space] as const);
+  }
+  const memories = await stored(context);
+
+  // The export says it is encrypted, asks for the passphrase, and refuses a wrong one.
+  await page.reload();
+  const part = page.getByTestId('export');
+  await expect(part.getByTestId('export-encrypted')).toContainText('the Engram file is encrypted with your passphrase');
+  await expect(part.getByRole('button', { name: 'Export Engram file' })).toBeDisabled();
+  await part.getByLabel('Your passphrase').fill('not my passphrase');
+  await part.getByRole('button', { name: 'Export Engram file' }).click();
+  await expect(part.getByRole('alert')).toContainText('does not unlock Engram');
+  await part.getByLabel('Your passphrase').fill(PASS);
+  const downloading = page.waitForEvent('download');
+  await part.getByRole('button', { name: 'Export Engram file' }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(/^engram-export-\d{4}-\d{2}-\d{2}\.encrypted\.json$/);
+  await expect(part.getByRole('status')).toContainText('2 memories saved to engram-export-');
+  await expect(part.getByRole('status')).toContainText('encrypted with your passphrase');
+  const dir = mkdtempSync(join(tmpdir(), 'engram-export-'));
+  const file = join(dir, download.suggestedFilename());
+  await download.saveAs(file);
+  const text = readFileSync(file, 'utf8');
+  const envelope = JSON.parse(text) as { format: string; v: number; kdf: { name: string; hash: string; iterations: number; salt: string }; cipher: { name: string }; data: string };
+  expect(envelope).toMatchObject({ format: 'engram-export-encrypted', v: 1, kdf: { name: 'PBKDF2', hash: 'SHA-256' }, cipher: { name: 'AES-GCM' } });
+  expect(envelope.kdf.iterations).toBeGreaterThanOrEqual(600_000);
+  for (const clear of ['Lisbon', 'nurse', 'hospital', 'home']) expect(text).not.toContain(clear);
+  // A copy changed after it was saved.
+  const changed = join(dir, 'changed.encrypted.json');
+  writeFileSync(changed, JSON.stringify({ ...envelope, data: `${envelope.data.slice(0, 40)}${envelope.data[40] === 'A' ? 'B' : 'A'}${envelope.data.slice(41)}` }));
+
+  // Mem0 records: nothing is written until the user confirms the file will not be encrypted.
+  await part.getByRole('button', { name: 'Export Mem0 records' }).click();
+  const confirm = part.getByTestId('export-clear-confirm');
+  await expect(confirm).toContainText('This file will not be encrypted.');
+  // The section, with its passphrase field and the confirmation shown, is accessible.
+  const axe = await new AxeBuilder({ page }).include('section#data').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+  const mem0 = page.waitForEvent('download');
+  await confirm.getByRole('button', { name: 'Export unencrypted' }).click();
+  const mem0File = join(dir, (await mem0).suggestedFilename());
+  await (await mem0).saveAs(mem0File);
+  expect(readFileSync(mem0File, 'utf8')).toContain('I live in Lisbon');
+
+  // A fresh profile: the file opens with its passphrase alone; a wrong one, or a changed file, adds nothing.
+  const profile = mkdtempSync(join(tmpdir(), 'engram-profile-'));
+  const fresh = await launchWithExtension(profile, []);
+  try {
+    const freshId = await extensionIdOf(fresh);
+    const options = await openData(fresh, freshId);
+    const imports = options.getByTestId('file-import');
+    const opener = imports.getByTestId('file-passphrase');
+    await imports.getByLabel('Mem0 or Engram file (JSON)').setInputFiles(file);
+    await expect(opener).toContainText('This Engram file is encrypted');
+    await opener.getByLabel('Passphrase of this file').fill('not my passphrase');
+    await opener.getByRole('button', { name: 'Open' }).click();
+    await expect(imports.getByRole('alert')).toHaveText('That passphrase does not open this file. Nothing was imported.', { timeout: 30_000 });
+    await imports.getByLabel('Mem0 or Engram file (JSON)').setInputFiles(changed);
+    await opener.getByLabel('Passphrase of this file').fill(PASS);
+    await opener.getByRole('button', { name: 'Open' }).click();
+    await expect(imports.getByRole('alert')).toContainText('changed or damaged after Engram saved it', { timeout: 30_000 });
+    expect(await stored(fresh)).toEqual([]);
+
+    await imports.getByLabel('Mem0 or Engram file (JSON)').setInputFiles(file);
+    await opener.getByLabel('Passphrase of this file').fill(PASS);
+    await opener.getByRole('button', { name: 'Open' }).click();
+    await expect(imports.getByTestId('file-preview')).toContainText('An Engram export: 2 memories', { timeout: 30_000 });
+    expect(await stored(fresh)).toEqual([]);
+    await imports.getByTestId('file-preview').getByRole('button', { name: 'Import' }).click();
+    await expect(imports.getByRole('status')).toHaveText('Restored 2; 0 already here.');
+    const moved = await stored(fresh);
+    expect(moved.map((m) => [m.memory, m.saidAt, m.space]).sort()).toEqual(memories.map((m) => [m.memory, m.saidAt, m.space]).sort());
   } finally {
     await fresh.close();
     rmSync(profile, { recursive: true, force: true });

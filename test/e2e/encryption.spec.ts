@@ -1,6 +1,8 @@
 /**
  * Encryption at rest in Chromium (issue 16): turned on in the options page, what a chat on the
- * ChatGPT fixture leaves is stored encrypted (IndexedDB read directly, without Engram's vault);
+ * ChatGPT fixture leaves is stored encrypted (IndexedDB read directly, without Engram's vault), as
+ * is a space the user names in the options page (its settings, the memory manager's saved rows and
+ * the memories' space index);
  * after a browser restart Engram is locked: a send goes through without memories, the in-page
  * indicator says Engram is locked, and the turn waits, sealed; unlocked in the popup, the next send
  * has memories and the waiting turn is remembered; a passphrase change whose service worker is
@@ -16,6 +18,8 @@ type Globals = { engram: { memory: Memory }; engramLock: Lock };
 
 const PASS = 'correct horse battery';
 const NEXT = 'staple tangerine orbit';
+/** A space name found nowhere else. */
+const SPACE = 'Vexillarium';
 const chatgpt = SITES[0] as ChatSite;
 
 /** The worker running now (a stopped one is started again by a message). */
@@ -23,8 +27,8 @@ async function workerOf(context: BrowserContext): Promise<Worker> {
   return context.serviceWorkers().at(-1) ?? context.waitForEvent('serviceworker');
 }
 
-/** Every row of Engram's IndexedDB as stored on disk, read with the plain IndexedDB API (no vault). */
-async function disk(context: BrowserContext): Promise<{ text: string; keyIds: (number | null)[] }> {
+/** Every row of Engram's IndexedDB as stored on disk, read with the plain IndexedDB API (no vault); the settings' keys that hold an envelope. */
+async function disk(context: BrowserContext): Promise<{ text: string; keyIds: (number | null)[]; sealedSettings: string[] }> {
   const worker = await workerOf(context);
   return worker.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -38,6 +42,7 @@ async function disk(context: BrowserContext): Promise<{ text: string; keyIds: (n
     });
     const parts: string[] = [];
     const keyIds: (number | null)[] = [];
+    const sealedSettings: string[] = [];
     for (const name of Array.from(db.objectStoreNames)) {
       const rows = await new Promise<unknown[]>((resolve) => {
         const all = db.transaction(name).objectStore(name).getAll();
@@ -51,14 +56,13 @@ async function disk(context: BrowserContext): Promise<{ text: string; keyIds: (n
             ArrayBuffer.isView(value) ? Array.from(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), (b) => String.fromCharCode(b)).join('') : value,
           ),
         );
-        if (name !== 'settings') {
-          const envelope = (row as { _enc?: unknown })._enc;
-          keyIds.push(envelope instanceof Uint8Array ? new DataView(envelope.buffer, envelope.byteOffset).getUint32(3) : null);
-        }
+        const envelope = (row as { _enc?: unknown })._enc;
+        if (name !== 'settings') keyIds.push(envelope instanceof Uint8Array ? new DataView(envelope.buffer, envelope.byteOffset).getUint32(3) : null);
+        else if (envelope instanceof Uint8Array) sealedSettings.push(String((row as { key?: unknown }).key));
       }
     }
     db.close();
-    return { text: parts.join('\n'), keyIds };
+    return { text: parts.join('\n'), keyIds, sealedSettings };
   });
 }
 
@@ -113,11 +117,20 @@ test('encryption at rest: on, locked after a restart, unlocked in the popup, and
   await send(chat, received, 'I live in Lisbon and my dog is called Pixel');
   await expect.poll(() => memories(context), { timeout: 30_000 }).toEqual(expect.arrayContaining([expect.stringContaining('Lisbon')]));
   expect(await send(chat, received, 'Which city should I search flats in?')).toContain('Lisbon');
-  // On disk: nothing in clear.
+  // A space named in the options page, and a memory filed under it.
+  await options.getByLabel('New space').fill(SPACE);
+  await options.getByRole('button', { name: 'Create space' }).click();
+  await expect(options.locator('section#spaces')).toContainText(SPACE);
+  await (await workerOf(context)).evaluate((space) => (globalThis as unknown as Globals).engram.memory.add('I keep my passport in the top drawer', { userId: 'me', infer: false, space: `${space}/trips` }), SPACE);
+  // On disk: nothing in clear; the settings holding the space (and the manager's rows, saved a few
+  // seconds after a write) are encrypted.
   await expect.poll(async () => (await disk(context)).keyIds.every((id) => id !== null)).toBe(true);
+  await expect.poll(async () => (await disk(context)).sealedSettings, { timeout: 30_000 }).toEqual(expect.arrayContaining(['spaces', 'managerRows', 'managerHead', 'nextLabel']));
   const stored = await disk(context);
   expect(stored.text).not.toContain('Lisbon');
   expect(stored.text).not.toContain('Pixel');
+  expect(stored.text).not.toContain(SPACE);
+  expect(stored.text).not.toContain('passport');
   await context.close();
 
   // The browser restarts: Engram is locked.
@@ -178,7 +191,10 @@ test('encryption at rest: on, locked after a restart, unlocked in the popup, and
   expect(after.keyIds).not.toContain(null);
   expect(after.text).not.toContain('Lisbon');
   expect(after.text).not.toContain('city number');
+  expect(after.text).not.toContain(SPACE);
   expect(await memories(context)).toEqual(before);
+  // The space is there, read through the vault.
+  await expect(again.locator('section#spaces')).toContainText(`${SPACE}/trips`);
 
   // Only the new passphrase opens it now.
   const block = again.getByTestId('encryption-panel');

@@ -4,7 +4,10 @@
  * registered by registerHandlers with its sender check): export a profile, import the file into a
  * fresh profile, and every field is the same; Mem0 records and pasted saved memories; a chat
  * history sent in batches; a malformed or hostile file is refused, saying where, and changes
- * nothing; retention and a memory's expiry. The real engine on Dexie (fake-indexeddb).
+ * nothing; retention and a memory's expiry; with encryption at rest on, Engram's export is
+ * encrypted with the passphrase (and a fresh profile imports it with it, a wrong one or a changed
+ * file changing nothing) and Mem0's is written in clear only once the user confirmed it. The real
+ * engine on Dexie (fake-indexeddb).
  */
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -12,14 +15,17 @@ import { DexieTurnStore } from '../../src/adapters/dexie-turn-store';
 import { InjectionLog } from '../../src/background/injection-log';
 import { contentScriptSites, type SenderInfo } from '../../src/background/senders';
 import { TurnQueue } from '../../src/background/turn-queue';
+import { Lock, memorySession } from '../../src/background/lock/lock';
+import { decryptExport, type EncryptedExport } from '../../src/crypto/export-file';
+import { fromBase64, toBase64 } from '../../src/crypto/bytes';
 import { parseControl, type ControlSettings } from '../../src/core/control';
 import { parseChatGptExport } from '../../src/data/chatgpt-export';
 import type { EngramExport } from '../../src/data/engram-export';
 import type { Mem0Export } from '../../src/data/mem0';
-import { historyMessageOf, MAX_CHUNK_CHARS, type HistoryImportProgress } from '../../src/messaging/data-protocol';
+import { historyMessageOf, MAX_CHUNK_CHARS, type ExportReady, type HistoryImportProgress } from '../../src/messaging/data-protocol';
 import type { ProtocolMap } from '../../src/messaging/protocol';
 import { HashingEmbedder } from '../support/fake-embedder';
-import { testEngine } from '../support/engine';
+import { freshDb, testEngine } from '../support/engine';
 
 type Listener = (message: { data: unknown; sender: SenderInfo }) => unknown;
 const listeners = new Map<string, Listener>();
@@ -54,28 +60,38 @@ const CONTROL = parseControl({ mode: 'automatic', sites: { claude: 'review' }, a
 
 const read = (path: string): string => readFileSync(new URL(`../fixtures/exports/${path}`, import.meta.url), 'utf8');
 
-/** A profile (engine, queue, log) with the background's handlers registered for it. */
-async function profile(control: ControlSettings = parseControl({})) {
+/** Low for speed here (a real file has 600,000: encryption-export.test.ts). */
+const FAST = { iterations: 1000, minIterations: 1000 };
+
+/** A profile (engine, queue, log, and with `lock` encryption at rest, off until turned on) with the background's handlers registered for it. */
+async function profile(control: ControlSettings = parseControl({}), { lock: withLock = false }: { lock?: boolean } = {}) {
   listeners.clear();
   let clock = T0;
-  const engine = testEngine({ embedder: new HashingEmbedder(), hnsw: null, now: () => (clock += 1000) });
+  const db = freshDb();
+  // As the extension wires it: the lock's middleware is on the database before it opens.
+  const lock = withLock ? new Lock({ db, session: memorySession(), ...FAST }) : undefined;
+  const engine = testEngine({ db, embedder: new HashingEmbedder(), hnsw: null, now: () => (clock += 1000) });
   const log = new InjectionLog(engine.db);
   const queue = new TurnQueue(new DexieTurnStore(engine.db), engine.memory, { schedule: () => undefined });
   const { registerHandlers } = await import('../../src/background/register-handlers');
-  registerHandlers({ ...engine, ready: Promise.resolve(), queue, log, control: () => Promise.resolve(control) } as never, { extension: EXT, sites: SITES });
+  registerHandlers({ ...engine, lock, ready: Promise.resolve(), queue, log, control: () => Promise.resolve(control) } as never, { extension: EXT, sites: SITES });
   const call = <K extends keyof ProtocolMap>(type: K, data?: unknown, sender: SenderInfo = options) =>
     Promise.resolve().then(() => listeners.get(type)!({ data, sender })) as Promise<ReturnType<ProtocolMap[K]>>;
-  return { ...engine, log, queue, call };
+  return { ...engine, lock, log, queue, call };
 }
 
 type Profile = Awaited<ReturnType<typeof profile>>;
 
-/** The file the options page would download: every piece of a prepared export. */
-async function download(p: Profile, format: 'engram' | 'mem0'): Promise<string> {
-  const ready = await p.call('exportData', { format });
+/** A prepared export, and the file the options page would download: every piece of it. */
+async function prepare(p: Profile, request: Record<string, unknown>): Promise<{ ready: ExportReady; text: string }> {
+  const ready = await p.call('exportData', request);
   let text = '';
   for (let index = 0; index < ready.chunks; index++) text += await p.call('exportChunk', { exportId: ready.exportId, index });
-  return text;
+  return { ready, text };
+}
+
+async function download(p: Profile, format: 'engram' | 'mem0'): Promise<string> {
+  return (await prepare(p, { format })).text;
 }
 
 /** Send a file's text as the options page does: in chunks, then the import names the upload. */
@@ -85,8 +101,8 @@ async function upload(p: Profile, text: string, uploadId = 'u1'): Promise<{ uplo
 }
 
 /** A profile with every kind of thing a user's profile holds. */
-async function filled(): Promise<Profile> {
-  const p = await profile(CONTROL);
+async function filled(options: { lock?: boolean } = {}): Promise<Profile> {
+  const p = await profile(CONTROL, options);
   const me = { userId: 'me' };
   const [berlin] = (await p.memory.add('I live in Berlin', { ...me, site: 'chatgpt', conversationId: 'c1', saidAt: T0 - 30 * DAY })).results;
   await p.memory.add('My dog is called Max', { ...me, site: 'claude', conversationId: 'c2', saidAt: T0 - 20 * DAY, space: 'home/pets', metadata: { pinned: true } });
@@ -155,6 +171,74 @@ describe('export, then import into a fresh profile, through the messages', () =>
       expect(byText.get(text), text).toMatchObject({ saidAt: m.saidAt, site: m.site, conversationId: m.conversationId, space: m.space, expiresAt: m.expiresAt, userId: 'me' });
     }
     expect(await target.call('importMemories', { kind: 'mem0', file: { text: file } })).toMatchObject({ read: 4, added: 0, skipped: 4 });
+  });
+});
+
+describe('with encryption at rest on', () => {
+  const PASS = 'correct horse battery';
+
+  it('exports Engram’s file encrypted with the passphrase, and a fresh profile imports it with it and loses nothing', async () => {
+    const source = await filled({ lock: true });
+    await source.call('enableEncryption', { passphrase: PASS });
+    await source.lock!.settle();
+    // No passphrase, or not Engram's: refused before anything is read.
+    await expect(source.call('exportData', { format: 'engram' })).rejects.toThrow(/encryption is on, so the export is encrypted with your passphrase/);
+    await expect(source.call('exportData', { format: 'engram', passphrase: 'not my passphrase' })).rejects.toThrow(/does not unlock Engram/);
+    const { ready, text } = await prepare(source, { format: 'engram', passphrase: PASS });
+    expect(ready).toMatchObject({ memories: 4, encrypted: true, fileName: expect.stringMatching(/^engram-export-\d{4}-\d{2}-\d{2}\.encrypted\.json$/) as unknown });
+    const file = JSON.parse(text) as EncryptedExport;
+    expect(file).toMatchObject({ format: 'engram-export-encrypted', v: 1, kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations: FAST.iterations }, cipher: { name: 'AES-GCM' } });
+    for (const clear of ['Amsterdam', 'Luna', 'home/pets', 'reading', 'memories']) expect(text).not.toContain(clear);
+    // A fresh salt per file.
+    const again = JSON.parse((await prepare(source, { format: 'engram', passphrase: PASS })).text) as EncryptedExport;
+    expect(again.kdf.salt).not.toBe(file.kdf.salt);
+    // Locked, nothing is exported, whatever the passphrase.
+    await source.call('lock');
+    await expect(source.call('exportData', { format: 'engram', passphrase: PASS })).rejects.toThrow(/Engram is locked/);
+
+    // A fresh profile (encryption off): the file needs its passphrase; a wrong one, a changed
+    // file, or none, and nothing is written.
+    const target = await profile(parseControl({}), { lock: true });
+    const tampered = JSON.stringify({ ...file, data: toBase64(fromBase64(file.data).map((b, i) => (i === 40 ? b ^ 1 : b))) });
+    const refused: [unknown, RegExp][] = [
+      [{ file: { text }, name: ready.fileName }, /^engram-export-.*\.encrypted\.json: is encrypted: enter the passphrase it was saved with/],
+      [{ file: { text }, passphrase: 'not my passphrase' }, /^That passphrase does not open this file\. Nothing was imported\.$/],
+      [{ file: { text: tampered }, passphrase: PASS }, /changed or damaged after Engram saved it/],
+      [{ file: { text: JSON.stringify({ ...file, v: 9 }) }, passphrase: PASS }, /^v: this encrypted export is from a newer Engram/],
+    ];
+    for (const [request, error] of refused) await expect(target.call('importEngramExport', { applySettings: true, ...(request as object) })).rejects.toThrow(error);
+    expect([await target.db.memories.count(), await target.db.history.count(), await target.db.injections.count()]).toEqual([0, 0, 0]);
+    expect(written).toEqual([]);
+
+    const restored = await target.call('importEngramExport', { file: await upload(target, text), name: ready.fileName, applySettings: true, passphrase: PASS });
+    expect(restored).toMatchObject({ memories: 4, skipped: 0, injections: 1, settings: ['control', 'retention'], warnings: [] });
+    // Every field, as a clear export of the source would have held it.
+    const first = JSON.parse(await decryptExport(file, PASS, FAST)) as EngramExport;
+    const second = JSON.parse(await download(target, 'engram')) as EngramExport;
+    expect(unlabelled(second)).toEqual(unlabelled(first));
+    expect(withoutIds(second.history)).toEqual(withoutIds(first.history));
+    expect(withoutIds(second.injections)).toEqual(withoutIds(first.injections));
+    expect(second.spaces).toEqual(first.spaces);
+    expect(second.spaces).toEqual(expect.arrayContaining(['reading', 'home/pets', 'work/atlas']));
+    expect(await target.call('getRetention')).toEqual({ unusedDays: 180 });
+  });
+
+  it('writes Mem0’s records, never encrypted, only once the user confirmed it; with encryption off, as before', async () => {
+    const source = await filled({ lock: true });
+    const before = await prepare(source, { format: 'engram' });
+    expect(before.ready.encrypted).toBe(false);
+    expect(before.text).toContain('Amsterdam');
+    await source.call('enableEncryption', { passphrase: PASS });
+    await source.lock!.settle();
+    await expect(source.call('exportData', { format: 'mem0' })).rejects.toThrow(/confirm that this file will not be encrypted/);
+    const { ready, text } = await prepare(source, { format: 'mem0', unencrypted: true });
+    expect(ready.encrypted).toBe(false);
+    expect((JSON.parse(text) as Mem0Export).results.map((r) => r.memory)).toContain('I moved to Amsterdam');
+    // Turned off again: exports are in clear, and need neither.
+    await source.call('disableEncryption', { passphrase: PASS });
+    await source.lock!.settle();
+    expect((await prepare(source, { format: 'engram' })).ready.encrypted).toBe(false);
+    expect((await prepare(source, { format: 'mem0' })).text).toContain('Amsterdam');
   });
 });
 

@@ -3,8 +3,11 @@
  * The options page's "Your data" (src/ui/data-panel.tsx, data-store.ts) over a double of the
  * background: every import is read and previewed in the page, and nothing reaches the background
  * until the user agrees; a chat history goes in batches and its progress is followed, paused and
- * resumed; a malformed file says where and sends nothing; exports are saved as a download; the
- * retention policy and a memory's expiry are written.
+ * resumed; a malformed file says where and sends nothing; exports are saved as a download (with
+ * encryption on: Engram's with the passphrase the user enters, Mem0's only once the user confirmed
+ * it will not be encrypted); an encrypted Engram file is opened with its passphrase, then
+ * previewed (a wrong passphrase or a changed file says so, and sends nothing); the retention
+ * policy and a memory's expiry are written.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,6 +15,8 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CONTROL, parseControl } from '../../src/core/control';
+import { fromBase64, toBase64 } from '../../src/crypto/bytes';
+import { encryptExport, type EncryptedExport } from '../../src/crypto/export-file';
 import type { MemoryView } from '../../src/core/types';
 import type { HistoryImportProgress, HistoryMessage } from '../../src/messaging/data-protocol';
 import { createControlStore } from '../../src/ui/control-store';
@@ -25,8 +30,9 @@ import { settle, useContainer } from '../support/dom';
 // Not `new URL(…, import.meta.url)`: happy-dom's URL stands in for Node's here.
 const read = (path: string): string => readFileSync(resolve('test/fixtures/exports', path), 'utf8');
 
-/** The background: an import that processes what it is sent when told to. */
+/** The background: an import that processes what it is sent when told to; exports encrypted while `encrypted.on`. */
 function backend() {
+  const encrypted = { on: false };
   const sent: HistoryMessage[] = [];
   let progress: HistoryImportProgress | null = null;
   const base = { runId: 'r1', source: 'chatgpt' as const, conversations: 2, duplicates: 0, failed: 0, added: 0, paused: false, startedAt: 1, finishedAt: null };
@@ -62,9 +68,13 @@ function backend() {
     }),
     importMemories: vi.fn<DataBackend['importMemories']>((_kind, text) => Promise.resolve({ read: text.length > 0 ? 3 : 0, added: 3, skipped: 0, warnings: [] })),
     importExport: vi.fn<DataBackend['importExport']>(() => Promise.resolve({ memories: 1, skipped: 0, history: 1, injections: 0, spaces: 0, settings: [], warnings: [] })),
-    exportData: vi.fn<DataBackend['exportData']>((format) =>
-      Promise.resolve({ fileName: format === 'engram' ? 'engram-export-2026-03-01.json' : 'engram-mem0-2026-03-01.json', parts: ['{"a":', '1}'], memories: 12 }),
-    ),
+    encrypted,
+    exportData: vi.fn<DataBackend['exportData']>((format, options) => {
+      const sealed = format === 'engram' && options?.passphrase !== undefined;
+      const fileName = format === 'mem0' ? 'engram-mem0-2026-03-01.json' : sealed ? 'engram-export-2026-03-01.encrypted.json' : 'engram-export-2026-03-01.json';
+      return Promise.resolve({ fileName, parts: ['{"a":', '1}'], memories: 12, encrypted: sealed });
+    }),
+    exportsEncrypted: vi.fn<NonNullable<DataBackend['exportsEncrypted']>>(() => Promise.resolve(encrypted.on)),
     retention: vi.fn<DataBackend['retention']>(() => Promise.resolve({ unusedDays: null })),
     setRetention: vi.fn<DataBackend['setRetention']>((s) => Promise.resolve(s)),
     setExpiry: vi.fn<DataBackend['setExpiry']>((request) =>
@@ -76,8 +86,9 @@ function backend() {
 
 const root = useContainer();
 
-async function show() {
+async function show({ encrypted = false }: { encrypted?: boolean } = {}) {
   const b = backend();
+  b.encrypted.on = encrypted;
   const blobs: Blob[] = [];
   const store = createDataStore(b, {
     pollMs: 1,
@@ -120,6 +131,13 @@ async function click(el: HTMLElement) {
     el.click();
   });
   await settle(20);
+}
+/** Type `value` into a field. */
+async function type(el: HTMLElement, value: string) {
+  await act(() => {
+    (el as HTMLInputElement).value = value;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
 }
 /** Pick `file` in a file input (what setInputFiles does in a browser). */
 async function pick(input: HTMLInputElement, file: File) {
@@ -240,6 +258,64 @@ describe('importing memories from the options page', () => {
     expect(q('[data-testid="file-import"] [role="status"]').textContent).toBe('Restored 1; 0 already here.');
   });
 
+  it('opens an encrypted Engram file with its passphrase, then previews and imports what it held; a wrong passphrase or a changed file says so and sends nothing', async () => {
+    const { b } = await show();
+    const input = labelled('Mem0 or Engram file (JSON)') as HTMLInputElement;
+    const T0 = Date.UTC(2026, 2, 1);
+    const engram = JSON.stringify({
+      format: 'engram-export',
+      version: 1,
+      exportedAt: new Date(T0).toISOString(),
+      memories: [{ id: 'm1', label: 1, text: 'I live in Berlin', hash: 'x', userId: 'me', agentId: null, runId: null, space: 'home', site: 'chatgpt', conversationId: 'c1', sourceTurnIds: [], saidAt: T0, categories: [], metadata: {}, createdAt: T0, updatedAt: T0, expiresAt: null }],
+      history: [],
+      spaces: ['home'],
+      settings: {},
+      injections: [],
+    });
+    // As Engram writes it: 600,000 iterations, which the page requires.
+    const sealed = await encryptExport(engram, 'correct horse battery');
+    const fileName = 'engram-export-2026-03-01.encrypted.json';
+    const form = () => q('[data-testid="file-passphrase"]');
+    const alert = () => q('[data-testid="file-import"] [role="alert"]').textContent;
+    const open = async (passphrase: string) => {
+      await type(labelled('Passphrase of this file'), passphrase);
+      await click(button('Open', form()));
+      await vi.waitFor(() => {
+        expect(button('Open', form()).disabled).toBe(false);
+      });
+    };
+
+    await pick(input, new File([JSON.stringify(sealed, null, 2)], fileName));
+    expect(form().textContent).toContain('This Engram file is encrypted. Enter the passphrase it was saved with');
+    expect(root.el.querySelector('[data-testid="file-preview"]')).toBeNull();
+    await open('not the passphrase');
+    expect(alert()).toBe('That passphrase does not open this file. Nothing was imported.');
+    expect(root.el.querySelector('[data-testid="file-preview"]')).toBeNull();
+
+    // Changed after it was saved: the right passphrase, and it still does not open.
+    const bytes = fromBase64(sealed.data);
+    bytes[3]! ^= 1;
+    const changed: EncryptedExport = { ...sealed, data: toBase64(bytes) };
+    await pick(input, new File([JSON.stringify(changed)], fileName));
+    await vi.waitFor(() => {
+      expect(form()).toBeTruthy();
+    });
+    await open('correct horse battery');
+    expect(alert()).toBe('This encrypted file was changed or damaged after Engram saved it, so it cannot be opened. Nothing was imported.');
+    expect(b.importExport).not.toHaveBeenCalled();
+
+    await pick(input, new File([JSON.stringify(sealed)], fileName));
+    await type(labelled('Passphrase of this file'), 'correct horse battery');
+    await click(button('Open', form()));
+    await vi.waitFor(() => {
+      expect(q('[data-testid="file-preview"]').textContent).toContain('An Engram export: 1 memory, 0 history entries, 0 logged prompts, 1 spaces.');
+    });
+    expect(root.el.querySelector('[data-testid="file-passphrase"]')).toBeNull();
+    expect(b.importExport).not.toHaveBeenCalled();
+    await click(button('Import', q('[data-testid="file-preview"]')));
+    expect(b.importExport).toHaveBeenCalledWith(engram, fileName, true);
+  });
+
   it('says where a malformed or hostile file is wrong, and sends nothing', async () => {
     const { b } = await show();
     const input = labelled('Mem0 or Engram file (JSON)') as HTMLInputElement;
@@ -268,6 +344,47 @@ describe('export and retention on the options page', () => {
     expect(q('[data-testid="export"] [role="status"]').textContent).toContain('12 memories saved to engram-export-2026-03-01.json');
     await click(button('Export Mem0 records'));
     expect(b.exportData).toHaveBeenLastCalledWith('mem0');
+  });
+
+  it('with encryption on, exports Engram’s file encrypted with the passphrase entered, and Mem0’s only once the user confirmed it will not be encrypted', async () => {
+    const { b } = await show({ encrypted: true });
+    const part = q('[data-testid="export"]');
+    expect(q('[data-testid="export-encrypted"]').textContent).toContain('the Engram file is encrypted with your passphrase');
+    expect(button('Export Engram file', part).disabled).toBe(true);
+    await type(labelled('Your passphrase'), 'correct horse battery');
+    await click(button('Export Engram file', part));
+    expect(b.exportData).toHaveBeenCalledWith('engram', { passphrase: 'correct horse battery' });
+    expect(q('[data-testid="export"] [role="status"]').textContent).toContain('12 memories saved to engram-export-2026-03-01.encrypted.json, encrypted with your passphrase.');
+    expect((labelled('Your passphrase') as HTMLInputElement).value).toBe(''); // not kept
+    b.exportData.mockClear();
+
+    // Mem0: nothing is written before the user confirms that the file will not be encrypted.
+    await click(button('Export Mem0 records', part));
+    const confirm = () => q('[data-testid="export-clear-confirm"]');
+    expect(confirm().textContent).toContain('This file will not be encrypted.');
+    expect(confirm().textContent).toContain('anyone who gets it can read your memories');
+    expect(b.exportData).not.toHaveBeenCalled();
+    await click(button('Cancel', confirm()));
+    expect(root.el.querySelector('[data-testid="export-clear-confirm"]')).toBeNull();
+    expect(b.exportData).not.toHaveBeenCalled();
+    await click(button('Export Mem0 records', part));
+    await click(button('Export unencrypted', confirm()));
+    expect(b.exportData).toHaveBeenCalledWith('mem0', { unencrypted: true });
+    expect(root.el.querySelector('[data-testid="export-clear-confirm"]')).toBeNull();
+    expect(q('[data-testid="export"] [role="status"]').textContent).toBe('12 memories saved to engram-mem0-2026-03-01.json. Download engram-mem0-2026-03-01.json again');
+  });
+
+  it('asks for the passphrase when encryption was turned on after the page opened, and exports nothing meanwhile', async () => {
+    const { b } = await show();
+    expect(root.el.querySelector('[data-testid="export-encrypted"]')).toBeNull();
+    b.encrypted.on = true;
+    await click(button('Export Engram file'));
+    expect(b.exportData).not.toHaveBeenCalled();
+    expect(q('[data-testid="export"] [role="alert"]').textContent).toContain('Enter your passphrase: the Engram file is encrypted with it.');
+    expect(labelled('Your passphrase')).toBeTruthy();
+    await click(button('Export Mem0 records'));
+    expect(b.exportData).not.toHaveBeenCalled();
+    expect(q('[data-testid="export-clear-confirm"]')).toBeTruthy();
   });
 
   it('shows the retention policy and writes the user’s choice', async () => {

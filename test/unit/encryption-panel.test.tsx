@@ -63,6 +63,9 @@ describe('the Lock block (options page)', () => {
       render(<EncryptionPanel store={store} />, root.el);
     });
     await settle();
+    // What else the passphrase covers: the settings and exports (Mem0's, a clear format, said as such).
+    expect($('[data-testid="also-encrypted"]').textContent).toMatch(/spaces and Engram’s other settings are encrypted too, and so is an Engram file you export/);
+    expect($('[data-testid="also-encrypted"]').textContent).toContain('Mem0 records, a format other tools read, are exported unencrypted, and only after you confirm it.');
     const form = $('[data-testid="enable-encryption"]');
     // The warning is the form's first words, and says it plainly.
     expect(form.firstElementChild?.textContent).toMatch(/There is no recovery/);

@@ -1,10 +1,13 @@
 // @vitest-environment node
 /**
  * Encryption at rest (issue 16): with a passphrase set, nothing Engram stores is readable on disk
- * (every table and snapshot scanned byte by byte through a connection without the vault); locked,
- * nothing is recalled and captured turns wait, sealed; a wrong passphrase changes nothing; a
- * passphrase change stopped half-way resumes in a new worker and loses nothing; turning it off
- * leaves everything in clear again.
+ * (every table and snapshot scanned byte by byte through a connection without the vault: the
+ * settings too, a space's name and the memory manager's saved rows among them); locked, nothing is
+ * recalled and captured turns wait, sealed, and a setting that is not needed while locked is
+ * refused, that read only; a wrong passphrase changes nothing; a passphrase change stopped
+ * half-way resumes in a new worker and loses nothing; turning it off leaves everything in clear
+ * again; a profile an earlier version encrypted (its settings and space index in clear) is walked
+ * again at the next unlock.
  */
 import Dexie from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
@@ -16,12 +19,21 @@ import { DexieMemoryStore } from '../../src/adapters/dexie-store';
 import { TurnQueue } from '../../src/background/turn-queue';
 import { InjectionLog } from '../../src/background/injection-log';
 import { Lock, memorySession, WrongPassphrase, type SessionPort } from '../../src/background/lock/lock';
+import { readRetention, writeRetention } from '../../src/background/data/retention';
+import { createMemoryManager } from '../../src/background/manager/manager';
+import { HEAD_KEY, MemoryRows, ROWS_KEY } from '../../src/background/manager/memory-rows';
+import { SPACES_KEY } from '../../src/background/manager/spaces';
 import { decodeValue, encodeValue } from '../../src/crypto/codec';
 import { decryptSecret, encryptSecret, openSealed, seal } from '../../src/crypto/envelope';
 import { createGeneration, PBKDF2_ITERATIONS, unlockGeneration } from '../../src/crypto/keys';
-import { ENVELOPE_FIELD, KEYRING_KEY, LockedError, Vault, type Keyring } from '../../src/crypto/vault';
+import { CLEAR_SETTINGS, ENVELOPE_FIELD, KEYRING_KEY, KEYRING_LAYOUT, LockedError, Vault, type Keyring } from '../../src/crypto/vault';
 import { factHash } from '../../src/pipeline/normalize';
+import { ExtractionManager } from '../../src/background/extraction-manager';
+import { ModelManager } from '../../src/background/model-manager';
+import type { ChatModel } from '../../src/ports/chat-model';
 import type { CapturedTurn } from '../../src/messaging/protocol';
+import type { JsonValue } from '../../src/core/types';
+import type { EngineWrite } from '../../src/engine/context';
 import { bundledEmbedder } from '../support/model';
 
 const embedder = bundledEmbedder();
@@ -46,15 +58,22 @@ function profile() {
   return {
     now: () => clock,
     advance: (ms: number) => (clock += ms),
-    /** A worker: the database with its lock, the engine, the queue and the log on it. */
+    /** A worker: the database with its lock, the engine, the queue, the log and the memory manager on it. */
     worker(options: { chunk?: number } = {}) {
       const db = new EngramDatabase(name, { indexedDB: factory, IDBKeyRange });
       // As the extension wires it (extension-engine.ts): locking makes the worker's caches stale.
       const lock = new Lock({ db, session, ...FAST, chunk: options.chunk ?? 3, now: () => clock, onLocked: () => store.invalidate() });
       const store = new DexieMemoryStore(db, { exclusive: true });
-      const engine = createEngine({ store, embedder, saveDelayMs: 10, now: () => clock });
+      // The memory manager's rows follow every write, as in the extension; saved when a test says.
+      const rows = new MemoryRows(store, { saveDelayMs: null, onError: () => undefined });
+      const onWrite = (change: EngineWrite): void => {
+        rows.observe(change);
+      };
+      const engine = createEngine({ store, embedder, saveDelayMs: 10, now: () => clock, onWrite });
       const queue = new TurnQueue(new DexieTurnStore(db), engine.memory, { now: () => clock, schedule: () => undefined });
-      return { db, lock, ...engine, queue, log: new InjectionLog(db) };
+      const log = new InjectionLog(db);
+      const manager = createMemoryManager({ ...engine, db, log, rows, ready: Promise.resolve(), now: () => clock });
+      return { db, lock, ...engine, store, queue, log, rows, manager };
     },
     /** The browser closed: session storage is gone. */
     restartBrowser() {
@@ -87,12 +106,12 @@ async function everything(db: Dexie): Promise<string> {
   return parts.join('\n');
 }
 
-/** Every stored row's generation key id (null: in clear), by table. */
+/** Every stored row's generation key id (null: in clear), by table; of the settings, those not kept in clear (nor cleared to null). */
 async function keyIds(db: Dexie): Promise<Record<string, (number | null)[]>> {
   const out: Record<string, (number | null)[]> = {};
   for (const table of db.tables) {
-    if (table.name === 'settings') continue;
-    out[table.name] = (await table.toArray()).map((row) => Vault.keyIdOf(row));
+    const rows = (await table.toArray()) as Record<string, unknown>[];
+    out[table.name] = rows.filter((row) => table.name !== 'settings' || (!CLEAR_SETTINGS.has(String(row.key)) && row.value !== null)).map((row) => Vault.keyIdOf(row));
   }
   return out;
 }
@@ -167,6 +186,15 @@ describe('encryption on', () => {
     expect(await w.memory.saveRecallImage()).toBe(true);
     await w.vectors.save(embedder.modelId);
     await w.store.putSnapshot({ key: `${embedder.modelId}:hnsw`, model: embedder.modelId, kind: 'hnsw', revision: 1, dimensions: 3, bytes: new TextEncoder().encode(`graph of ${SECRET}`), savedAt: 1 });
+    // A space the user named (the settings' list of spaces), a memory in a space under it (the
+    // memories' space index), and the memory manager's rows saved for the next worker (spaces,
+    // sites and categories of every memory), all with another unique string.
+    const SPACE = 'Vexillarium';
+    await w.manager.createSpace(SPACE);
+    await w.memory.add('I keep my passport in the top drawer', { userId: 'me', infer: false, space: `${SPACE}/trips` });
+    await w.rows.rows();
+    expect(await w.rows.save()).toBe(true);
+    await w.store.setSetting('retention', { unusedDays: 30 });
     // A turn waiting (not yet processed) and one captured while locked.
     await w.queue.enqueue(turn(`${SECRET} likes carrots`), { held: true });
     await w.lock.lock();
@@ -176,6 +204,19 @@ describe('encryption on', () => {
     const disk = await everything(raw);
     expect(disk).not.toContain(SECRET);
     expect(disk).not.toContain(SECRET.toLowerCase());
+    expect(disk).not.toContain(SPACE);
+    expect(disk).not.toContain(SPACE.toLowerCase());
+    expect(disk).not.toContain('trips');
+    // The settings that hold it are there, encrypted: a value each, bound to its key.
+    for (const key of [SPACES_KEY, ROWS_KEY, HEAD_KEY, 'retention', 'nextLabel']) {
+      const row = (await raw.settings.get(key)) as Record<string, unknown> | undefined;
+      expect(row, key).toBeDefined();
+      expect(row, key).not.toHaveProperty('value');
+      expect(row?.[ENVELOPE_FIELD], key).toBeInstanceOf(Uint8Array);
+    }
+    // The space index holds an HMAC per level of the path, not its names.
+    const filed = (await raw.memories.toArray()).map((m) => m.space).filter((space) => space !== null);
+    expect(filed).toEqual([expect.stringMatching(/^p1[0-9a-f]{32}\/[0-9a-f]{32}$/)]);
     // The memories' hash index holds an HMAC, not the guessable hash of the fact.
     const rawMemories = await raw.memories.toArray();
     for (const m of rawMemories) {
@@ -208,6 +249,24 @@ describe('encryption on', () => {
     const count = await w.store.count();
     await w.memory.add(`My neighbour ${SECRET}son waters the plants`, { userId: 'me', infer: false });
     expect(await w.store.count()).toBe(count);
+    // The spaces read back, and a space and what is under it are found by the HMAC'd index: renamed,
+    // the memory follows, and the new name is nowhere on disk either.
+    expect(await w.store.getSetting('retention')).toEqual({ unusedDays: 30 });
+    expect(await w.manager.listSpaces()).toEqual([
+      { path: SPACE, memories: 0 },
+      { path: `${SPACE}/trips`, memories: 1 },
+    ]);
+    const RENAMED = 'Quillonbury';
+    await w.manager.renameSpace({ from: SPACE, to: RENAMED });
+    expect((await w.memory.getAll(ALL)).results.find((m) => m.memory.includes('passport'))?.space).toBe(`${RENAMED}/trips`);
+    expect((await w.manager.listSpaces()).map((s) => s.path)).toEqual([RENAMED, `${RENAMED}/trips`]);
+    await w.rows.rows();
+    await w.rows.save();
+    const renamed = await everything(p.raw());
+    expect(renamed).not.toContain(RENAMED);
+    expect(renamed).not.toContain(SPACE);
+    await w.manager.deleteSpace(RENAMED);
+    expect((await w.memory.getAll(ALL)).results.find((m) => m.memory.includes('passport'))?.space).toBeNull();
     p.close();
   });
 
@@ -343,6 +402,82 @@ describe('locked', () => {
   });
 });
 
+describe('the settings, locked', () => {
+  it('keep in clear only what is needed while locked; any other setting is refused, that read only, and nothing is lost', async () => {
+    const p = profile();
+    const w = p.worker();
+    await w.lock.enable(PASS);
+    await w.lock.settle();
+    await w.memory.add('I collect vinyl records', { userId: 'me', infer: false });
+    await w.manager.createSpace('Hobbies');
+    await writeRetention(w.store, { unusedDays: 90 });
+    await w.store.setSetting('activeModel', embedder.modelId);
+    await w.store.setSetting('extractionChoice', { kind: 'local', baseUrl: 'http://127.0.0.1:11434', model: 'llama3' });
+    const raw = p.raw();
+    const stored = (await raw.settings.toArray()) as unknown as Record<string, unknown>[];
+    expect(stored.map((r) => r.key)).toEqual(expect.arrayContaining([KEYRING_KEY, 'revision', 'nextLabel', SPACES_KEY, 'retention', 'activeModel', 'extractionChoice']));
+    // Exactly the allowlist is in clear.
+    for (const row of stored) expect(row[ENVELOPE_FIELD] === undefined, String(row.key)).toBe(CLEAR_SETTINGS.has(String(row.key)));
+    const sealed = async () => JSON.stringify(((await raw.settings.toArray()) as unknown as Record<string, unknown>[]).filter((r) => !CLEAR_SETTINGS.has(String(r.key))), (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
+    await w.lock.lock();
+    const before = await sealed();
+
+    // What the lock, the store's caches, the model manager and the extraction manager need while
+    // locked (a worker started after a browser restart is locked) is read, and written.
+    expect(await w.store.revision()).toBeGreaterThan(0);
+    await w.store.invalidate();
+    const models = new ModelManager({ memory: w.memory, store: w.store, consent: { granted: () => Promise.resolve(true) }, hubOrigins: [], createEmbedder: () => embedder });
+    expect(await models.chosen()).toBe(embedder.modelId);
+    const chat: ChatModel = { chat: { completions: { create: () => Promise.resolve({ choices: [{ message: { content: '{}' }, finish_reason: 'stop' }] }) } } };
+    const extraction = new ExtractionManager({
+      memory: w.memory,
+      store: w.store,
+      consent: { granted: () => Promise.resolve(true) },
+      webllmOrigins: [],
+      localOrigins: [],
+      webgpu: () => Promise.resolve({ supported: false, reason: 'none in Node' }),
+      loadWebLlm: () => Promise.reject(new Error('no WebLLM here')),
+      cachedModels: () => Promise.resolve([]),
+      deleteCachedModel: () => Promise.resolve(),
+      localServer: () => chat,
+    });
+    await extraction.restore();
+    expect(w.memory.extractorName).toBe('local-server:llama3');
+    await extraction.disable(); // written while locked
+    expect(await w.store.getSetting('extractionChoice')).toBeNull();
+
+    // Anything else is a LockedError for that read or write only: the caller says "locked".
+    await expect(w.store.getSetting(SPACES_KEY)).rejects.toBeInstanceOf(LockedError);
+    await expect(readRetention(w.store)).rejects.toBeInstanceOf(LockedError);
+    await expect(w.manager.listSpaces()).rejects.toBeInstanceOf(LockedError);
+    await expect(w.db.settings.toArray()).rejects.toBeInstanceOf(LockedError);
+    await expect(w.store.setSetting(SPACES_KEY, ['Intruders'])).rejects.toBeInstanceOf(LockedError);
+    await expect(writeRetention(w.store, { unusedDays: 7 })).rejects.toBeInstanceOf(LockedError);
+    await expect(w.store.allocateLabels(1)).rejects.toBeInstanceOf(LockedError);
+    expect(await sealed()).toBe(before);
+    // Clearing a setting hides nothing and works: forgetting everything drops the manager's saved rows.
+    await w.manager.forgetAll();
+    expect(await raw.settings.get(ROWS_KEY)).toEqual({ key: ROWS_KEY, value: null });
+
+    // A new worker after a browser restart: locked, and everything is there once unlocked.
+    p.restartBrowser();
+    const w2 = p.worker();
+    expect(await w2.lock.gate()).toBe(true);
+    expect(await w2.store.getSetting('activeModel')).toBe(embedder.modelId);
+    await w2.lock.unlock(PASS);
+    expect(await w2.manager.listSpaces()).toEqual([{ path: 'Hobbies', memories: 0 }]);
+    expect(await readRetention(w2.store)).toEqual({ unusedDays: 90 });
+    expect((await w2.memory.getAll(ALL)).results.map((m) => m.memory)).toEqual(['I collect vinyl records']);
+
+    // A value is bound to its key: moved to another setting, it does not open.
+    const spaces = (await raw.settings.get(SPACES_KEY)) as unknown as Record<string, unknown>;
+    await raw.settings.put({ key: 'retention', [ENVELOPE_FIELD]: spaces[ENVELOPE_FIELD] } as never);
+    await expect(w2.store.getSetting('retention')).rejects.toThrow();
+    expect(await w2.store.getSetting(SPACES_KEY)).toEqual(['Hobbies']);
+    p.close();
+  });
+});
+
 /** The background's recall handler, as a content script on chatgpt.com would reach it. */
 async function recallThroughBackground(w: ReturnType<ReturnType<typeof profile>['worker']>, query: string) {
   vi.resetModules();
@@ -397,6 +532,12 @@ describe('the passphrase', () => {
     for (const fact of facts) await w.memory.add(fact, { userId: 'me', infer: false });
     await w.memory.update((await w.memory.getAll(ALL)).results[0]!.id, 'My colleague number 0 is called Personzero');
     await w.memory.saveRecallImage();
+    // Settings are re-encrypted too (keyIds counts those not kept in clear).
+    await w.manager.createSpace('Orchestra');
+    await w.memory.add('I play second violin', { userId: 'me', infer: false, space: 'Orchestra' });
+    facts.push('I play second violin');
+    await w.rows.rows();
+    await w.rows.save();
     const first = (await p.raw().table('settings').get(KEYRING_KEY) as { value: Keyring }).value.current!.id;
 
     w.lock.haltAfterChunks = 3; // as if the worker were stopped after 3 chunks
@@ -422,9 +563,13 @@ describe('the passphrase', () => {
     // …and the change finishes by itself.
     await w2.lock.settle();
     expect((await w2.lock.status()).state).toBe('on');
-    for (const [table, ids] of Object.entries(await keyIds(p.raw()))) for (const id of ids) expect(id, table).toBe(next);
-    expect((await p.raw().table('settings').get(KEYRING_KEY) as { value: Keyring }).value).toMatchObject({ state: 'on', previous: null });
-    expect((await w2.memory.getAll(ALL)).results).toHaveLength(12);
+    const done = await keyIds(p.raw());
+    expect(done.settings?.length).toBeGreaterThanOrEqual(4); // nextLabel, spaces, managerRows, managerHead
+    for (const [table, ids] of Object.entries(done)) for (const id of ids) expect(id, table).toBe(next);
+    expect((await p.raw().table('settings').get(KEYRING_KEY) as { value: Keyring }).value).toMatchObject({ state: 'on', previous: null, layout: KEYRING_LAYOUT });
+    expect((await w2.memory.getAll(ALL)).results).toHaveLength(13);
+    expect(await w2.manager.listSpaces()).toEqual([{ path: 'Orchestra', memories: 1 }]);
+    expect(await everything(p.raw())).not.toContain('Orchestra');
     expect((await w2.memory.history((await w2.memory.getAll(ALL)).results.find((m) => m.memory.endsWith('Personzero'))!.id)).length).toBe(2);
     await w2.lock.lock();
     await expect(w2.lock.unlock(PASS)).rejects.toBeInstanceOf(WrongPassphrase);
@@ -454,7 +599,8 @@ describe('the passphrase', () => {
     const w = p.worker();
     await w.lock.enable(PASS);
     await w.lock.settle();
-    await w.memory.add('My sister is called Ingrid', { userId: 'me', infer: false });
+    await w.memory.add('My sister is called Ingrid', { userId: 'me', infer: false, space: 'Family' });
+    await w.manager.createSpace('Gardening');
     await w.queue.enqueue(turn('I play the cello'), { held: true });
     await w.lock.disable(PASS);
     await w.lock.settle();
@@ -465,7 +611,87 @@ describe('the passphrase', () => {
     const disk = await everything(raw);
     expect(disk).toContain('My sister is called Ingrid');
     expect(disk).toContain('I play the cello');
-    expect((await raw.memories.toArray())[0]?.hash).toBe(factHash('My sister is called Ingrid', { userId: 'me', agentId: null, runId: null, space: null }));
+    expect((await raw.memories.toArray())[0]).toMatchObject({ hash: factHash('My sister is called Ingrid', { userId: 'me', agentId: null, runId: null, space: 'Family' }), space: 'Family' });
+    expect(await raw.settings.get(SPACES_KEY)).toEqual({ key: SPACES_KEY, value: ['Gardening'] });
+    expect((await w.manager.listSpaces()).map((s) => s.path)).toEqual(['Family', 'Gardening']);
+    p.close();
+  });
+});
+
+describe('a profile an earlier version encrypted', () => {
+  it('is walked again at its next unlock: settings and space names it left in clear are encrypted, and nothing is lost', async () => {
+    const p = profile();
+    const w = p.worker();
+    await w.lock.enable(PASS);
+    await w.lock.settle();
+    await w.memory.add('I sing in a choir', { userId: 'me', infer: false });
+    // What an earlier version left: a keyring without a layout, a space the user named and a
+    // memory filed in it, in clear (the settings and the space index were not encrypted then).
+    const raw = p.raw();
+    const { layout, ...legacy } = ((await raw.table('settings').get(KEYRING_KEY)) as { value: Keyring }).value;
+    expect(layout).toBe(KEYRING_LAYOUT);
+    await raw.settings.put({ key: KEYRING_KEY, value: legacy as unknown as JsonValue });
+    await raw.settings.put({ key: SPACES_KEY, value: ['Madrigals'] });
+    const scope = { userId: 'me', agentId: null, runId: null, space: 'Madrigals/spring' };
+    const at = p.now();
+    await raw.memories.put({ id: 'legacy-1', label: 9999, text: 'I sing the alto part', hash: factHash('I sing the alto part', scope), ...scope, site: null, conversationId: null, sourceTurnIds: [], saidAt: at, categories: [], metadata: {}, createdAt: at, updatedAt: at, expiresAt: null });
+    expect(await everything(raw)).toContain('Madrigals');
+
+    // The browser restarts; the first unlock walks everything again, and the change shows as such.
+    p.restartBrowser();
+    const w2 = p.worker();
+    expect((await w2.lock.status()).locked).toBe(true);
+    const unlocked = await w2.lock.unlock(PASS);
+    expect(unlocked.state).toBe('enabling');
+    // Readable meanwhile, and found by the space index.
+    expect((await w2.manager.listSpaces()).map((s) => s.path)).toEqual(['Madrigals', 'Madrigals/spring']);
+    await w2.lock.settle();
+    expect(await w2.lock.status()).toMatchObject({ state: 'on', locked: false });
+    expect(((await raw.table('settings').get(KEYRING_KEY)) as { value: Keyring }).value.layout).toBe(KEYRING_LAYOUT);
+    const disk = await everything(raw);
+    expect(disk).not.toContain('Madrigals');
+    expect(disk).not.toContain('alto part');
+    for (const [table, ids] of Object.entries(await keyIds(raw))) for (const id of ids) expect(id, table).not.toBeNull();
+    expect((await w2.memory.getAll(ALL)).results.map((m) => m.memory).sort()).toEqual(['I sing in a choir', 'I sing the alto part']);
+    expect(await w2.manager.listSpaces()).toEqual([
+      { path: 'Madrigals', memories: 0 },
+      { path: 'Madrigals/spring', memories: 1 },
+    ]);
+    await w2.manager.renameSpace({ from: 'Madrigals', to: 'Motets' });
+    expect((await w2.store.get('legacy-1'))?.space).toBe('Motets/spring');
+    p.close();
+  });
+
+  it('starts a change it began again from the first row, so tables it had passed are covered too', async () => {
+    const p = profile();
+    const w = p.worker({ chunk: 1 });
+    await w.lock.enable(PASS);
+    await w.lock.settle();
+    for (let i = 0; i < 3; i++) await w.memory.add(`I read book number ${i} this summer`, { userId: 'me', infer: false });
+    w.lock.haltAfterChunks = 2;
+    await w.lock.changePassphrase(PASS, NEXT);
+    await w.lock.settle();
+    // As an earlier version would have left it: no layout, the memories' table passed, and a
+    // memory there with its space in clear.
+    const raw = p.raw();
+    const ring = ((await raw.table('settings').get(KEYRING_KEY)) as { value: Keyring }).value;
+    expect(ring.state).toBe('rotating');
+    const { layout: _layout, ...legacy } = { ...ring, progress: { ...ring.progress, memories: true } };
+    await raw.settings.put({ key: KEYRING_KEY, value: legacy as unknown as JsonValue });
+    const scope = { userId: 'me', agentId: null, runId: null, space: 'Sonnets' };
+    await raw.memories.put({ id: 'legacy-2', label: 9998, text: 'I learn a sonnet a week', hash: factHash('I learn a sonnet a week', scope), ...scope, site: null, conversationId: null, sourceTurnIds: [], saidAt: 1, categories: [], metadata: {}, createdAt: 1, updatedAt: 1, expiresAt: null });
+
+    // The next worker (same browser session: unlocked) starts the change again, and finishes it.
+    const w2 = p.worker({ chunk: 1 });
+    await vi.waitFor(async () => {
+      expect(await w2.lock.status()).toMatchObject({ state: 'on', migrating: false });
+    });
+    expect(((await raw.table('settings').get(KEYRING_KEY)) as { value: Keyring }).value).toMatchObject({ state: 'on', previous: null, layout: KEYRING_LAYOUT });
+    const next = ((await raw.table('settings').get(KEYRING_KEY)) as { value: Keyring }).value.current!.id;
+    for (const [table, ids] of Object.entries(await keyIds(raw))) for (const id of ids) expect(id, table).toBe(next);
+    expect(await everything(raw)).not.toContain('Sonnets');
+    expect(await w2.manager.listSpaces()).toEqual([{ path: 'Sonnets', memories: 1 }]);
+    expect((await w2.memory.getAll(ALL)).results).toHaveLength(4);
     p.close();
   });
 });

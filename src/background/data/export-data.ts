@@ -3,10 +3,17 @@
  * with their provenance, history, spaces, settings, the injection log; never vectors), or the
  * memories as Mem0 records. The file is made in the worker (the only reader of the database) and
  * handed to the options page in pieces (`exportChunk`), which saves it as a download.
+ *
+ * While encryption at rest is on, an export would otherwise put everything it protects in a file
+ * in clear: Engram's export is then encrypted with the user's passphrase (src/crypto/export-file.ts),
+ * which the request carries and which is checked against Engram's own first (a typo must not make
+ * a file nobody can open). Mem0's records are a clear format for other tools by definition: they
+ * are written only when the request says the user confirmed that this file will not be encrypted.
  */
 import type { ControlSettings } from '../../core/control';
 import type { JsonValue } from '../../core/types';
-import { buildExport, exportFileName } from '../../data/engram-export';
+import { encryptExport } from '../../crypto/export-file';
+import { buildExport, encryptedExportFileName, exportFileName } from '../../data/engram-export';
 import { buildMem0Export } from '../../data/mem0';
 import type { EngramDatabase } from '../../db/schema';
 import { MAX_CHUNK_CHARS, type ExportReady } from '../../messaging/data-protocol';
@@ -15,8 +22,25 @@ import { MAX_CHUNK_CHARS, type ExportReady } from '../../messaging/data-protocol
 export const EXPORT_TTL_MS = 5 * 60_000;
 const MAX_EXPORTS = 2;
 
+/** What an export needs of encryption at rest (background/lock/lock.ts Lock). */
+export interface ExportLock {
+  /** Whether exports are encrypted now (encryption on, being turned on, or its passphrase changing). */
+  exportsEncrypted(): Promise<boolean>;
+  /** Throws (WrongPassphrase, LockedError) unless `passphrase` is the one Engram is encrypted with now. */
+  checkPassphrase(passphrase: unknown): Promise<void>;
+  /** PBKDF2 iterations for the file's key. */
+  readonly iterations: number;
+}
+
+/** Refused: encryption is on and the request has no passphrase to encrypt Engram's export with. */
+export const PASSPHRASE_NEEDED = 'Engram: encryption is on, so the export is encrypted with your passphrase; enter it to export';
+/** Refused: encryption is on and the user did not confirm that the Mem0 file is written in clear. */
+export const CLEAR_EXPORT_NOT_CONFIRMED = 'Engram: encryption is on and Mem0 records are never encrypted; confirm that this file will not be encrypted to export it';
+
 export interface ExportDeps {
   db: EngramDatabase;
+  /** Encryption at rest (absent where there is none: exports are then in clear). */
+  lock?: ExportLock | undefined;
   /** The user's control settings (the extension's storage), exported with the store's own. */
   control: () => Promise<ControlSettings>;
   now?: () => number;
@@ -34,10 +58,24 @@ export class Exports {
     this.#newId = deps.newId ?? (() => crypto.randomUUID());
   }
 
-  /** Make an export of `format` ('engram' or 'mem0'). */
+  /**
+   * Make an export of `format` ('engram' or 'mem0'). While encryption is on, Engram's needs the
+   * user's `passphrase` (the file is encrypted with it) and Mem0's needs `unencrypted: true` (the
+   * user confirmed the file is in clear); either refused, nothing is read.
+   */
   async prepare(value: unknown): Promise<ExportReady> {
-    const format = (value as { format?: unknown } | null)?.format;
+    const request = value as { format?: unknown; passphrase?: unknown; unencrypted?: unknown } | null;
+    const format = request?.format;
     if (format !== 'engram' && format !== 'mem0') throw new Error('Engram: a malformed exportData was refused');
+    const lock = this.deps.lock;
+    const encrypted = lock ? await lock.exportsEncrypted() : false;
+    let passphrase: string | null = null;
+    if (encrypted && format === 'engram') {
+      if (typeof request?.passphrase !== 'string' || request.passphrase === '') throw new Error(PASSPHRASE_NEEDED);
+      await lock!.checkPassphrase(request.passphrase);
+      passphrase = request.passphrase;
+    }
+    if (encrypted && format === 'mem0' && request?.unencrypted !== true) throw new Error(CLEAR_EXPORT_NOT_CONFIRMED);
     const now = this.#now();
     let text: string;
     let memories: number;
@@ -45,9 +83,14 @@ export class Exports {
     if (format === 'engram') {
       const control = (await this.deps.control()) as unknown as JsonValue;
       const data = await buildExport(this.deps.db, { now: () => now, settings: { control } });
-      text = JSON.stringify(data, null, 2);
       memories = data.memories.length;
-      fileName = exportFileName(now);
+      if (passphrase !== null) {
+        text = JSON.stringify(await encryptExport(JSON.stringify(data), passphrase, { iterations: lock!.iterations }), null, 2);
+        fileName = encryptedExportFileName(now);
+      } else {
+        text = JSON.stringify(data, null, 2);
+        fileName = exportFileName(now);
+      }
     } else {
       const data = await buildMem0Export(this.deps.db);
       text = JSON.stringify(data, null, 2);
@@ -61,7 +104,7 @@ export class Exports {
     const exportId = this.#newId();
     this.#ready.set(exportId, { chunks, at: now });
     while (this.#ready.size > MAX_EXPORTS) this.#ready.delete(this.#ready.keys().next().value!);
-    return { exportId, fileName, chunks: chunks.length, memories };
+    return { exportId, fileName, chunks: chunks.length, memories, encrypted: passphrase !== null };
   }
 
   /** Piece `index` of a prepared export; the export is forgotten once its last piece is fetched. */

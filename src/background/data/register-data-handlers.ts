@@ -43,7 +43,7 @@ export type DataOn = <K extends keyof DataProtocolMap>(
   handler: (data: GetDataType<ProtocolMap[K]>) => GetReturnType<ProtocolMap[K]> | Promise<GetReturnType<ProtocolMap[K]>>,
 ) => void;
 
-export type DataEngine = Pick<ExtensionEngine, 'memory' | 'store' | 'db' | 'queue' | 'ready' | 'control'>;
+export type DataEngine = Pick<ExtensionEngine, 'memory' | 'store' | 'db' | 'queue' | 'ready' | 'control'> & Partial<Pick<ExtensionEngine, 'lock'>>;
 
 export interface DataHandlerOptions {
   /** Writes the user's control settings (an export's, when restored with its settings). Default: the extension's storage. */
@@ -57,7 +57,8 @@ export function registerDataHandlers(engine: DataEngine, on: DataOn, options: Da
   const uploads = new Uploads(now);
   let exports: Exports | null = null;
   const history = (): HistoryImport => historyImportOf({ db: engine.db, queue: engine.queue, ready: engine.ready, now });
-  const exporter = (): Exports => (exports ??= new Exports({ db: engine.db, control: () => engine.control(), now }));
+  // Exports are encrypted with the user's passphrase while encryption at rest is on.
+  const exporter = (): Exports => (exports ??= new Exports({ db: engine.db, lock: engine.lock, control: () => engine.control(), now }));
   const named = (value: unknown): string | undefined => {
     const name = (value as { name?: unknown } | null)?.name;
     return typeof name === 'string' && name ? name.slice(0, 200) : undefined;
@@ -82,10 +83,12 @@ export function registerDataHandlers(engine: DataEngine, on: DataOn, options: Da
     return importMemories(engine.memory, request?.kind, text, named(data));
   });
   on('importEngramExport', async (data) => {
-    const request = data as { file?: unknown; applySettings?: unknown } | null;
+    const request = data as { file?: unknown; applySettings?: unknown; passphrase?: unknown } | null;
     const text = uploads.textOf(request?.file);
+    const passphrase = typeof request?.passphrase === 'string' ? request.passphrase : undefined;
     await engine.ready;
-    return importEngramExport({ memory: engine.memory, store: engine.store, db: engine.db, writeControl }, text, named(data), request?.applySettings === true);
+    const deps = { memory: engine.memory, store: engine.store, db: engine.db, writeControl, ...(engine.lock ? { minIterations: engine.lock.minIterations } : {}) };
+    return importEngramExport(deps, text, named(data), request?.applySettings === true, passphrase);
   });
   on('exportData', (data) => exporter().prepare(data));
   on('exportChunk', (data) => exporter().chunk(data));

@@ -14,6 +14,10 @@
  * Ordering keeps every row readable whatever is interrupted: the stored keyring names every
  * generation a row may be written under before the vault writes under it, and drops one only
  * after re-encryption finished (or, turning encryption off, after the last row is in clear).
+ *
+ * The settings table is encrypted too, but for the few settings read while locked (vault.ts
+ * CLEAR_SETTINGS); exports made while encryption is on are encrypted with the passphrase, which
+ * this checks first (checkPassphrase; background/data/export-data.ts).
  */
 import type Dexie from 'dexie';
 import { fromBase64 } from '../../crypto/bytes';
@@ -31,7 +35,7 @@ import {
 } from '../../crypto/keys';
 import { encryptionMiddleware } from '../../crypto/middleware';
 import { reencrypt } from '../../crypto/reencrypt';
-import { KEYRING_KEY, LockedError, SEALED_WHILE_LOCKED, Vault, type Keyring } from '../../crypto/vault';
+import { KEYRING_KEY, KEYRING_LAYOUT, LockedError, SEALED_WHILE_LOCKED, SETTINGS_TABLE, Vault, type Keyring } from '../../crypto/vault';
 import { DEFAULT_LOCK_AFTER_MINUTES, MIN_PASSPHRASE_CHARS, type EncryptionStatus } from '../../messaging/lock-protocol';
 
 export { WrongPassphrase } from '../../crypto/keys';
@@ -90,6 +94,9 @@ export interface LockOptions {
   chunk?: number;
 }
 
+/** A keyring left `on` by an earlier version, whose data is walked again at the next unlock (vault.ts KEYRING_LAYOUT). */
+const outdated = (ring: Keyring): boolean => ring.state === 'on' && (ring.layout ?? 1) < KEYRING_LAYOUT;
+
 function checkPassphrase(passphrase: unknown): string {
   if (typeof passphrase !== 'string' || passphrase.length < MIN_PASSPHRASE_CHARS || passphrase.length > MAX_PASSPHRASE_CHARS) {
     throw new Error(`A passphrase needs at least ${MIN_PASSPHRASE_CHARS} characters.`);
@@ -133,7 +140,7 @@ export class Lock {
 
   /** Read the keyring and, within the browser session, the keys (the database's ready event). */
   async #load(vip: Dexie): Promise<void> {
-    const stored = (await vip.table('settings').get(KEYRING_KEY)) as { value?: Keyring } | undefined;
+    const stored = (await vip.table(SETTINGS_TABLE).get(KEYRING_KEY)) as { value?: Keyring } | undefined;
     const ring = stored?.value ?? null;
     this.vault.clearKeys();
     await this.vault.adopt(ring);
@@ -163,8 +170,9 @@ export class Lock {
       this.vault.clearKeys();
       await this.#session.clear().catch(() => undefined);
     }
-    // A change a stopped worker left half-done goes on (after the database has opened).
-    if (!this.vault.locked && ring.state !== 'on') setTimeout(() => void this.#resume(), 0);
+    // A change a stopped worker left half-done goes on (after the database has opened), as does
+    // the walk of an earlier version's data (outdated()).
+    if (!this.vault.locked && (ring.state !== 'on' || outdated(ring))) setTimeout(() => void this.#resume(), 0);
   }
 
   #record(ring: Keyring, id: number): GenerationRecord | null {
@@ -202,6 +210,39 @@ export class Lock {
     return this.#status();
   }
 
+  /**
+   * Whether Engram's exports are encrypted now: encryption is on, being turned on, or its
+   * passphrase changing. Not while it is being turned off: the user chose to keep everything in
+   * clear.
+   */
+  async exportsEncrypted(): Promise<boolean> {
+    await this.#ready();
+    return (this.vault.keyring?.current ?? null) !== null;
+  }
+
+  /**
+   * Check that `passphrase` is the one Engram is encrypted with now (new data's generation), before
+   * an export is encrypted with it: a typo must not make a file nobody can open. Throws
+   * WrongPassphrase; LockedError while locked (an export reads everything). Changes nothing.
+   */
+  async checkPassphrase(passphrase: unknown): Promise<void> {
+    await this.#ready();
+    const current = this.vault.keyring?.current;
+    if (!current) throw new Error('Encryption is off.');
+    if (this.vault.locked) throw new LockedError();
+    await unlockGeneration(current, typeof passphrase === 'string' ? passphrase : '', this.minIterations);
+  }
+
+  /** PBKDF2 iterations for a new key: a generation's, or an encrypted export's. */
+  get iterations(): number {
+    return this.#options.iterations ?? PBKDF2_ITERATIONS;
+  }
+
+  /** The fewest PBKDF2 iterations a stored generation, or an encrypted export, may claim. */
+  get minIterations(): number {
+    return this.#options.minIterations ?? MIN_ITERATIONS;
+  }
+
   #status(): EncryptionStatus {
     const ring = this.vault.keyring;
     const gen = ring ? (ring.current ?? ring.previous) : null;
@@ -217,7 +258,7 @@ export class Lock {
 
   /** Persist the keyring (before the vault acts on it). */
   async #save(ring: Keyring | null): Promise<void> {
-    const settings = this.#db.table('settings');
+    const settings = this.#db.table(SETTINGS_TABLE);
     if (ring) await settings.put({ key: KEYRING_KEY, value: ring });
     else await settings.delete(KEYRING_KEY);
   }
@@ -258,7 +299,7 @@ export class Lock {
       checkMinutes(lockAfterMinutes);
       if (this.vault.active) throw new Error(this.vault.state === 'disabling' ? 'Engram is still turning encryption off; try again when it is done.' : 'Encryption is already on.');
       const { record, keys } = await createGeneration(passphrase, { iterations: this.#options.iterations ?? PBKDF2_ITERATIONS });
-      const ring: Keyring = { v: 1, state: 'enabling', current: record, previous: null, progress: {}, lockAfterMinutes };
+      const ring: Keyring = { v: 1, state: 'enabling', current: record, previous: null, progress: {}, lockAfterMinutes, layout: KEYRING_LAYOUT };
       await this.#save(ring);
       await this.vault.adopt(ring);
       this.vault.setKeys([keys]);
@@ -282,7 +323,10 @@ export class Lock {
       this.vault.setKeys(keys);
       await this.#keysChanged();
       this.#options.onUnlocked?.();
-      if (ring.state !== 'on') this.#startMigration();
+      if (ring.state !== 'on') {
+        await this.#restartEarlierWalk();
+        this.#startMigration();
+      } else if (outdated(ring)) await this.#walkAgain(ring);
       return this.#status();
     });
   }
@@ -320,7 +364,7 @@ export class Lock {
       const oldKeys = await unlockGeneration(ring.current!, typeof old === 'string' ? old : '', this.#options.minIterations ?? MIN_ITERATIONS);
       const fresh = await createGeneration(next, { iterations: this.#options.iterations ?? PBKDF2_ITERATIONS, taken: [oldKeys.id] });
       const record: GenerationRecord = { ...fresh.record, previousMaster: await wrapPreviousMaster(fresh.keys, oldKeys) };
-      const rotating: Keyring = { ...ring, state: 'rotating', current: record, previous: ring.current, progress: {} };
+      const rotating: Keyring = { ...ring, state: 'rotating', current: record, previous: ring.current, progress: {}, layout: KEYRING_LAYOUT };
       await this.#save(rotating);
       await this.vault.adopt(rotating);
       this.vault.setKeys([fresh.keys, oldKeys]);
@@ -367,11 +411,51 @@ export class Lock {
     return ring;
   }
 
-  /** Resume a change left half-done (a restarted worker, an unlock). */
-  #resume(): Promise<void> {
-    if (!this.vault.active || this.vault.locked || this.vault.state === 'on') return Promise.resolve();
+  /** Resume a change left half-done (a restarted worker, an unlock), or an earlier version's walk. */
+  async #resume(): Promise<void> {
+    if (!this.vault.active || this.vault.locked) return;
+    try {
+      await this.#serially(async () => {
+        const ring = this.vault.keyring;
+        if (!ring || this.vault.locked) return;
+        if (ring.state !== 'on') {
+          await this.#restartEarlierWalk();
+          this.#startMigration();
+        } else if (outdated(ring)) {
+          await this.#walkAgain(ring);
+        }
+      });
+      await this.#migration;
+    } catch (error) {
+      this.#options.onError?.(error);
+    }
+  }
+
+  /**
+   * A change an earlier version began (its keyring has no layout) may have passed tables before
+   * this version encrypted more of them: it starts again from the first row, so it covers
+   * everything (re-encrypting a row twice is harmless), and ends with the current layout.
+   */
+  async #restartEarlierWalk(): Promise<void> {
+    const ring = this.vault.keyring;
+    if (!ring || ring.state === 'on' || ring.layout !== undefined) return;
+    const restarted: Keyring = { ...ring, progress: {}, layout: KEYRING_LAYOUT };
+    await this.#save(restarted);
+    await this.vault.adopt(restarted);
+  }
+
+  /**
+   * Encryption was turned on by a version that left the settings table and the memories' space
+   * index in clear (the names the user gave spaces, the memory manager's rows): everything is
+   * walked again under the same generation, exactly as when encryption is turned on (state
+   * `enabling`: rows in clear are still read and found meanwhile), resumably; when it is done the
+   * keyring has the current layout.
+   */
+  async #walkAgain(ring: Keyring): Promise<void> {
+    const again: Keyring = { ...ring, state: 'enabling', previous: null, progress: {}, layout: KEYRING_LAYOUT };
+    await this.#save(again);
+    await this.vault.adopt(again);
     this.#startMigration();
-    return this.#migration ?? Promise.resolve();
   }
 
   #startMigration(): void {
@@ -408,7 +492,7 @@ export class Lock {
     const ring = this.vault.keyring;
     if (!ring || ring.state === 'on' || this.vault.locked) return;
     const db = this.#db;
-    const settings = db.table('settings');
+    const settings = db.table(SETTINGS_TABLE);
     if (ring.state === 'disabling') {
       // Turns sealed while locked after their table's pass are opened now, with the keyring's removal.
       const sealed = db.tables.filter((t) => SEALED_WHILE_LOCKED.has(t.name));
@@ -424,6 +508,7 @@ export class Lock {
       return;
     }
     const { previousMaster: _dropped, ...current } = ring.current!;
+    // The walk's layout stays: every walk this version starts covers the current one (KEYRING_LAYOUT).
     const settled: Keyring = { ...ring, state: 'on', current, previous: null, progress: {} };
     await this.#save(settled);
     await this.vault.adopt(settled);
