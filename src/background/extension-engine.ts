@@ -113,6 +113,10 @@ export function createExtensionEngine(): ExtensionEngine {
     // locked (sealed to the public key) are processed now.
     onUnlocked: () => {
       tellChatPages();
+      // A downloaded model chosen before a restart (which locks) could not be restored while locked.
+      void ready.then(() => models.restore()).catch((error: unknown) => {
+        console.warn('[Engram] could not restore the chosen model', error);
+      });
       void ready.then(() => queue.drain());
     },
     onError: (error) => {

@@ -3,6 +3,7 @@ import type { MemoryStore } from '../ports/memory-store';
 import type { Memory } from '../engine/memory';
 import type { ModelJob, ModelStatus } from '../core/status';
 import { BUNDLED_MODEL, MODELS, modelInfo, type EmbeddingModelInfo } from '../engine/models';
+import { LockedError } from '../crypto/vault';
 
 /** The user's consent to download from a model host, as the browser records it. */
 export interface HostConsent {
@@ -106,6 +107,9 @@ export class ModelManager {
       await embedder.load();
       await this.deps.memory.reembed(embedder); // instant when every vector already exists
     } catch (error) {
+      // Locked (encryption at rest, as after every browser restart): the memories cannot be read
+      // to re-embed them yet. The choice stands; the worker restores it again after the unlock.
+      if (error instanceof LockedError) return;
       this.#job = {
         model: info.id,
         phase: 'error',

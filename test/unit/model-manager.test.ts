@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransformersEmbedder } from '../../src/adapters/transformers-embedder';
 import { createEngine } from '../../src/engine/create-engine';
 import { ConsentRequiredError, ModelManager } from '../../src/background/model-manager';
+import { LockedError } from '../../src/crypto/vault';
 import { BUNDLED_MODEL, type EmbeddingModelInfo } from '../../src/engine/models';
 import { freshDb } from '../support/engine';
 import { bundledEmbedder, MODELS_DIR } from '../support/model';
@@ -128,6 +129,31 @@ describe('ModelManager', () => {
     const status = await restarted.manager.status();
     expect(status.active).toBe(BUNDLED_MODEL);
     expect(status.job).toMatchObject({ phase: 'error', error: expect.stringMatching(/using the built-in model/) as unknown });
+    expect((await restarted.memory.search('Which city do I live in?', { filters: { user_id: 'me' }, topK: 1, threshold: 0 })).results[0]?.memory).toBe('I live in Berlin');
+  });
+
+  it('keeps the chosen model while Engram is locked, and restores it after the unlock', async () => {
+    const db = freshDb();
+    const first = managerFor(db, true);
+    await first.memory.add('I live in Berlin', { userId: 'me' });
+    await first.manager.switchTo(HUB_ID);
+    await first.manager.settled();
+
+    // A browser restart with encryption on: the memories cannot be read until the passphrase is given.
+    const restarted = managerFor(db, true, 'http://127.0.0.1:9/');
+    const reembed = restarted.memory.reembed.bind(restarted.memory);
+    let locked = true;
+    restarted.memory.reembed = (embedder) => (locked ? Promise.reject(new LockedError()) : reembed(embedder));
+    await restarted.manager.restore();
+    let status = await restarted.manager.status();
+    expect(status.job?.phase).not.toBe('error');
+    expect(await db.settings.get('activeModel')).toMatchObject({ value: HUB_ID }); // the choice is not overwritten
+    expect(await db.vectors.where('model').equals(HUB_ID).count()).toBe(1); // nor its vectors
+
+    locked = false; // unlocked: the worker restores it again
+    await restarted.manager.restore();
+    status = await restarted.manager.status();
+    expect(status.active).toBe(HUB_ID);
     expect((await restarted.memory.search('Which city do I live in?', { filters: { user_id: 'me' }, topK: 1, threshold: 0 })).results[0]?.memory).toBe('I live in Berlin');
   });
 });
