@@ -1,4 +1,7 @@
 import { defineConfig } from 'wxt';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { HUB_ORIGINS } from './src/engine/models.ts';
 import { LOCAL_SERVER_ORIGINS, WEBLLM_HOST_ORIGINS } from './src/adapters/llm/hosts.ts';
@@ -21,6 +24,39 @@ function keepOrtWasmExternal(): Plugin {
       if (!id.includes('onnxruntime-web')) return null;
       const out = code.replace(/new URL\((["'])(ort-wasm[\w.-]*\.wasm)\1,/g, 'new URL(String("$2"),');
       return out === code ? null : { code: out, map: null };
+    },
+  };
+}
+
+/**
+ * Modules with a per-browser implementation, chosen at build time so that a browser's bundle holds
+ * only its own: in Chrome's build each becomes its `.chrome.ts` sibling, so that Chrome's service
+ * worker carries no transformers.js at all (even unevaluated, it was parsed at every worker start).
+ * `src/background/hub-embedder.ts` (transformers.js in the background itself, as Firefox's event
+ * page runs it) becomes the offscreen document's client; `src/engine/library-embedder.ts` (the
+ * embedder `new Memory(config)` builds from a model name, never in the extension) a clear refusal.
+ * TypeScript, the unit tests and Firefox's build see the files themselves.
+ */
+const PER_BROWSER_MODULES = ['src/background/hub-embedder.ts', 'src/engine/library-embedder.ts'];
+const PER_BROWSER_NAMES = PER_BROWSER_MODULES.map((file) => path.basename(file, '.ts'));
+
+function perBrowserModules(browser: string): Plugin {
+  const root = path.dirname(fileURLToPath(import.meta.url));
+  // Every browser but Firefox runs the background as a service worker, as Chrome does.
+  const swapped = new Map(browser === 'firefox' ? [] : PER_BROWSER_MODULES.map((file) => [path.join(root, file), path.join(root, file.replace(/\.ts$/, '.chrome.ts'))]));
+  return {
+    name: 'engram:per-browser-modules',
+    enforce: 'pre',
+    resolveId: {
+      // Only the imports that can name one of them reach the handler (a hook filter, read by rolldown).
+      filter: { id: new RegExp(`(${PER_BROWSER_NAMES.join('|')})(\\.ts)?$`) },
+      async handler(source, importer, options) {
+        if (!importer) return null;
+        const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+        const target = resolved && swapped.get(resolved.id);
+        if (target && !existsSync(target)) throw new Error(`engram:per-browser-modules: ${target} is missing`);
+        return target ?? null;
+      },
     },
   };
 }
@@ -122,7 +158,7 @@ export default defineConfig({
   },
   vite: ({ browser }) => ({
     // Firefox: three dependencies reshaped (not changed in what they do) for addons.mozilla.org's linter.
-    plugins: [keepOrtWasmExternal(), hnswlibCsp(), ...(browser === 'firefox' ? firefoxPlugins() : [])],
+    plugins: [keepOrtWasmExternal(), hnswlibCsp(), perBrowserModules(browser), ...(browser === 'firefox' ? firefoxPlugins() : [])],
     resolve: {
       // The embedder runs on the CPU (WASM); the WebGPU/JSEP build would add 14 MB for nothing.
       alias: { 'onnxruntime-web/webgpu': 'onnxruntime-web/wasm' },
@@ -130,8 +166,8 @@ export default defineConfig({
     // Vite warns about chunks over this size (kB), a hint for pages downloaded over a network. An
     // extension's files are read from its package, and its two big chunks are whole runtimes that
     // cannot be split: the offscreen document holds WebLLM (@mlc-ai/web-llm with its TVM runtime,
-    // ~6.1 MB, loaded only when the user turns on the on-device LLM) and the service worker holds
-    // transformers.js with onnxruntime-web's JS (~1.8 MB; its 14 MB WASM is shipped apart, under /ort/).
+    // ~6.1 MB, loaded only when the user turns on the on-device LLM, and in Chrome transformers.js
+    // with onnxruntime-web's JS, ~1.8 MB unminified; its 14 MB WASM is shipped apart, under /ort/).
     // The limit sits above both, so the warning only fires if a bundle grows well past them.
     build: { chunkSizeWarningLimit: 8192, ...(process.env.ENGRAM_NO_MINIFY ? { minify: false } : {}) },
   }),

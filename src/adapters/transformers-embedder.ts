@@ -1,5 +1,5 @@
 import type { FeatureExtractionPipeline } from '@huggingface/transformers';
-import { transformers } from '../vendor/lazy.cjs';
+import { transformers } from '../vendor/lazy-transformers.cjs';
 import type { Embedder } from '../ports/embedder';
 import { timed } from '../core/timings';
 

@@ -1,5 +1,4 @@
 import { StaticEmbedder } from '../adapters/static-embedder';
-import { TransformersEmbedder } from '../adapters/transformers-embedder';
 import type { Embedder } from '../ports/embedder';
 import type { JsonValue } from '../core/types';
 import { sendToTab } from '../messaging/protocol';
@@ -13,6 +12,8 @@ import { ExtractionManager } from './extraction-manager';
 import { openAiCompatibleChatModel, LOCAL_SERVER_ORIGINS } from '../adapters/llm/openai-compatible';
 import { WEBLLM_HOST_ORIGINS } from '../adapters/llm/webllm-tiers';
 import { webLlmHost } from './llm-host';
+// Chrome's build swaps in hub-embedder.chrome.ts (the offscreen document): wxt.config.ts.
+import { hubEmbedder } from './hub-embedder';
 import { BUNDLED_MODEL, HUB_ORIGINS, modelInfo, type EmbeddingModelInfo } from '../engine/models';
 import { InjectionLog } from './injection-log';
 import { readControl, watchControl } from '../adapters/control-storage';
@@ -32,22 +33,9 @@ function embedderFor(info: EmbeddingModelInfo, onProgress?: (percent: number) =>
   if (info.staticTable && info.source === 'bundled') {
     return new StaticEmbedder({ modelId: info.id, localModelPath: chrome.runtime.getURL('/models/'), ...(info.queryPrefix ? { queryPrefix: info.queryPrefix } : {}) });
   }
-  return new TransformersEmbedder({
-    modelId: info.id,
-    localModelPath: chrome.runtime.getURL('/models/'),
-    wasmUrl: chrome.runtime.getURL('/ort/ort-wasm-simd-threaded.wasm'),
-    dtype: info.dtype,
-    ...(info.queryPrefix ? { queryPrefix: info.queryPrefix } : {}),
-    // Only models from the hub are ever downloaded, and only after the user agreed.
-    ...(info.source === 'hub' ? { remoteHost: HUB } : {}),
-    ...(onProgress
-      ? {
-          onProgress: (p: { percent: number }) => {
-            onProgress(p.percent);
-          },
-        }
-      : {}),
-  });
+  // transformers.js: in Chrome's offscreen document, in Firefox's event page (hub-embedder.ts).
+  // Only models from the hub are ever downloaded, and only after the user agreed.
+  return hubEmbedder(info, info.source === 'hub' ? HUB : undefined, onProgress);
 }
 
 export interface ExtensionEngine extends Engine {

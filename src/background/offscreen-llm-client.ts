@@ -1,43 +1,9 @@
 import type { LoadWebLlmOptions, WebLlmEngine } from '../adapters/llm/webllm';
 import type { WebGpuSupport } from '../adapters/llm/webllm-tiers';
 import type { ExtractionManagerDeps } from './extraction-manager';
-import {
-  isOffscreenProgress,
-  type OffscreenReply,
-  type OffscreenRequest,
-  type OffscreenRequests,
-} from '../messaging/offscreen-protocol';
+import { isOffscreenProgress } from '../messaging/offscreen-protocol';
 import type { ChatModelRequest } from '../ports/chat-model';
-
-const OFFSCREEN_URL = 'offscreen.html';
-let creating: Promise<void> | null = null;
-
-/** Start the offscreen document that hosts WebLLM, once. */
-async function ensureOffscreen(): Promise<void> {
-  if (await chrome.offscreen.hasDocument()) return;
-  creating ??= chrome.offscreen
-    .createDocument({
-      url: OFFSCREEN_URL,
-      reasons: [chrome.offscreen.Reason.WORKERS],
-      justification: 'Runs the local AI model (WebLLM on WebGPU) that turns chats into memories, on this device.',
-    })
-    .catch((error: unknown) => {
-      if (!String(error).includes('single offscreen')) throw error;
-    })
-    .finally(() => {
-      creating = null;
-    });
-  await creating;
-}
-
-async function call<K extends keyof OffscreenRequests>(type: K, data: OffscreenRequests[K]['data']): Promise<OffscreenRequests[K]['reply']> {
-  await ensureOffscreen();
-  const request = { target: 'engram-offscreen', type, data } as OffscreenRequest;
-  const reply = await chrome.runtime.sendMessage<OffscreenRequest, OffscreenReply<K> | undefined>(request);
-  if (!reply) throw new Error('The local AI model host did not answer');
-  if (!reply.ok) throw new Error(reply.error);
-  return reply.value;
-}
+import { callOffscreen as call, fromOffscreen } from './offscreen-document';
 
 /**
  * WebLLM as the service worker sees it: every call goes to the offscreen document, which loads
@@ -54,7 +20,7 @@ export function offscreenWebLlm(): Pick<ExtractionManagerDeps, 'webgpu' | 'loadW
     async loadWebLlm(modelId: string, options: LoadWebLlmOptions): Promise<WebLlmEngine> {
       const onProgress = (message: unknown, sender: chrome.runtime.MessageSender): void => {
         // Progress comes from the offscreen document only, never from a tab.
-        if (isOffscreenProgress(message) && sender.id === chrome.runtime.id && sender.tab === undefined) options.onProgress?.(message);
+        if (isOffscreenProgress(message) && fromOffscreen(sender)) options.onProgress?.(message);
       };
       chrome.runtime.onMessage.addListener(onProgress);
       const cancel = (): void => void call('cancel', undefined).catch(() => undefined);

@@ -13,7 +13,8 @@ import { LlmDecider } from '../adapters/llm/llm-decider';
 import { LlmExtractor } from '../adapters/llm/llm-extractor';
 import { openAiCompatibleChatModel } from '../adapters/llm/openai-compatible';
 import { RuleBasedExtractor } from '../adapters/rule-based-extractor';
-import { TransformersEmbedder } from '../adapters/transformers-embedder';
+// Chrome's build swaps in library-embedder.chrome.ts (no transformers.js in the worker): wxt.config.ts.
+import { libraryEmbedder } from './library-embedder';
 import { EngramDatabase } from '../db/schema';
 import type { ChatModel } from '../ports/chat-model';
 import type { Decider } from '../ports/decider';
@@ -84,7 +85,7 @@ function embedderOf(config: MemoryConfig['embedder']): Embedder {
     throw new Error(`Engram: embedder provider "${provider}" is not available; Engram embeds on the device: use one of ${EMBEDDERS.join(', ')}`);
   }
   const info = modelInfo(typeof model === 'string' ? model : BUNDLED_MODEL);
-  return new TransformersEmbedder({
+  return libraryEmbedder({
     modelId: info.id,
     localModelPath: config?.config?.modelPath ?? defaultModelPath(),
     dtype: info.dtype,

@@ -1,12 +1,13 @@
 import { cachedModels, deleteCachedModel, loadWebLlm, webGpuSupport, type WebLlmEngine } from '../adapters/llm/webllm';
 import { isOffscreenRequest, type OffscreenProgress, type OffscreenRequest } from '../messaging/offscreen-protocol';
+import { embedderHost } from './embedder-host';
 
 /**
- * The offscreen document's side: hosts one WebLLM engine and answers the service worker's
- * requests (see offscreen-protocol.ts). Loading is idempotent: the same model asked twice (the
- * worker restarted mid-download) shares one load.
+ * The offscreen document's side: hosts one WebLLM engine and (Chrome's) downloaded embedding
+ * model, and answers the service worker's requests (see offscreen-protocol.ts). Loading is
+ * idempotent: the same model asked twice (the worker restarted mid-download) shares one load.
  */
-export function hostWebLlm(): void {
+export function hostOffscreen(embedding: ReturnType<typeof embedderHost> = embedderHost()): void {
   let engine: WebLlmEngine | null = null;
   let loaded: string | null = null;
   let loading: { modelId: string; promise: Promise<WebLlmEngine>; abort: AbortController } | null = null;
@@ -64,12 +65,16 @@ export function hostWebLlm(): void {
       case 'deleteCached':
         await deleteCachedModel(request.data.modelId);
         return { deleted: true };
+      case 'embedLoad':
+        return embedding.embedLoad(request.data);
+      case 'embed':
+        return embedding.embed(request.data);
     }
   }
 
   chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse: (reply: unknown) => void) => {
     if (!isOffscreenRequest(message)) return false;
-    // Only Engram's service worker drives the model; a content script or page never does.
+    // Only Engram's service worker drives the models; a content script or page never does.
     if (!fromExtensionContext(sender)) return false;
     handle(message).then(
       (value) => {

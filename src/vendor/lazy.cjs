@@ -1,14 +1,17 @@
 /**
- * Large libraries loaded on first use, not when the service worker starts.
+ * A large library loaded on first use, not when the service worker starts.
  *
  * A stopped worker starts again for each recall the user waits on, and evaluating every module of
  * its bundle was most of that start: compromise builds its whole English lexicon on import (about
- * 110 ms, measured with bench/profile-cold-start.ts), transformers.js sets up ONNX Runtime (about
- * 50 ms), and neither is needed to answer a recall (compromise serves extraction; transformers.js
- * only a downloaded embedding model). A service worker cannot `import()`, and bundlers evaluate
- * every ES module at start-up; a CommonJS `require` inside a function is the form they keep lazy
- * (the required module is wrapped in a factory that runs on the first call). Hence this one
- * CommonJS file, typed by lazy.d.cts.
+ * 110 ms, measured with bench/profile-cold-start.ts), and it is not needed to answer a recall (it
+ * serves extraction). A service worker cannot `import()`, and bundlers evaluate every ES module at
+ * start-up; a CommonJS `require` inside a function is the form they keep lazy (the required module
+ * is wrapped in a factory that runs on the first call). Hence this CommonJS file, typed by
+ * lazy.d.cts.
+ *
+ * transformers.js has a lazy file of its own (lazy-transformers.cjs): lazy code is still parsed at
+ * every worker start, so it is kept out of Chrome's worker altogether and loaded only where it runs
+ * (Chrome's offscreen document, Firefox's event page; see src/background/hub-embedder.ts).
  */
 'use strict';
 
@@ -23,6 +26,3 @@ function once(name, load) {
 
 /** compromise's `nlp` (its "two" build: tokenizer, tagger, match syntax). */
 exports.compromise = () => once('compromise', () => require('compromise/two'));
-
-/** @huggingface/transformers (its browser build). */
-exports.transformers = () => once('transformers', () => require('@huggingface/transformers'));

@@ -2,6 +2,3 @@ import type nlp from 'compromise/two';
 
 /** compromise's `nlp`, loaded (and its lexicon built) on the first call. */
 export declare function compromise(): typeof nlp;
-
-/** @huggingface/transformers, loaded (and ONNX Runtime set up) on the first call. */
-export declare function transformers(): typeof import('@huggingface/transformers');

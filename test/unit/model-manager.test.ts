@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { transformers } from '../../src/vendor/lazy.cjs';
+import { transformers } from '../../src/vendor/lazy-transformers.cjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TransformersEmbedder } from '../../src/adapters/transformers-embedder';
 import { createEngine } from '../../src/engine/create-engine';
@@ -18,7 +18,7 @@ import { BUNDLED_MODEL, type EmbeddingModelInfo } from '../../src/engine/models'
 import { freshDb } from '../support/engine';
 import { bundledEmbedder, MODELS_DIR } from '../support/model';
 
-/** The instance Engram's embedder uses (src/vendor/lazy.cjs), whose cache directory these tests move. */
+/** The instance Engram's embedder uses (src/vendor/lazy-transformers.cjs), whose cache directory these tests move. */
 const { env } = transformers();
 
 /** Stands in for a hub model: the registry's arctic-embed id, served from our own built files. */
