@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    // CommonJS on purpose (src/vendor/lazy.cjs: requires the bundler keeps lazy).
+    // CommonJS on purpose (src/vendor/lazy*.cjs: requires the bundler keeps lazy).
     files: ['**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { sourceType: 'commonjs', globals: { ...globals.commonjs } },

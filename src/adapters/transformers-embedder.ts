@@ -71,6 +71,11 @@ export class TransformersEmbedder implements Embedder {
       if (!response.ok) throw new Error(`ONNX runtime WASM missing at ${this.options.wasmUrl}`);
       wasm.wasmBinary = await response.arrayBuffer();
       wasm.numThreads = 1; // no cross-origin isolation in an extension worker
+      // In a document (Chrome's offscreen document, Firefox's event page; not in a service worker)
+      // transformers.js points the runtime at a CDN on import, which would fetch its JS glue from
+      // there (forbidden by the CSP, and never wanted): the glue bundled with the runtime is used,
+      // and the WASM is the extension's own.
+      wasm.wasmPaths = { wasm: this.options.wasmUrl };
     }
     const { onProgress } = this.options;
     return pipeline('feature-extraction', this.modelId, {

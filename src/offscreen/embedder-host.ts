@@ -14,21 +14,29 @@ export interface EmbedderHostDeps {
   wasmUrl?: string;
 }
 
+/** Models kept loaded: the one in use and, during a switch, the one every memory is re-embedded with. */
+const KEPT = 2;
+
 /**
  * The offscreen document's embedding model (Chrome): TransformersEmbedder with the same options
- * the service worker used to give it, one model at a time (a switch drops the previous one). Each
- * request names its model, so a document started again (or a worker restarted) loads it anew.
+ * the service worker used to give it. During a switch between two downloaded models the old one
+ * still answers recalls while the new one re-embeds, so the two most recently used stay loaded
+ * (an older one is dropped). Each request names its model, so a document started again (or a
+ * worker restarted) loads it anew.
  */
 export function embedderHost(deps: EmbedderHostDeps = {}) {
   const create = deps.create ?? ((options: TransformersEmbedderOptions) => new TransformersEmbedder(options));
   const send = deps.send ?? ((message: OffscreenEmbedProgress) => void chrome.runtime.sendMessage(message).catch(() => undefined));
-  let current: { key: string; embedder: Loadable } | null = null;
+  const loaded = new Map<string, Loadable>(); // least recently used first
 
   function embedderFor(model: OffscreenEmbedModel): Loadable {
     const key = JSON.stringify([model.modelId, model.dtype, model.remoteHost ?? null]);
-    if (current?.key !== key) {
+    let embedder = loaded.get(key);
+    if (embedder) {
+      loaded.delete(key);
+    } else {
       const { modelId } = model;
-      const embedder = create({
+      embedder = create({
         modelId,
         localModelPath: deps.localModelPath ?? chrome.runtime.getURL('/models/'),
         wasmUrl: deps.wasmUrl ?? chrome.runtime.getURL('/ort/ort-wasm-simd-threaded.wasm'),
@@ -39,9 +47,10 @@ export function embedderHost(deps: EmbedderHostDeps = {}) {
           send({ target: 'engram-background', type: 'embedProgress', modelId, ...p });
         },
       });
-      current = { key, embedder };
+      if (loaded.size >= KEPT) loaded.delete(loaded.keys().next().value!);
     }
-    return current.embedder;
+    loaded.set(key, embedder);
+    return embedder;
   }
 
   return {

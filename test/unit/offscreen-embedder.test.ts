@@ -165,7 +165,7 @@ describe('OffscreenEmbedder (the worker side)', () => {
 });
 
 describe('embedderHost (the offscreen document side)', () => {
-  it('builds TransformersEmbedder with the extension’s model path and WASM, a host only for a hub model, and forwards progress', async () => {
+  it('builds TransformersEmbedder with the extension’s model path and WASM, a host only for a hub model, forwards progress, keeps two models loaded', async () => {
     const made: unknown[] = [];
     const sent: OffscreenEmbedProgress[] = [];
     const host = embedderHost({
@@ -197,6 +197,15 @@ describe('embedderHost (the offscreen document side)', () => {
       { modelId: 'local', localModelPath: 'chrome-extension://x/models/', wasmUrl: 'chrome-extension://x/ort/ort-wasm-simd-threaded.wasm', dtype: 'fp32', onProgress: 'function' },
     ]);
     expect(sent[0]).toEqual({ target: 'engram-background', type: 'embedProgress', modelId: model.modelId, file: 'a.onnx', percent: 42, loaded: 42, total: 100 });
+    // During a switch the old model answers recalls while the new one re-embeds: both stay loaded;
+    // a third drops the least recently used.
+    await host.embed({ model, texts: ['b'] });
+    expect(made).toHaveLength(2);
+    await host.embedLoad({ model: { modelId: 'third', dtype: 'fp32' } });
+    await host.embed({ model, texts: ['c'] });
+    expect(made).toHaveLength(3);
+    await host.embed({ model: { modelId: 'local', dtype: 'fp32' }, texts: ['d'] });
+    expect(made).toHaveLength(4);
   });
 
   it('gives the worker the vectors TransformersEmbedder gives directly (the bundled model, through the message round trip)', async () => {
