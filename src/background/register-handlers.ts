@@ -209,6 +209,7 @@ export function registerHandlers(engine: ExtensionEngine, policy: SenderPolicy =
     // The model's files are the extension's own, not the user's: they are read at once, while the
     // checks below wait on storage (on a cold start, the database opening), not after them.
     embedder.prefetch?.();
+    memory.readAhead(); // the recall image: the first read once the database is open (none while locked)
     if (!(await activeOn(caller))) return { memories: [] };
     if (await engine.lock?.gate()) return { memories: [], locked: true }; // locked: nothing recalled, the send goes untouched
     // A recall that woke the worker loads all it needs at once, not one part after another.

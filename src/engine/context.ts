@@ -85,6 +85,15 @@ export class EngineContext {
     });
   }
 
+  /**
+   * Start reading the recall image now, without waiting for it: a recall that wakes the worker
+   * asks for it before its own checks (the lock, the site's mode), so that the one large read is
+   * the first thing the database does once open. Refused while locked: read again after the unlock.
+   */
+  prefetchImage(): void {
+    void this.#readImage();
+  }
+
   /** The stored recall image, read at most once per start (later reads would be stale anyway). */
   #readImage(): Promise<RecallImage | null> {
     mark('image:start');
@@ -96,8 +105,9 @@ export class EngineContext {
         return image;
       },
       (error: unknown) => {
-        this.#onError(error);
-        // Not kept: a read refused while locked (encryption at rest) is tried again after the unlock.
+        // Locked (encryption at rest) is no error: the image is read after the unlock.
+        if (!(error instanceof Error && error.name === 'LockedError')) this.#onError(error);
+        // Not kept: a read refused while locked is tried again after the unlock.
         if (this.#image === reading) this.#image = null;
         return null;
       },

@@ -366,6 +366,14 @@ export class Memory {
 
   // Engram's own verbs.
 
+  /**
+   * Begin reading what the first recall needs from storage (the recall image), without waiting:
+   * the worker calls it when a recall wakes it, so that the read overlaps its start-up.
+   */
+  readAhead(): void {
+    this.#ctx.prefetchImage();
+  }
+
   /** Get ready for the first recall: calibrate the relevance gate for the active model (which loads it). */
   /**
    * Load everything the first recall needs, all at once: the model and the relevance gate, the

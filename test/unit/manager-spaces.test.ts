@@ -170,7 +170,7 @@ describe('recall, with the user’s injection settings', () => {
     control = parseControl({ mode: 'automatic' });
     recall = vi.fn(() => Promise.resolve({ memories: [] }));
     const { registerHandlers } = await import('../../src/background/register-handlers');
-    registerHandlers({ memory: { recall }, embedder: { prefetch: () => undefined, load: () => Promise.resolve() }, ready: Promise.resolve(), control: () => Promise.resolve(control) } as never, { extension: EXT, sites: SITES });
+    registerHandlers({ memory: { recall, readAhead: () => undefined }, embedder: { prefetch: () => undefined, load: () => Promise.resolve() }, ready: Promise.resolve(), control: () => Promise.resolve(control) } as never, { extension: EXT, sites: SITES });
   });
 
   const ask = () => Promise.resolve().then(() => listeners.get('recall')!({ data: { site: 'chatgpt', query: 'Where do I live?' }, sender: chatgptTab })) as Promise<ReturnType<ProtocolMap['recall']>>;

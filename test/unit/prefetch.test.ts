@@ -192,12 +192,12 @@ const popup: SenderInfo = { id: EXT.id, url: 'chrome-extension://engramid/popup.
 
 describe('the background', () => {
   const recalled = [{ id: 'm1', line: 'I live in Berlin (said 3 May)', score: 0.8 }];
-  let memory: { recall: ReturnType<typeof vi.fn>; noteUseLater: ReturnType<typeof vi.fn> };
+  let memory: { recall: ReturnType<typeof vi.fn>; noteUseLater: ReturnType<typeof vi.fn>; readAhead: ReturnType<typeof vi.fn> };
   let embedder: { prefetch: ReturnType<typeof vi.fn>; load: ReturnType<typeof vi.fn> };
 
   beforeEach(async () => {
     listeners.clear();
-    memory = { recall: vi.fn(() => Promise.resolve({ memories: recalled })), noteUseLater: vi.fn() };
+    memory = { recall: vi.fn(() => Promise.resolve({ memories: recalled })), noteUseLater: vi.fn(), readAhead: vi.fn() };
     const { registerHandlers } = await import('../../src/background/register-handlers');
     // The embedder: read ahead by every recall, loaded with the memories (a model that loads nothing here).
     embedder = { prefetch: vi.fn(), load: vi.fn(() => Promise.resolve()) };
@@ -213,6 +213,7 @@ describe('the background', () => {
     });
     expect(memory.recall).toHaveBeenLastCalledWith('Where do I live?', expect.objectContaining({ noteUse: false }));
     expect(embedder.prefetch).toHaveBeenCalled();
+    expect(memory.readAhead).toHaveBeenCalled();
     for (const request of [{ site: 'chatgpt', query: 'Where do I live?' }, { site: 'chatgpt', query: 'Where do I live?', prefetch: false }]) {
       await call('recall', chatgptTab, request);
       expect(memory.recall.mock.lastCall?.[1]).not.toHaveProperty('noteUse');

@@ -173,4 +173,33 @@ describe('the recall image', () => {
     expect(recordFromLine('{"id":"m1"}')).toBeNull();
     expect(() => recordFromLine('[1,2')).toThrow();
   });
+
+  it('reads ahead once; a read refused while locked is not an error, and is made again after the unlock', async () => {
+    const warm = await filled();
+    expect(await warm.memory.saveRecallImage()).toBe(true);
+    const expected = await answers(warm);
+    const errors: unknown[] = [];
+    const cold = testEngine({ embedder, crossover: 4, db: warm.db, onError: (e) => errors.push(e) });
+    const getSnapshot = cold.store.getSnapshot.bind(cold.store);
+    let locked = true;
+    let reads = 0;
+    cold.store.getSnapshot = (key) => {
+      reads++;
+      if (!locked) return getSnapshot(key);
+      const error = new Error('Engram is locked');
+      error.name = 'LockedError';
+      return Promise.reject(error);
+    };
+    cold.memory.readAhead();
+    await vi.waitFor(() => {
+      expect(reads).toBe(1);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(errors).toEqual([]);
+    locked = false;
+    cold.memory.readAhead();
+    cold.memory.readAhead(); // one read, however many ask
+    expect(await answers(cold)).toEqual(expected);
+    expect(reads).toBe(2);
+  });
 });
