@@ -134,6 +134,9 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
   let inserted: RecalledLine[] = [];
   /** Engram is writing the composer itself (its input events are not the user's typing). */
   let writing = false;
+  /** Manual mode: the memories being put into the composer, and whether a send waits for them. */
+  let inserting: Promise<void> | null = null;
+  let sendAfterInsert = false;
 
   const intercept = (event: Event, options: { without?: boolean } = {}): void => {
     if (resending || !trusted(event)) return;
@@ -143,6 +146,27 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
       // A second Enter (or a click) while the first is being prepared: never a second send.
       event.preventDefault();
       event.stopImmediatePropagation();
+      return;
+    }
+    if (inserting) {
+      // Enter while the inserted memories are still being written (the text may already show):
+      // the send is held, not lost, and goes once the composer is whole.
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      if (!sendAfterInsert) {
+        sendAfterInsert = true;
+        const without = options.without === true;
+        void inserting.then(() => {
+          sendAfterInsert = false;
+          const now = stateNow();
+          const text = adapter.readComposer();
+          if (!active(now) || pending || !text) return;
+          pending = true;
+          void send(text, now, without).finally(() => {
+            pending = false;
+          });
+        });
+      }
       return;
     }
     // A page that changed under the adapter is left alone: the send is the page's own.
@@ -229,16 +253,20 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
   };
 
   /** Manual mode: put the memories for the composer's text into it, where the user can edit them. */
-  const insert = async (): Promise<void> => {
+  const insert = (): void => {
     const state = stateNow();
-    if (!active(state) || pending) return;
+    if (!active(state) || pending || inserting) return;
     const typed = adapter.readComposer();
     const prompt = stripMemoryBlock(typed);
     if (!prompt) {
       hooks.nothingToInsert?.('empty');
       return;
     }
-    pending = true;
+    inserting = insertFor(prompt).finally(() => {
+      inserting = null;
+    });
+  };
+  const insertFor = async (prompt: string): Promise<void> => {
     try {
       const recalled: RecalledLine[] & { locked?: boolean } = await withTimeout(hooks.recall(prompt, { prefetch: true }), timeoutMs);
       const memories = recalled.filter((m) => memoryLine(m.text));
@@ -255,8 +283,6 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
       }
     } catch (error) {
       hooks.onError?.(error);
-    } finally {
-      pending = false;
     }
   };
 
@@ -333,11 +359,11 @@ export function interceptSends(adapter: SiteAdapter, hooks: SendHooks, signal: A
       if (panel?.view === 'review') prefetcher.typed(); // the list on screen is asked for afresh
     },
     insertMemories: () => {
-      void insert();
+      insert();
     },
     sendWithout: () => {
       const state = stateNow();
-      if (!active(state) || pending) return;
+      if (!active(state) || pending || inserting) return;
       const text = adapter.readComposer();
       if (!text) return;
       pending = true;

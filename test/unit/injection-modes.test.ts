@@ -270,6 +270,29 @@ describe('manual mode', () => {
     expect(prompts()[1]).toBe('What should I cook?');
   });
 
+  it('an Enter pressed while the memories are still being written is held, not lost, and sends once', async () => {
+    const hooks = start('manual');
+    typeText('Can you suggest a restaurant near me?');
+    click(shadow!.querySelector<HTMLButtonElement>('button.insert')!);
+    await vi.waitFor(() => {
+      expect(composer().textContent).toContain('I live in Berlin');
+    });
+    // At once, before the editor has settled the write: the user saw the memories and pressed Enter (twice).
+    const first = press('Enter');
+    const second = press('Enter');
+    expect(first.defaultPrevented).toBe(true);
+    expect(second.defaultPrevented).toBe(true);
+    await settle();
+    await vi.waitFor(() => {
+      expect(prompts()).toEqual([withMemoryBlock(['I live in Berlin', "I'm vegetarian"], 'Can you suggest a restaurant near me?')]);
+    });
+    await vi.waitFor(() => {
+      expect(hooks.injected).toHaveBeenCalledWith(['m1', 'm2'], 'manual');
+    });
+    await settle();
+    expect(prompts()).toHaveLength(1);
+  });
+
   it('says so when the composer is empty or nothing matches', async () => {
     const hooks = start('manual', { recall: vi.fn(() => Promise.resolve([])) });
     click(document.body); // nothing typed yet
