@@ -550,6 +550,9 @@ describe('the passphrase', () => {
     const all = Object.values(mid).flat();
     expect(all).toContain(first); // half-way: both generations on disk
     expect(all).toContain(next);
+    // Half-way, a space is still renamed with its memory (rows under both keys are found).
+    await w.manager.renameSpace({ from: 'Orchestra', to: 'Ensemble' });
+    expect(await w.manager.listSpaces()).toEqual([{ path: 'Ensemble', memories: 1 }]);
 
     // The browser closed too: the next worker is locked, and only the NEW passphrase opens it.
     p.restartBrowser();
@@ -568,8 +571,9 @@ describe('the passphrase', () => {
     for (const [table, ids] of Object.entries(done)) for (const id of ids) expect(id, table).toBe(next);
     expect((await p.raw().table('settings').get(KEYRING_KEY) as { value: Keyring }).value).toMatchObject({ state: 'on', previous: null, layout: KEYRING_LAYOUT });
     expect((await w2.memory.getAll(ALL)).results).toHaveLength(13);
-    expect(await w2.manager.listSpaces()).toEqual([{ path: 'Orchestra', memories: 1 }]);
+    expect(await w2.manager.listSpaces()).toEqual([{ path: 'Ensemble', memories: 1 }]);
     expect(await everything(p.raw())).not.toContain('Orchestra');
+    expect(await everything(p.raw())).not.toContain('Ensemble');
     expect((await w2.memory.history((await w2.memory.getAll(ALL)).results.find((m) => m.memory.endsWith('Personzero'))!.id)).length).toBe(2);
     await w2.lock.lock();
     await expect(w2.lock.unlock(PASS)).rejects.toBeInstanceOf(WrongPassphrase);

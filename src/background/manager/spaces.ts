@@ -77,7 +77,15 @@ export async function createSpace(deps: ManagerDeps, value: unknown): Promise<Sp
 
 /** The user's memories in `path` or under it, with their spaces (read by the space index, pending and expired ones too). */
 async function memoriesUnder(deps: ManagerDeps, path: string): Promise<{ id: string; space: string }[]> {
-  const records = await deps.db.memories.where('space').equals(path).or('space').startsWith(`${path}/`).toArray();
+  // Two lookups, not `.or()`: Dexie walks an `.or()` with cursors, and while the data is being
+  // re-encrypted a space's rows sit under two keys (crypto/middleware.ts), which one cursor cannot
+  // walk; a plain lookup reads both.
+  const [exact, below] = await Promise.all([
+    deps.db.memories.where('space').equals(path).toArray(),
+    deps.db.memories.where('space').startsWith(`${path}/`).toArray(),
+  ]);
+  const seen = new Set<string>();
+  const records = [...exact, ...below].filter((m) => !seen.has(m.id) && seen.add(m.id));
   return records.flatMap((m) => (m.userId === DEFAULT_USER && m.space !== null && inSpace(m.space, path) ? [{ id: m.id, space: m.space }] : []));
 }
 
