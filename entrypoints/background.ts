@@ -21,9 +21,12 @@ export default defineBackground({
     followPermissionRemovals();
     // A safety net for retries with backoff: the worker may be stopped before its timers fire.
     void chrome.alarms.create(DRAIN_ALARM, { periodInMinutes: 1 });
+    // One maintenance at a time: at 100,000 memories one outlasts the minute between alarms (a
+    // consolidation reads every memory and vector), and each alarm used to start another beside it.
+    let maintaining: Promise<void> | null = null;
     chrome.alarms.onAlarm.addListener((alarm) => {
-      if (alarm.name !== DRAIN_ALARM) return;
-      void engine.ready
+      if (alarm.name !== DRAIN_ALARM || maintaining) return;
+      maintaining = engine.ready
         .then(async () => {
           // Locked (encryption at rest): nothing can be read or written until the user unlocks.
           if (engine.lock?.vault.locked) return;
@@ -31,6 +34,9 @@ export default defineBackground({
         })
         .catch((error: unknown) => {
           console.warn('[Engram] maintenance will be tried again at the next alarm', error);
+        })
+        .finally(() => {
+          maintaining = null;
         });
     });
     // For the service worker's DevTools console (and the end-to-end tests): `await engram.memory.search('…')`.

@@ -27,6 +27,10 @@ interface Merge {
 
 export async function consolidate(ctx: EngineContext): Promise<number> {
   const model = ctx.embedder.modelId;
+  // The HNSW index, not an exact scan of every vector for each memory (while an import's index is
+  // built, or a new worker restores it): background work that waits costs nothing.
+  await ctx.vectors.built(model);
+  await backgroundTurn(); // reading every vector holds the worker a moment: not while someone waits
   const byLabel = await ctx.memories();
   const vectors = new Map((await ctx.store.vectors(model)).map((v) => [v.memoryId, v.vector]));
   const scopeOf = (m: MemoryRecord): string => [m.userId, m.agentId, m.runId, m.space].join('\u0000');
@@ -45,10 +49,15 @@ export async function consolidate(ctx: EngineContext): Promise<number> {
     const scope = scopeOf(m);
     let twin: MemoryRecord | undefined;
     if (v) {
-      const hits = await ctx.vectors.search(model, v, NEIGHBOURS, (label) => {
-        const k = byLabel.get(label);
-        return !!k && kept.has(label) && scopeOf(k) === scope;
-      });
+      // The nearest neighbours, then those kept in the same scope. Not a filtered search: while
+      // few memories are kept it widens until it has seen every vector (100,000 JS callbacks, a
+      // second of the worker's time per memory at 100,000); a twin is among the nearest anyway.
+      const hits = (await ctx.vectors.search(model, v, NEIGHBOURS * 4))
+        .filter((h) => {
+          const k = byLabel.get(h.label);
+          return !!k && kept.has(h.label) && scopeOf(k) === scope;
+        })
+        .slice(0, NEIGHBOURS);
       // The newest kept memory that says the same thing (as when every pair was compared, newest first).
       twin = hits
         .filter((h) => h.score >= SAME_FACT)
@@ -63,6 +72,7 @@ export async function consolidate(ctx: EngineContext): Promise<number> {
     else kept.add(m.label);
   }
   if (merges.length === 0) return 0;
+  await backgroundTurn();
   return ctx.serial(async () => {
     // Only pairs whose texts no write changed while they were found, as they are now (a use
     // counted meanwhile is kept).

@@ -65,7 +65,9 @@ export function deleteMatching(ctx: EngineContext, filter: MemoryFilter): Promis
 /** Forget memories past their expiration date (a session's end, or the date given). */
 export function sweepExpired(ctx: EngineContext): Promise<number> {
   const now = ctx.now();
-  return forgetWhere(ctx, (m) => m.expiresAt !== null && m.expiresAt <= now, 'expired');
+  // From the engine's copy of the store (kept in step with every write), not a read of every
+  // record: maintenance sweeps every minute, and reading 100,000 memories held the worker 1.5–4 s.
+  return forgetWhere(ctx, (m) => m.expiresAt !== null && m.expiresAt <= now, 'expired', 'cache');
 }
 
 /**
@@ -84,9 +86,10 @@ export function reset(ctx: EngineContext): Promise<void> {
   });
 }
 
-function forgetWhere(ctx: EngineContext, doomed: (m: MemoryRecord) => boolean, reason: string): Promise<number> {
+function forgetWhere(ctx: EngineContext, doomed: (m: MemoryRecord) => boolean, reason: string, from: 'store' | 'cache' = 'store'): Promise<number> {
   return ctx.serial(async () => {
-    const records = (await ctx.store.list()).filter(doomed);
+    const all = from === 'cache' ? (await ctx.memories()).values() : await ctx.store.list();
+    const records = [...all].filter(doomed);
     if (records.length > 0) await ctx.write(forgetting(records, ctx.now(), reason));
     return records.length;
   });

@@ -381,7 +381,10 @@ export class VectorSearch {
     if (this.#saveTimer) clearTimeout(this.#saveTimer);
     this.#saveTimer = setTimeout(() => {
       this.#saveTimer = null;
-      void this.save(model).catch((error: unknown) => this.options.onError?.(error));
+      // Serialising a large index holds the worker a moment: background work, after whatever waits.
+      void pause()
+        .then(() => this.save(model))
+        .catch((error: unknown) => this.options.onError?.(error));
     }, this.options.saveDelayMs ?? 2000);
   }
 

@@ -3,6 +3,7 @@ import type { HistoryEntry, MemoryView } from '../core/types';
 import { SITE_NAMES } from '../core/site-names';
 import type { MemoryDetail } from '../messaging/protocol';
 import { conversationUrl } from '../sites/conversation-url';
+import { ExpiryControl } from './data-panel';
 import { DateTime, formatCount } from './format';
 import { when } from './injection-log';
 import type { MemoryListStore } from './memory-list-store';
@@ -22,7 +23,8 @@ function eventText(entry: HistoryEntry): string {
 /**
  * Everything about one memory, read when the user opens it: where it came from (the site, a link to
  * the conversation, when), its space, scope and categories, its history (each change with the old
- * and the new text and why) and the prompts it went out with; and moving it to another space.
+ * and the new text and why) and the prompts it went out with; moving it to another space, and when
+ * it is forgotten (never, on a date, or when its conversation ends).
  */
 export function MemoryDetailView({ id, memory, store }: { id: string; memory: MemoryView; store: MemoryListStore }) {
   const [detail, setDetail] = useState<MemoryDetail | null>(null);
@@ -46,8 +48,8 @@ export function MemoryDetailView({ id, memory, store }: { id: string; memory: Me
     return () => {
       live = false;
     };
-    // Read again when the memory changes (an edit, a move).
-  }, [memory.id, memory.text, memory.space, store]);
+    // Read again when the memory changes (an edit, a move, its expiry).
+  }, [memory.id, memory.text, memory.space, memory.expiresAt, store]);
 
   // Opened on a row at the bottom of the list: once read, the row is brought into view, its text
   // first (a row taller than the list shows from its top).
@@ -141,6 +143,18 @@ export function MemoryDetailView({ id, memory, store }: { id: string; memory: Me
             {S.detail.move}
           </button>
         </form>
+      )}
+
+      {store.can.expiry && (
+        <ExpiryControl
+          key={`${memory.id}:${memory.expiresAt ?? 'never'}`}
+          memory={memory}
+          setExpiry={(request) => store.setExpiry(request)}
+          // (ExpiryControl saves only when given onChange.) The details show the expiry as saved at once.
+          onChange={(saved) => {
+            setDetail((d) => (d ? { ...d, memory: saved } : d));
+          }}
+        />
       )}
 
       {detail === null && !error ? (

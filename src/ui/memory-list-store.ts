@@ -1,5 +1,6 @@
 import { batch, computed, effect, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import type { MemoryFacets, MemoryFilter, MemoryPage, MemoryPageRequest, MemoryView, SpaceInfo } from '../core/types';
+import type { ExpiryRequest } from '../messaging/data-protocol';
 import { MAX_PAGE_SIZE, sendMessage, UNDO_WINDOW_MS, type AboutYou, type MemoryDetail, type MemorySelection } from '../messaging/protocol';
 import { formatCount } from './format';
 import { S } from './strings';
@@ -33,6 +34,8 @@ export interface MemoryBackend {
   /** File a selection in a space, or in none (`moveMemories`). */
   move?(selection: MemorySelection, space: string | null): Promise<{ moved: number }>;
   spaces?(): Promise<SpaceInfo[]>;
+  /** When a memory is forgotten: on a date, never, or when its conversation ends (`setExpiry`). */
+  setExpiry?(request: ExpiryRequest): Promise<MemoryView>;
 }
 
 /** The MemoryBackend over the extension's typed messages. */
@@ -51,6 +54,7 @@ export const messagingBackend: MemoryBackend = {
   undo: (token) => sendMessage('undoDelete', token),
   move: (selection, space) => sendMessage('moveMemories', { selection, space }),
   spaces: () => sendMessage('listSpaces'),
+  setExpiry: (request) => sendMessage('setExpiry', request),
 };
 
 /**
@@ -108,6 +112,11 @@ export interface MemoryListStore {
   dateRange: Signal<DateRange>;
   /** Whether a filter is set (the search aside). */
   filtered: ReadonlySignal<boolean>;
+  /**
+   * The search and filters the rows shown answer (`text` included): until a new search's first
+   * page comes, the previous rows stay shown, and the heading and the marked words stay theirs.
+   */
+  shown: ReadonlySignal<MemoryFilter>;
   /** How many memories match the search and the filters. */
   total: Signal<number>;
   /** How many memories are stored in all; null until known. */
@@ -138,7 +147,7 @@ export interface MemoryListStore {
   /** What the last action did, in words (a polite live region). */
   announcement: Signal<string>;
   /** What the backend offers. */
-  can: { search: boolean; filter: boolean; bulk: boolean; undo: boolean; move: boolean; detail: boolean; edit: boolean; pin: boolean };
+  can: { search: boolean; filter: boolean; bulk: boolean; undo: boolean; move: boolean; detail: boolean; edit: boolean; pin: boolean; expiry: boolean };
   load(): Promise<void>;
   search(query: string): Promise<void>;
   /** Change some filters (an undefined value removes that filter). */
@@ -151,6 +160,8 @@ export interface MemoryListStore {
   pin(id: string, pinned: boolean): Promise<void>;
   /** File one memory in a space (null: none); false on failure. */
   moveOne(id: string, space: string | null): Promise<boolean>;
+  /** Set when a memory is forgotten; the memory as saved (it rejects, for the caller to say why, on failure). */
+  setExpiry(request: ExpiryRequest): Promise<MemoryView>;
   detail(id: string): Promise<MemoryDetail>;
   toggleSelected(id: string, selected: boolean): void;
   selectAllMatching(on: boolean): void;
@@ -253,6 +264,7 @@ export function createMemoryListStore(backend: MemoryBackend, options: { now?: (
   let undoTimer: ReturnType<typeof setTimeout> | null = null;
 
   const filtered = computed(() => Object.keys(filter.value).length > 0);
+  const shown = signal<MemoryFilter>({});
   const selectionCount = computed(() => (allMatching.value ? total.value : selected.value.size));
   /** The rows read from the top (`_version`: recomputed whenever the rows change). */
   const prefix = (_version: number): MemoryView[] => {
@@ -326,6 +338,7 @@ export function createMemoryListStore(backend: MemoryBackend, options: { now?: (
         rows = [];
         loaded.clear();
         replaceOnNext = false;
+        shown.value = asked;
       } else if (stale) {
         loaded.clear(); // the store changed: the other pages are stale (still shown until read again)
       }
@@ -434,6 +447,7 @@ export function createMemoryListStore(backend: MemoryBackend, options: { now?: (
     filter,
     dateRange,
     filtered,
+    shown,
     total,
     stored,
     version,
@@ -458,6 +472,7 @@ export function createMemoryListStore(backend: MemoryBackend, options: { now?: (
       detail: backend.detail !== undefined,
       edit: backend.edit !== undefined,
       pin: backend.pin !== undefined,
+      expiry: backend.setExpiry !== undefined,
     },
     async load() {
       generation++;
@@ -586,6 +601,14 @@ export function createMemoryListStore(backend: MemoryBackend, options: { now?: (
         return false;
       }
     },
+    async setExpiry(request) {
+      if (!backend.setExpiry) throw new Error('Engram: no expiry here');
+      const saved = await change(() => backend.setExpiry!(request));
+      replaceRow(saved);
+      // A date already past forgets it at once: the list is read again.
+      invalidate();
+      return saved;
+    },
     detail(id) {
       if (!backend.detail) return Promise.reject(new Error('Engram: no details here'));
       return backend.detail(id);
@@ -703,6 +726,7 @@ export function createMemoryListStore(backend: MemoryBackend, options: { now?: (
           stored.value = 0;
           query.value = '';
           filter.value = {};
+          shown.value = {};
           dateRange.value = 'any';
           about.value = null;
           allMatching.value = false;

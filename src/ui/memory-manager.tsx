@@ -11,9 +11,13 @@ import { VirtualList } from './virtual-list';
 /** The value of the "no space" choice in "Move selected to". */
 const NO_SPACE = '';
 
-/** What the list's heading says: how many memories, matches or filtered ones. */
+/**
+ * What the list's heading says: how many memories, matches or filtered ones, for the search and
+ * filters the rows shown answer (a new search's stay those of the last until its first page comes).
+ */
 function countText(store: MemoryListStore): string {
-  const query = store.query.value.trim();
+  const { text, ...rest } = store.shown.value;
+  const query = text?.trim() ?? '';
   const total = store.total.value;
   const formatted = formatCount(total);
   if (query) {
@@ -22,7 +26,7 @@ function countText(store: MemoryListStore): string {
     if (store.rowAt(0)?.matched === false) return S.list.onlyRelated(query);
     return S.list.matches(total, formatted, query);
   }
-  return store.filtered.value ? S.list.filteredCount(total, formatted) : S.list.count(total, formatted);
+  return Object.keys(rest).length > 0 ? S.list.filteredCount(total, formatted) : S.list.count(total, formatted);
 }
 
 /**
@@ -58,6 +62,9 @@ export function MemoryManager({
   // so nothing jumps when the first page comes.
   const showSearch = store.can.search && (loading || hasAny || searching);
   const showFilters = store.can.filter && (loading || hasAny || filtered);
+  // The rows shown answer this search and these filters (the new ones' until their first page comes).
+  const { text: shownText, ...shownFilter } = store.shown.value;
+  const shownQuery = shownText?.trim() ?? '';
 
   return (
     <div class={roomy ? 'manager roomy' : 'manager'} data-testid="memory-manager">
@@ -109,11 +116,11 @@ export function MemoryManager({
           </p>
           {total > 0 && (
             <VirtualList
-              key={`${query.trim()}|${JSON.stringify(store.filter.value)}`}
+              key={`${shownQuery}|${JSON.stringify(shownFilter)}`}
               class={roomy ? 'roomy' : undefined}
               count={total}
               version={store.version.value}
-              label={searching ? S.list.resultsLabel : S.list.label}
+              label={shownQuery ? S.list.resultsLabel : S.list.label}
               describedBy={hintId}
               onRange={store.ensure}
               renderRow={(index, row) => {
@@ -125,7 +132,7 @@ export function MemoryManager({
                     memory={memory}
                     row={row}
                     store={store}
-                    query={query}
+                    query={shownQuery}
                     log={log}
                     selectable={store.can.bulk}
                     selected={store.allMatching.value || store.selected.value.has(memory.id)}

@@ -1,7 +1,7 @@
 /**
  * The memory manager as a user drives it, in the built extension: the popup (search, every filter,
- * edit, delete and Undo, bulk delete of a filtered set, pin, move to a space, a memory's details
- * and history, "Forget everything"), the options page (spaces created, nested and renamed with
+ * edit, delete and Undo, bulk delete of a filtered set, pin, move to a space, a memory's details,
+ * history and expiry, "Forget everything"), the options page (spaces created, nested and renamed with
  * their memories following, the injection settings and log), and the onboarding tab from install
  * to the first chat. Each view is captured in light and dark (test-results/screenshots) and checked
  * by axe-core in both.
@@ -39,7 +39,7 @@ type EngramGlobal = {
   engram: {
     memory: {
       addMany(items: object[], options: object): Promise<{ added: number }>;
-      getAll(options: object): Promise<{ results: { id: string; memory: string; space: string | null }[] }>;
+      getAll(options: object): Promise<{ results: { id: string; memory: string; space: string | null; metadata: { expiration_date?: string } }[] }>;
     };
   };
 };
@@ -84,6 +84,16 @@ async function stored(context: BrowserContext): Promise<{ text: string; space: s
     const { memory } = (globalThis as unknown as EngramGlobal).engram;
     return (await memory.getAll({ filters: { user_id: 'me' }, topK: 10_000 })).results.map((m) => ({ text: m.memory, space: m.space }));
   });
+}
+
+/** The expiry date (YYYY-MM-DD) the engine keeps for the memory with this text; null for none. */
+async function expirationOf(context: BrowserContext, text: string): Promise<string | null> {
+  const worker = await workerOf(context);
+  return worker.evaluate(async (wanted) => {
+    const { memory } = (globalThis as unknown as EngramGlobal).engram;
+    const { results } = await memory.getAll({ filters: { user_id: 'me' }, topK: 10_000, showExpired: true });
+    return results.find((m) => m.memory === wanted)?.metadata.expiration_date ?? null;
+  }, text);
 }
 
 /** The popup, in a tab the size of the real one. */
@@ -223,7 +233,7 @@ test.describe('the popup', () => {
     await clear();
   });
 
-  test('edit in place, and the history says old → new; details link back to the conversation; pin puts it first; move to a space', async ({
+  test('edit in place, and the history says old → new; details link back to the conversation; when it is forgotten; pin puts it first; move to a space', async ({
     context,
     extensionId,
   }, testInfo) => {
@@ -261,6 +271,30 @@ test.describe('the popup', () => {
     await expect(history.getByRole('listitem').nth(1).locator('ins')).toHaveText(/I live in Lisbon$/);
     await expect(detail).toContainText('Not sent with any prompt yet.');
     await captureAndCheck(popup, testInfo, 'popup-detail');
+
+    // When it is forgotten, from its details: on a date a year from now. The engine keeps that date,
+    // and a new popup's details show it.
+    const expiry = detail.getByTestId('expiry');
+    const when = expiry.getByRole('combobox', { name: 'Forget this memory' });
+    await expect(when).toHaveValue('never');
+    await expect(when.locator('option')).toHaveText(['Never', 'On a date', 'When this conversation ends']);
+    await when.selectOption('date');
+    const day = new Date(now + 365 * DAY).toISOString().slice(0, 10);
+    await expiry.getByLabel('Date').fill(day);
+    await expiry.getByRole('button', { name: 'Save' }).click();
+    await expect(detail.locator('.detail-facts')).toContainText('Forgotten on');
+    await expect(expiry).toContainText('Forgotten on');
+    await expect.poll(() => expirationOf(context, 'I live in Lisbon')).toBe(day);
+    const later = await openPopup(context, extensionId);
+    await later.getByRole('button', { name: 'Details of "I live in Lisbon"' }).click();
+    await expect(later.getByTestId('expiry').getByRole('combobox', { name: 'Forget this memory' })).toHaveValue('date');
+    await expect(later.getByTestId('expiry').getByLabel('Date')).toHaveValue(day);
+    await later.close();
+    // Back to never.
+    await when.selectOption('never');
+    await expiry.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => expirationOf(context, 'I live in Lisbon')).toBeNull();
+    await expect(detail.locator('.detail-facts')).not.toContainText('Forgotten on');
 
     // Move it to a space from its details: the row says where it is, the Space filter finds it there.
     await detail.getByRole('combobox', { name: 'Move to space' }).selectOption('home');

@@ -16,6 +16,7 @@ import { memoryDetail } from './detail';
 import { memoryFacets } from './facets';
 import { checkMove, moveMemories } from './move';
 import { Listings, memoryPage } from './page';
+import { Presence } from './presence';
 import { checkSelection, selectedIds } from './selection';
 import { createSpace, deleteSpace, listSpaces, renameSpace } from './spaces';
 
@@ -42,6 +43,7 @@ export function createMemoryManager(deps: ManagerDeps): MemoryManager {
   const listings = new Listings(deps);
   const shelf = new UndoShelf(deps.now);
   const aboutCache = new AboutCache(deps);
+  const presence = new Presence();
   // Bulk changes and space changes one at a time: a rename never interleaves with a move.
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
@@ -49,10 +51,32 @@ export function createMemoryManager(deps: ManagerDeps): MemoryManager {
     queue = run.catch(() => undefined);
     return run;
   };
+  // Someone waits for each read (the popup, the options page): background work (an import's
+  // relations, the index build, consolidation, the saves that follow them) pauses at its next
+  // slice until it is answered, and for a moment after, while the popup asks its next question.
+  // Not the changes: they go through the engine's write queue, which a background task may hold
+  // while it waits for its turn.
+  const read = <T>(task: () => Promise<T>): Promise<T> => presence.read(task);
+  // Once the popup's first page has gone, what a search needs is loaded (the model, the indexes),
+  // once per worker: the user's first search does not pay for it.
+  let warming: Promise<void> | null = null;
+  const warmUp = (): void => {
+    warming ??= deps.ready
+      .then(() => deps.memory.warmUp())
+      .catch(() => {
+        warming = null; // tried again by the next page
+      });
+  };
   return {
-    page: (request) => memoryPage(deps, listings, request),
-    facets: () => memoryFacets(deps),
-    detail: (id) => memoryDetail(deps, id),
+    page: async (request) => {
+      try {
+        return await read(() => memoryPage(deps, listings, request));
+      } finally {
+        setTimeout(warmUp, 0);
+      }
+    },
+    facets: () => read(() => memoryFacets(deps)),
+    detail: (id) => read(() => memoryDetail(deps, id)),
     deleteMemories: async (value) => {
       const selection = checkSelection(value, 'deleteMemories');
       return serial(async () => deleteMemories(deps, shelf, await selectedIds(deps, listings, selection)));
@@ -62,11 +86,11 @@ export function createMemoryManager(deps: ManagerDeps): MemoryManager {
       const { selection, space } = checkMove(value);
       return serial(async () => moveMemories(deps, await selectedIds(deps, listings, selection), space));
     },
-    listSpaces: () => listSpaces(deps),
+    listSpaces: () => read(() => listSpaces(deps)),
     createSpace: (path) => serial(() => createSpace(deps, path)),
     renameSpace: (request) => serial(() => renameSpace(deps, request)),
     deleteSpace: (path) => serial(() => deleteSpace(deps, path)),
-    about: () => aboutCache.about(),
+    about: () => read(() => aboutCache.about()),
     forgetAll: async () => {
       shelf.clear();
       listings.clear();

@@ -12,7 +12,9 @@
 import { DEFAULT_USER, type JsonValue, type MemoryRecord, type MemoryScope, type SiteId } from '../../core/types';
 import type { EngramDatabase } from '../../db/schema';
 import type { EngineWrite } from '../../engine/context';
+import { backgroundTurn } from '../../engine/priority';
 import type { MemoryStore } from '../../ports/memory-store';
+import { MemoryTexts } from './texts';
 
 /** What the manager knows of a memory without reading it. */
 export interface Row {
@@ -411,9 +413,12 @@ export class MemoryRows {
   /** Bumped when the saved rows are dropped: a save begun before then writes nothing. */
   #generation = 0;
   #waiters: (() => void)[] = [];
+  /** The listed memories' texts, for the manager's search (read when first needed, kept by every write). */
+  readonly texts: MemoryTexts;
 
   constructor(store: MemoryStore, options: MemoryRowsOptions = {}) {
     this.#store = store;
+    this.texts = new MemoryTexts(store, listed);
     this.#readAll = options.readAll ?? (() => store.list());
     this.#saveDelayMs = options.saveDelayMs === undefined ? 5000 : options.saveDelayMs;
     this.#observed = options.observed !== false;
@@ -425,6 +430,7 @@ export class MemoryRows {
   /** A write of the engine landed in the store. */
   observe(change: EngineWrite): void {
     this.#seen++;
+    this.texts.observe(change);
     if (this.#rows) {
       this.#rows.apply(change);
       this.#rows.revision++;
@@ -476,6 +482,7 @@ export class MemoryRows {
     this.#rows = null;
     this.#log = [];
     this.#savedUsable = false;
+    this.texts.drop();
     await Promise.all([this.#store.setSetting(ROWS_KEY, null), this.#store.setSetting(HEAD_KEY, null)]);
   }
 
@@ -554,7 +561,10 @@ export class MemoryRows {
     if (this.#saveTimer) clearTimeout(this.#saveTimer);
     this.#saveTimer = setTimeout(() => {
       this.#saveTimer = null;
-      void this.save().catch(this.#onError);
+      // Background work: not while the popup is being answered (engine/priority.ts).
+      void backgroundTurn()
+        .then(() => this.save())
+        .catch(this.#onError);
     }, this.#saveDelayMs);
   }
 

@@ -8,7 +8,7 @@ import { MAX_PAGE_SIZE } from '../../messaging/protocol';
 import { checkFilter, engineFilters, filterKey, MalformedRequest, rowTest } from './filter';
 import type { ManagerDeps } from './deps';
 import type { Row } from './memory-rows';
-import { searchMemories } from './search';
+import { searchListed, searchMemories, type Named } from './search';
 import { recordView } from './views';
 
 /** How many of the engine's best matches a search lists (besides every memory naming all its words). */
@@ -50,18 +50,28 @@ export class Listings {
     if (filter.text === undefined) {
       listing = { revision: rows.revision, rows: rows.sorted.filter(test), matched: null, at: now };
     } else {
-      // The engine searches its own copy of the store: the rows keep it to what the filter allows.
+      // The engine ranks its own copy of the store: the rows keep it to what the filter allows.
       await this.deps.ready;
-      const found = await searchMemories(this.deps.memory, filter.text, engineFilters(filter), RANKED_RESULTS);
+      const texts = this.deps.rows.texts.at(rows.revision);
+      const found = texts
+        ? await searchListed(this.deps.memory, filter.text, engineFilters(filter), RANKED_RESULTS, candidates(rows.sorted, test, texts))
+        : (await searchMemories(this.deps.memory, filter.text, engineFilters(filter), RANKED_RESULTS)).map(({ item, matched }) => ({ id: item.id, matched }));
       const listed: Row[] = [];
       const matched = new Set<string>();
-      for (const { item, matched: mentions } of found) {
-        const row = rows.byId.get(item.id);
+      for (const { id, matched: mentions } of found) {
+        const row = rows.byId.get(id);
         if (!row || !test(row)) continue;
         listed.push(row);
         if (mentions) matched.add(row.id);
       }
       listing = { revision: rows.revision, rows: listed, matched, at: now };
+    }
+    // The texts a search looks through, read (in small slices) once per worker, for the next search.
+    if (!this.deps.rows.texts.reading && !this.deps.rows.texts.at(rows.revision)) {
+      void this.deps.rows.texts.read(
+        rows.sorted.map((r) => r.id),
+        rows.revision,
+      );
     }
     this.#kept.delete(key);
     this.#kept.set(key, listing);
@@ -71,6 +81,15 @@ export class Listings {
 
   clear(): void {
     this.#kept.clear();
+  }
+}
+
+/** The memories `test` lists, with their texts (those without one: none to search). */
+function* candidates(rows: readonly Row[], test: (row: Row) => boolean, texts: ReadonlyMap<string, string>): Generator<Named> {
+  for (const row of rows) {
+    if (!test(row)) continue;
+    const text = texts.get(row.id);
+    if (text !== undefined) yield { id: row.id, text, label: row.label };
   }
 }
 

@@ -34,8 +34,49 @@ export async function searchMemories(memory: Memory, query: string, filters: Eng
   const current = hits.filter((r) => r.supersededAt === undefined);
   const shown = new Set(current.map((r) => r.id));
   const named = all.filter((m) => !shown.has(m.id) && mentionCount(m.memory, words) === words.length).reverse(); // newest first
-  const ordered = [...current, ...named].map((item, i) => ({ item, i, n: mentionCount(item.memory, words) }));
+  return ordered(current, named, words, (m) => m.memory).map(({ value, matched }) => ({ item: value, matched }));
+}
+
+/** A memory the manager lists, with its text. */
+export interface Named {
+  id: string;
+  text: string;
+  /** Unique, in the order memories were stored: the newest named ones come first, as the engine lists them. */
+  label: number;
+}
+
+/**
+ * The same search for the manager's list, given the listed memories' texts (manager/texts.ts):
+ * the memories naming every word are found among `candidates` (the memories the filter lists),
+ * not by the engine's getAll over every memory. Ids, best first, as searchMemories orders them.
+ */
+export async function searchListed(
+  memory: Memory,
+  query: string,
+  filters: EngineFilters,
+  ranked: number,
+  candidates: Iterable<Named>,
+): Promise<{ id: string; matched: boolean }[]> {
+  const words = searchWords(query);
+  const { results: hits } = await memory.search(query, { filters, topK: ranked, gate: 'recall' });
+  const current = hits.filter((r) => r.supersededAt === undefined).map((r) => ({ id: r.id, text: r.memory, label: 0 }));
+  const shown = new Set(current.map((r) => r.id));
+  const named: { id: string; text: string; label: number }[] = [];
+  if (words.length > 0) {
+    // Holding each word (a substring, any case: what the engine's icontains keeps), then whole words only.
+    const holds = words.map((word) => new RegExp(word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu'));
+    for (const m of candidates) {
+      if (!shown.has(m.id) && holds.every((re) => re.test(m.text)) && mentionCount(m.text, words) === words.length) named.push(m);
+    }
+    named.sort((a, b) => b.label - a.label); // newest first
+  }
+  return ordered(current, named, words, (m) => m.text).map(({ value, matched }) => ({ id: value.id, matched }));
+}
+
+/** Those naming every word first, then those naming some, then the ones only related in meaning; else in the order given. */
+function ordered<T>(current: readonly T[], named: readonly T[], words: readonly string[], text: (value: T) => string): { value: T; matched: boolean }[] {
+  const all = [...current, ...named].map((value, i) => ({ value, i, n: mentionCount(text(value), words) }));
   const every = (n: number): boolean => n === words.length && n > 0;
-  ordered.sort((a, b) => Number(every(b.n)) - Number(every(a.n)) || Number(b.n > 0) - Number(a.n > 0) || a.i - b.i);
-  return ordered.map(({ item, n }) => ({ item, matched: n > 0 }));
+  all.sort((a, b) => Number(every(b.n)) - Number(every(a.n)) || Number(b.n > 0) - Number(a.n > 0) || a.i - b.i);
+  return all.map(({ value, n }) => ({ value, matched: n > 0 }));
 }
