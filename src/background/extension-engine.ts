@@ -96,6 +96,8 @@ export function createExtensionEngine(): ExtensionEngine {
     onLocked: async () => {
       tellChatPages();
       if (engine.store instanceof DexieMemoryStore) await engine.store.invalidate();
+      // The manager's search texts are the memories in clear: not kept in the worker while locked.
+      rows.texts.drop();
     },
     // Unlocked: the pages ask again (they may hold a "locked" answer), and turns captured while
     // locked (sealed to the public key) are processed now.
