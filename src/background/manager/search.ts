@@ -58,18 +58,21 @@ export async function searchListed(
   candidates: Iterable<Named>,
 ): Promise<{ id: string; matched: boolean }[]> {
   const words = searchWords(query);
-  const { results: hits } = await memory.search(query, { filters, topK: ranked, gate: 'recall' });
-  const current = hits.filter((r) => r.supersededAt === undefined).map((r) => ({ id: r.id, text: r.memory, label: 0 }));
-  const shown = new Set(current.map((r) => r.id));
-  const named: { id: string; text: string; label: number }[] = [];
+  // The engine's search first: its prompt is embedded away from the worker (the offscreen
+  // document), so the listed texts are scanned while it runs, not after.
+  const searching = memory.search(query, { filters, topK: ranked, gate: 'recall' });
+  const naming: Named[] = [];
   if (words.length > 0) {
     // Holding each word (a substring, any case: what the engine's icontains keeps), then whole words only.
     const holds = words.map((word) => new RegExp(word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu'));
     for (const m of candidates) {
-      if (!shown.has(m.id) && holds.every((re) => re.test(m.text)) && mentionCount(m.text, words) === words.length) named.push(m);
+      if (holds.every((re) => re.test(m.text)) && mentionCount(m.text, words) === words.length) naming.push(m);
     }
-    named.sort((a, b) => b.label - a.label); // newest first
   }
+  const { results: hits } = await searching;
+  const current = hits.filter((r) => r.supersededAt === undefined).map((r) => ({ id: r.id, text: r.memory, label: 0 }));
+  const shown = new Set(current.map((r) => r.id));
+  const named = naming.filter((m) => !shown.has(m.id)).sort((a, b) => b.label - a.label); // newest first
   return ordered(current, named, words, (m) => m.text).map(({ value, matched }) => ({ id: value.id, matched }));
 }
 
