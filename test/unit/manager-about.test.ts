@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ABOUT_SCAN } from '../../src/background/manager/about';
+import { createMemoryManager } from '../../src/background/manager/manager';
 import { MINE } from '../../src/background/manager/filter';
 import { bundledEmbedder } from '../support/model';
 import { managerSetup } from '../support/manager';
@@ -41,6 +42,45 @@ describe('about', () => {
     const after = await s.manager.about();
     expect(after).not.toBe(about);
     expect(after.entities.map((e) => e.name)).toContain('max');
+  });
+
+  it('after a forget or an edit reads again only the memories that changed, and answers as a fresh read would', async () => {
+    const s = managerSetup(embedder);
+    const berlin = await s.remember('I live in Berlin');
+    const priya = await s.remember('My sister Priya lives in Lisbon');
+    const atlas = await s.remember('I work with Priya on the Atlas project');
+    const max = await s.remember('My dog is called Max');
+    const read: string[][] = [];
+    const getMany = s.store.getMany.bind(s.store);
+    s.store.getMany = async (ids) => {
+      read.push([...ids]);
+      return getMany(ids);
+    };
+    const fresh = () => createMemoryManager({ ...s, ready: Promise.resolve(), now: s.now }).about();
+    await s.manager.about();
+    expect(read.flat()).toHaveLength(4);
+
+    // Forgotten: nothing read again, and the dog is gone from the entities.
+    await s.manager.deleteMemories({ ids: [max] });
+    read.length = 0; // (the forget's own reads aside)
+    const afterForget = await s.manager.about();
+    expect(read.flat()).toEqual([]);
+    expect(afterForget.entities.map((e) => e.name)).not.toContain('max');
+    expect(afterForget).toEqual(await fresh());
+
+    // Edited: that memory alone is read again, with its new text.
+    await s.memory.update(priya, 'My sister Anika lives in Lisbon');
+    read.length = 0;
+    const afterEdit = await s.manager.about();
+    expect(read.flat()).toEqual([priya]);
+    expect(afterEdit.entities.map((e) => e.name)).toContain('anika');
+    expect(afterEdit).toEqual(await fresh());
+
+    // Locked (the manager's texts dropped): nothing read in clear is kept; the next answer reads them all.
+    read.length = 0;
+    s.rows.texts.drop();
+    await s.manager.about();
+    expect(read.flat().sort()).toEqual([berlin, priya, atlas].sort());
   });
 });
 

@@ -37,6 +37,7 @@ export class MemoryTexts {
   #reading: Promise<void> | null = null;
   /** Bumped by `drop`: a read begun before then keeps nothing. */
   #generation = 0;
+  readonly #onDrop: (() => void)[] = [];
 
   constructor(store: Pick<MemoryStore, 'getMany'>, listed: (m: MemoryRecord) => boolean) {
     this.#store = store;
@@ -113,5 +114,11 @@ export class MemoryTexts {
     this.#partial = null;
     this.#touched = new Set();
     this.#reading = null;
+    for (const dropped of this.#onDrop) dropped();
+  }
+
+  /** Call `dropped` whenever the texts are dropped: another copy of memories in clear goes with them (about.ts). */
+  onDrop(dropped: () => void): void {
+    this.#onDrop.push(dropped);
   }
 }
