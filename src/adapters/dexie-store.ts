@@ -78,6 +78,11 @@ export class DexieMemoryStore implements MemoryStore {
     return (await this.db.memories.bulkGet([...ids])).filter((m): m is MemoryRecord => m !== undefined);
   }
 
+  listAfter(after: string | null, limit: number): Promise<MemoryRecord[]> {
+    const inOrder = after === null ? this.db.memories.orderBy(':id') : this.db.memories.where(':id').above(after);
+    return inOrder.limit(limit).toArray();
+  }
+
   byLabels(labels: readonly number[]): Promise<MemoryRecord[]> {
     return this.db.memories.where('label').anyOf([...labels]).toArray();
   }

@@ -29,6 +29,10 @@ export class InMemoryStore implements MemoryStore {
         .sort((a, b) => b.createdAt - a.createdAt || b.label - a.label),
     );
   }
+  listAfter(after: string | null, limit: number) {
+    const ids = [...this.memories.keys()].filter((id) => after === null || id > after).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return Promise.resolve(ids.slice(0, limit).map((id) => this.memories.get(id)!));
+  }
   byHash(hash: string) {
     return Promise.resolve([...this.memories.values()].find((m) => m.hash === hash));
   }

@@ -24,6 +24,11 @@ export interface MemoryStore {
   byLabels(labels: readonly number[]): Promise<MemoryRecord[]>;
   /** Memories of a user (all users when omitted), newest first. */
   list(userId?: string): Promise<MemoryRecord[]>;
+  /**
+   * At most `limit` memories in id order, after the id `after` (from the first when null): the
+   * whole store read in slices, one range read each (not one read per memory, as getMany).
+   */
+  listAfter(after: string | null, limit: number): Promise<MemoryRecord[]>;
   byHash(hash: string): Promise<MemoryRecord | undefined>;
   count(): Promise<number>;
   /** Apply a change atomically and bump the store revision. */

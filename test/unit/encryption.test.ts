@@ -296,6 +296,23 @@ describe('encryption on', () => {
     p.close();
   });
 
+  it('reads the memories in id-ordered slices (the manager\u2019s search texts) decrypted, and only while unlocked', async () => {
+    const p = profile();
+    const w = p.worker();
+    await w.lock.enable(PASS);
+    await w.lock.settle();
+    const texts = ['I keep bees on the roof', 'My aunt Odile lives in Nantes', 'I collect old maps'];
+    for (const text of texts) await w.memory.add(text, { userId: 'me', infer: false });
+    const first = await w.store.listAfter(null, 2);
+    const rest = await w.store.listAfter(first[1]!.id, 2);
+    expect(first.map((m) => m.id)).toEqual([...first.map((m) => m.id)].sort());
+    expect([...first, ...rest].map((m) => m.text).sort()).toEqual([...texts].sort());
+    expect(await everything(p.raw())).not.toContain('Odile');
+    await w.lock.lock();
+    await expect(w.store.listAfter(null, 2)).rejects.toThrow();
+    p.close();
+  });
+
   it('keeps one transaction across its crypto: a failing write leaves nothing behind', async () => {
     const p = profile();
     const w = p.worker();

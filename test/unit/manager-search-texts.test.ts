@@ -117,4 +117,49 @@ describe('the manager’s search over the texts it holds', () => {
     await s.manager.forgetAll();
     expect(s.rows.texts.at((await s.rows.rows()).revision)).toBeNull();
   });
+
+  it('at thousands of memories are read a slice at a time in id order: every listed one, none of another user or waiting, and the writes made meanwhile', async () => {
+    const s = managerSetup(embedder);
+    const n = 2300;
+    await s.memory.addMany(
+      Array.from({ length: n }, (_, i) => ({ messages: `Note ${i}: I keep a plant called Fern${i} on shelf ${i % 17}` })),
+      { userId: 'me', infer: false },
+    );
+    await s.memory.add('Someone else lives in Quito', { userId: 'someone-else', infer: false });
+    await s.memory.add('I might be moving to Quito', { userId: 'me', infer: false, metadata: { pending: true } });
+    const slices: number[] = [];
+    const listAfter = s.store.listAfter.bind(s.store);
+    let wrote: Promise<unknown> | null = null;
+    let added = '';
+    const rows = await s.rows.rows();
+    const last = [...rows.sorted].sort((a, b) => (a.id < b.id ? -1 : 1)).at(-1)!.id;
+    s.store.listAfter = async (after, limit) => {
+      const slice = await listAfter(after, limit);
+      slices.push(slice.length);
+      // Between the first slice and the next: one memory of a later slice forgotten, one added.
+      wrote ??= (async () => {
+        await s.memory.delete(last);
+        added = (await s.remember('I adopted a cat called Miso')) ;
+      })();
+      await wrote;
+      return slice;
+    };
+    await s.rows.texts.read(
+      rows.sorted.map((r) => r.id),
+      rows.revision,
+    );
+    expect(slices.length).toBe(3);
+    expect(slices.slice(0, 2)).toEqual([1000, 1000]);
+    const now = await s.rows.rows();
+    const texts = s.rows.texts.at(now.revision);
+    expect(texts).not.toBeNull();
+    // Exactly the rows the manager lists, each with its text.
+    expect([...texts!.keys()].sort()).toEqual(now.sorted.map((r) => r.id).sort());
+    expect(texts!.size).toBe(n);
+    expect(texts!.has(last)).toBe(false);
+    expect(texts!.get(added)).toBe('I adopted a cat called Miso');
+    expect([...texts!.values()].some((t) => t.includes('Quito'))).toBe(false);
+    const records = await s.store.getMany([...texts!.keys()].slice(0, 50));
+    for (const m of records) expect(texts!.get(m.id)).toBe(m.text);
+  });
 });

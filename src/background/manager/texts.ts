@@ -3,7 +3,7 @@
  * search is then one pass over the rows, not the engine's getAll over every memory (its filter
  * language and a Mem0-shaped item per match: 30–70 ms of a 100,000-memory search).
  *
- * Read once per worker, a few hundred memories at a time (each read a few milliseconds, so the
+ * Read once per worker, a thousand memories at a time in id order (each read a few milliseconds, so the
  * popup's requests go between them), then kept in step with every write of the engine, as the
  * rows are. Held in the worker's memory only, never saved; dropped with the rows (forget
  * everything, a store that changed without a write: locked).
@@ -16,8 +16,10 @@ import type { MemoryRecord } from '../../core/types';
 import type { EngineWrite } from '../../engine/context';
 import type { MemoryStore } from '../../ports/memory-store';
 
-/** Memories read at a time. */
+/** Memories read at a time by id (getMany: one read each). */
 const CHUNK = 400;
+/** Memories read at a time in id order (listAfter: one range read for all of them). */
+const SLICE = 1000;
 
 /** Let whatever waits run between two reads (not a background turn: the popup is usually what asked). */
 const nextTask = (): Promise<void> =>
@@ -26,7 +28,7 @@ const nextTask = (): Promise<void> =>
   });
 
 export class MemoryTexts {
-  readonly #store: Pick<MemoryStore, 'getMany'>;
+  readonly #store: Pick<MemoryStore, 'getMany'> & Partial<Pick<MemoryStore, 'listAfter'>>;
   readonly #listed: (m: MemoryRecord) => boolean;
   /** Every listed memory's text, as of `#revision`. */
   #texts: Map<string, string> | null = null;
@@ -39,7 +41,7 @@ export class MemoryTexts {
   #generation = 0;
   readonly #onDrop: (() => void)[] = [];
 
-  constructor(store: Pick<MemoryStore, 'getMany'>, listed: (m: MemoryRecord) => boolean) {
+  constructor(store: Pick<MemoryStore, 'getMany'> & Partial<Pick<MemoryStore, 'listAfter'>>, listed: (m: MemoryRecord) => boolean) {
     this.#store = store;
     this.#listed = listed;
   }
@@ -82,13 +84,29 @@ export class MemoryTexts {
     this.#partial = partial;
     this.#touched = new Set();
     this.#revision = revision;
+    // A memory a write changed since it was asked for has its text from that write.
+    const keep = (m: MemoryRecord): void => {
+      if (!this.#touched.has(m.id) && this.#listed(m)) partial.set(m.id, m.text);
+    };
+    const listAfter = this.#store.listAfter?.bind(this.#store);
     const reading = (async () => {
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        if (i > 0) await nextTask();
-        if (generation !== this.#generation) return;
-        for (const m of await this.#store.getMany(ids.slice(i, i + CHUNK))) {
-          // A memory a write changed since it was asked for has its text from that write.
-          if (!this.#touched.has(m.id) && this.#listed(m)) partial.set(m.id, m.text);
+      if (listAfter) {
+        // The whole store in id order, a range read per slice (at 100,000 memories about 100 reads
+        // instead of 100,000 single ones); the listed test keeps the rows' memories. A memory
+        // added meanwhile comes from its write (observe), wherever its id falls.
+        for (let after: string | null = null; ; ) {
+          if (after !== null) await nextTask();
+          if (generation !== this.#generation) return;
+          const slice = await listAfter(after, SLICE);
+          for (const m of slice) keep(m);
+          if (slice.length < SLICE) break;
+          after = slice[slice.length - 1]!.id;
+        }
+      } else {
+        for (let i = 0; i < ids.length; i += CHUNK) {
+          if (i > 0) await nextTask();
+          if (generation !== this.#generation) return;
+          for (const m of await this.#store.getMany(ids.slice(i, i + CHUNK))) keep(m);
         }
       }
       if (generation !== this.#generation) return;
