@@ -8,7 +8,7 @@ import { MAX_PAGE_SIZE } from '../../messaging/protocol';
 import { checkFilter, engineFilters, filterKey, MalformedRequest, rowTest } from './filter';
 import type { ManagerDeps } from './deps';
 import type { Row } from './memory-rows';
-import { searchListed, searchMemories, type Named } from './search';
+import { searchListed, searchMemories } from './search';
 import { recordView } from './views';
 
 /** How many of the engine's best matches a search lists (besides every memory naming all its words). */
@@ -54,7 +54,7 @@ export class Listings {
       await this.deps.ready;
       const texts = this.deps.rows.texts.at(rows.revision);
       const found = texts
-        ? await searchListed(this.deps.memory, filter.text, engineFilters(filter), RANKED_RESULTS, candidates(rows.sorted, test, texts))
+        ? await searchListed(this.deps.memory, filter.text, engineFilters(filter), RANKED_RESULTS, { rows: rows.sorted, test, texts })
         : (await searchMemories(this.deps.memory, filter.text, engineFilters(filter), RANKED_RESULTS)).map(({ item, matched }) => ({ id: item.id, matched }));
       const listed: Row[] = [];
       const matched = new Set<string>();
@@ -81,15 +81,6 @@ export class Listings {
 
   clear(): void {
     this.#kept.clear();
-  }
-}
-
-/** The memories `test` lists, with their texts (those without one: none to search). */
-function* candidates(rows: readonly Row[], test: (row: Row) => boolean, texts: ReadonlyMap<string, string>): Generator<Named> {
-  for (const row of rows) {
-    if (!test(row)) continue;
-    const text = texts.get(row.id);
-    if (text !== undefined) yield { id: row.id, text, label: row.label };
   }
 }
 

@@ -8,6 +8,7 @@
 import { mentionCount, searchWords } from '../../core/search-words';
 import type { Memory, MemoryItem } from '../../engine/memory';
 import type { EngineFilters } from './filter';
+import type { Row } from './memory-rows';
 
 /** Every memory that passes the filter (getAll's topK). */
 const EVERY = Number.MAX_SAFE_INTEGER;
@@ -34,51 +35,59 @@ export async function searchMemories(memory: Memory, query: string, filters: Eng
   const current = hits.filter((r) => r.supersededAt === undefined);
   const shown = new Set(current.map((r) => r.id));
   const named = all.filter((m) => !shown.has(m.id) && mentionCount(m.memory, words) === words.length).reverse(); // newest first
-  return ordered(current, named, words, (m) => m.memory).map(({ value, matched }) => ({ item: value, matched }));
+  return ordered(current, named, words, (m) => mentionCount(m.memory, words)).map(({ value, matched }) => ({ item: value, matched }));
 }
 
-/** A memory the manager lists, with its text. */
-export interface Named {
-  id: string;
-  text: string;
-  /** Unique, in the order memories were stored: the newest named ones come first, as the engine lists them. */
-  label: number;
+/** Where the manager's search looks for the memories naming every word: the listed rows, their texts. */
+export interface Listed {
+  /** In the manager's order (newest said first, pinned first): those naming every word are listed in it. */
+  rows: readonly Row[];
+  /** Whether the filter lists this row. */
+  test: (row: Row) => boolean;
+  /** Each row's text, lower-cased (manager/texts.ts); a row without one has none to search. */
+  texts: ReadonlyMap<string, string>;
 }
 
 /**
  * The same search for the manager's list, given the listed memories' texts (manager/texts.ts):
- * the memories naming every word are found among `candidates` (the memories the filter lists),
- * not by the engine's getAll over every memory. Ids, best first, as searchMemories orders them.
+ * the memories naming every word are found among the rows the filter lists, not by the engine's
+ * getAll over every memory. Ids, best first, as searchMemories orders them.
+ *
+ * One pass over up to 100,000 rows per search: a substring test on the lower-cased text first (what
+ * the engine's icontains keeps), then the filter, then whole words for what is left.
  */
-export async function searchListed(
-  memory: Memory,
-  query: string,
-  filters: EngineFilters,
-  ranked: number,
-  candidates: Iterable<Named>,
-): Promise<{ id: string; matched: boolean }[]> {
+export async function searchListed(memory: Memory, query: string, filters: EngineFilters, ranked: number, listed: Listed): Promise<{ id: string; matched: boolean }[]> {
   const words = searchWords(query);
   // The engine's search first: its prompt is embedded away from the worker (the offscreen
   // document), so the listed texts are scanned while it runs, not after.
   const searching = memory.search(query, { filters, topK: ranked, gate: 'recall' });
-  const naming: Named[] = [];
+  const naming: Row[] = [];
   if (words.length > 0) {
-    // Holding each word (a substring, any case: what the engine's icontains keeps), then whole words only.
-    const holds = words.map((word) => new RegExp(word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu'));
-    for (const m of candidates) {
-      if (holds.every((re) => re.test(m.text)) && mentionCount(m.text, words) === words.length) naming.push(m);
+    const { rows, test, texts } = listed;
+    scan: for (const row of rows) {
+      const text = texts.get(row.id);
+      if (text === undefined) continue;
+      for (const word of words) if (!text.includes(word)) continue scan;
+      if (test(row) && mentionCount(text, words) === words.length) naming.push(row);
     }
   }
   const { results: hits } = await searching;
-  const current = hits.filter((r) => r.supersededAt === undefined).map((r) => ({ id: r.id, text: r.memory, label: 0 }));
+  const current = hits.filter((r) => r.supersededAt === undefined).map((r) => ({ id: r.id, n: mentionCount(r.memory, words) }));
   const shown = new Set(current.map((r) => r.id));
-  const named = naming.filter((m) => !shown.has(m.id)).sort((a, b) => b.label - a.label); // newest first
-  return ordered(current, named, words, (m) => m.text).map(({ value, matched }) => ({ id: value.id, matched }));
+  // Newest stored first, as the engine lists them (the label grows with each memory stored).
+  const named = naming
+    .filter((row) => !shown.has(row.id))
+    .sort((a, b) => b.label - a.label)
+    .map((row) => ({ id: row.id, n: words.length }));
+  return ordered(current, named, words, (m) => m.n).map(({ value, matched }) => ({ id: value.id, matched }));
 }
 
-/** Those naming every word first, then those naming some, then the ones only related in meaning; else in the order given. */
-function ordered<T>(current: readonly T[], named: readonly T[], words: readonly string[], text: (value: T) => string): { value: T; matched: boolean }[] {
-  const all = [...current, ...named].map((value, i) => ({ value, i, n: mentionCount(text(value), words) }));
+/**
+ * Those naming every word first, then those naming some, then the ones only related in meaning;
+ * else in the order given. `mentions`: how many of the words each one names.
+ */
+function ordered<T>(current: readonly T[], named: readonly T[], words: readonly string[], mentions: (value: T) => number): { value: T; matched: boolean }[] {
+  const all = [...current, ...named].map((value, i) => ({ value, i, n: mentions(value) }));
   const every = (n: number): boolean => n === words.length && n > 0;
   all.sort((a, b) => Number(every(b.n)) - Number(every(a.n)) || Number(b.n > 0) - Number(a.n > 0) || a.i - b.i);
   return all.map(({ value, n }) => ({ value, matched: n > 0 }));

@@ -1,5 +1,5 @@
 /**
- * The listed memories' texts, by id, for the manager's search: which memories name the words of a
+ * The listed memories' texts, lower-cased, by id, for the manager's search: which memories name the words of a
  * search is then one pass over the rows, not the engine's getAll over every memory (its filter
  * language and a Mem0-shaped item per match: 30–70 ms of a 100,000-memory search).
  *
@@ -30,7 +30,7 @@ const nextTask = (): Promise<void> =>
 export class MemoryTexts {
   readonly #store: Pick<MemoryStore, 'getMany'> & Partial<Pick<MemoryStore, 'listAfter'>>;
   readonly #listed: (m: MemoryRecord) => boolean;
-  /** Every listed memory's text, as of `#revision`. */
+  /** Every listed memory's text, lower-cased (as the search compares it), as of `#revision`. */
   #texts: Map<string, string> | null = null;
   /** While reading: what was read so far, and the memories a write changed meanwhile (their reads are stale). */
   #partial: Map<string, string> | null = null;
@@ -55,7 +55,7 @@ export class MemoryTexts {
       this.#touched.add(id);
     }
     for (const m of change.put ?? []) {
-      if (this.#listed(m)) target.set(m.id, m.text);
+      if (this.#listed(m)) target.set(m.id, m.text.toLowerCase());
       else target.delete(m.id);
       this.#touched.add(m.id);
     }
@@ -86,7 +86,7 @@ export class MemoryTexts {
     this.#revision = revision;
     // A memory a write changed since it was asked for has its text from that write.
     const keep = (m: MemoryRecord): void => {
-      if (!this.#touched.has(m.id) && this.#listed(m)) partial.set(m.id, m.text);
+      if (!this.#touched.has(m.id) && this.#listed(m)) partial.set(m.id, m.text.toLowerCase());
     };
     const listAfter = this.#store.listAfter?.bind(this.#store);
     const reading = (async () => {
