@@ -40,10 +40,7 @@ async function listing(s: ReturnType<typeof managerSetup>, filter: MemoryFilter)
 /** The texts, read now (as a popup's first page starts it), as of the rows' revision. */
 async function readTexts(s: ReturnType<typeof managerSetup>): Promise<ReadonlyMap<string, string>> {
   const rows = await s.rows.rows();
-  await s.rows.texts.read(
-    rows.sorted.map((r) => r.id),
-    rows.revision,
-  );
+  await s.rows.texts.read(rows.revision);
   const texts = s.rows.texts.at(rows.revision);
   if (!texts) throw new Error('the texts were not read');
   return texts;
@@ -81,10 +78,7 @@ describe('the manager’s search over the texts it holds', () => {
     await store(s);
     const rows = await s.rows.rows();
     const firstId = rows.sorted[0]!.id;
-    const reading = s.rows.texts.read(
-      rows.sorted.map((r) => r.id),
-      rows.revision,
-    );
+    const reading = s.rows.texts.read(rows.revision);
     // Written while they are read: added, and one corrected (its old text must not come back).
     const added = await s.remember('I moved to Reykjavik last winter', { site: 'chatgpt' });
     await s.memory.update(firstId, 'I live in Reykjavik now');
@@ -143,10 +137,7 @@ describe('the manager’s search over the texts it holds', () => {
       await wrote;
       return slice;
     };
-    await s.rows.texts.read(
-      rows.sorted.map((r) => r.id),
-      rows.revision,
-    );
+    await s.rows.texts.read(rows.revision);
     expect(slices.length).toBe(3);
     expect(slices.slice(0, 2)).toEqual([1000, 1000]);
     const now = await s.rows.rows();

@@ -15,8 +15,7 @@
  */
 import { profileOf } from '../../engine/profile';
 import { entitiesOf } from '../../pipeline/entities';
-import type { MemoryView } from '../../core/types';
-import type { MemoryRecord } from '../../core/types';
+import type { MemoryRecord, MemoryView } from '../../core/types';
 import type { ManagerDeps } from './deps';
 import { liveRow } from './filter';
 import type { Row } from './memory-rows';

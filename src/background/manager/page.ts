@@ -67,12 +67,7 @@ export class Listings {
       listing = { revision: rows.revision, rows: listed, matched, at: now };
     }
     // The texts a search looks through, read (in small slices) once per worker, for the next search.
-    if (!this.deps.rows.texts.reading && !this.deps.rows.texts.at(rows.revision)) {
-      void this.deps.rows.texts.read(
-        rows.sorted.map((r) => r.id),
-        rows.revision,
-      );
-    }
+    void this.deps.rows.texts.read(rows.revision); // (nothing when held or being read)
     this.#kept.delete(key);
     this.#kept.set(key, listing);
     if (this.#kept.size > LISTINGS_KEPT) this.#kept.delete(this.#kept.keys().next().value!);

@@ -9,16 +9,15 @@
  * everything, a store that changed without a write: locked).
  *
  * @example
- * const texts = new MemoryTexts(store);
- * const byId = texts.at(rows.revision) ?? null; // null: not read yet (being read now), ask the engine
+ * const texts = new MemoryTexts(store, listed);
+ * void texts.read(rows.revision);
+ * const byId = texts.at(rows.revision); // null: not read yet (being read now), ask the engine
  */
 import type { MemoryRecord } from '../../core/types';
 import type { EngineWrite } from '../../engine/context';
 import type { MemoryStore } from '../../ports/memory-store';
 
-/** Memories read at a time by id (getMany: one read each). */
-const CHUNK = 400;
-/** Memories read at a time in id order (listAfter: one range read for all of them). */
+/** Memories read at a time, in id order (one range read for all of them). */
 const SLICE = 1000;
 
 /** Let whatever waits run between two reads (not a background turn: the popup is usually what asked). */
@@ -28,7 +27,7 @@ const nextTask = (): Promise<void> =>
   });
 
 export class MemoryTexts {
-  readonly #store: Pick<MemoryStore, 'getMany'> & Partial<Pick<MemoryStore, 'listAfter'>>;
+  readonly #store: Pick<MemoryStore, 'listAfter'>;
   readonly #listed: (m: MemoryRecord) => boolean;
   /** Every listed memory's text, lower-cased (as the search compares it), as of `#revision`. */
   #texts: Map<string, string> | null = null;
@@ -41,7 +40,7 @@ export class MemoryTexts {
   #generation = 0;
   readonly #onDrop: (() => void)[] = [];
 
-  constructor(store: Pick<MemoryStore, 'getMany'> & Partial<Pick<MemoryStore, 'listAfter'>>, listed: (m: MemoryRecord) => boolean) {
+  constructor(store: Pick<MemoryStore, 'listAfter'>, listed: (m: MemoryRecord) => boolean) {
     this.#store = store;
     this.#listed = listed;
   }
@@ -68,46 +67,28 @@ export class MemoryTexts {
     return this.#texts;
   }
 
-  /** Whether they are being read now. */
-  get reading(): boolean {
-    return this.#reading !== null;
-  }
-
   /**
-   * Read the texts of these memories (every listed one, as of `revision`), unless they are held or
+   * Read the texts of every listed memory, as of store revision `revision`, unless they are held or
    * being read. Resolves once read (or given up: a failed read is tried again by the next call).
    */
-  read(ids: readonly string[], revision: number): Promise<void> {
+  read(revision: number): Promise<void> {
     if (this.at(revision) || this.#reading) return this.#reading ?? Promise.resolve();
     const generation = this.#generation;
     const partial = new Map<string, string>();
     this.#partial = partial;
     this.#touched = new Set();
     this.#revision = revision;
-    // A memory a write changed since it was asked for has its text from that write.
-    const keep = (m: MemoryRecord): void => {
-      if (!this.#touched.has(m.id) && this.#listed(m)) partial.set(m.id, m.text.toLowerCase());
-    };
-    const listAfter = this.#store.listAfter?.bind(this.#store);
     const reading = (async () => {
-      if (listAfter) {
-        // The whole store in id order, a range read per slice (at 100,000 memories about 100 reads
-        // instead of 100,000 single ones); the listed test keeps the rows' memories. A memory
-        // added meanwhile comes from its write (observe), wherever its id falls.
-        for (let after: string | null = null; ; ) {
-          if (after !== null) await nextTask();
-          if (generation !== this.#generation) return;
-          const slice = await listAfter(after, SLICE);
-          for (const m of slice) keep(m);
-          if (slice.length < SLICE) break;
-          after = slice[slice.length - 1]!.id;
-        }
-      } else {
-        for (let i = 0; i < ids.length; i += CHUNK) {
-          if (i > 0) await nextTask();
-          if (generation !== this.#generation) return;
-          for (const m of await this.#store.getMany(ids.slice(i, i + CHUNK))) keep(m);
-        }
+      // The whole store in id order, a range read per slice (at 100,000 memories about 100 reads,
+      // not 100,000 single ones); the listed test keeps the rows' memories. A memory a write changed
+      // meanwhile has its text from that write (observe), wherever its id falls.
+      for (let after: string | null = null; ; ) {
+        if (after !== null) await nextTask();
+        if (generation !== this.#generation) return;
+        const slice = await this.#store.listAfter(after, SLICE);
+        for (const m of slice) if (!this.#touched.has(m.id) && this.#listed(m)) partial.set(m.id, m.text.toLowerCase());
+        if (slice.length < SLICE) break;
+        after = slice[slice.length - 1]!.id;
       }
       if (generation !== this.#generation) return;
       this.#texts = partial;
