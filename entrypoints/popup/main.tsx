@@ -4,16 +4,20 @@ import { currentSite, genericSitesBackend, openOptions, siteIssues, SITES } from
 import { createInboxStore, messagingInboxBackend } from '../../src/ui/inbox-store';
 import { createInjectionLogStore, messagingLogBackend } from '../../src/ui/injection-log-store';
 import { createLlmStore, extensionLlmBackend } from '../../src/ui/llm-store';
-import { createMemoryListStore, firstShown, messagingBackend } from '../../src/ui/memory-list-store';
+import { createMemoryListStore, firstShown, messagingBackend, withFirstPage } from '../../src/ui/memory-list-store';
 import { createModelStore, extensionModelBackend } from '../../src/ui/model-store';
 import { PopupApp } from '../../src/ui/popup-app';
 import { sendMessage } from '../../src/messaging/protocol';
+import { takeSavedFirstPage } from '../../src/db/saved-first-page';
+import { HEAD_ROWS } from '../../src/db/saved-head';
 import '../../src/ui/engram.css';
 
 // The memories are what the popup is opened for: their first page is asked for at once, before the
-// page renders, and every other panel's first read waits until it is shown (they share the one
-// service worker, which would otherwise answer them in between). Actions are never held back.
-const memories = createMemoryListStore(messagingBackend);
+// page renders (read from IndexedDB when the saved head can answer, a read index.html's first
+// script started: entrypoints/popup-first-page.ts; else from the worker), and
+// every other panel's first read waits until it is shown (they share the one service worker, which
+// would otherwise answer them in between). Actions are never held back.
+const memories = createMemoryListStore(withFirstPage(messagingBackend, takeSavedFirstPage(HEAD_ROWS)));
 void memories.load();
 const shown = firstShown(memories);
 const later =

@@ -28,15 +28,9 @@ import { toBase64, utf8 } from './bytes';
 import { decodeValue, encodeValue } from './codec';
 import { decryptSecret, encryptSecret, envelopeHeader, KIND_SECRET, openSealed, seal } from './envelope';
 import { publicKeyOf, type GenerationKeys, type GenerationRecord } from './keys';
+import { ENVELOPE_FIELD, SETTINGS_TABLE } from './names';
 
-/** The field of a stored row that holds its envelope. */
-export const ENVELOPE_FIELD = '_enc';
-
-/** Where the keyring is kept (the settings table: not secret). */
-export const KEYRING_KEY = 'encryption';
-
-/** The table of settings: encrypted row by row (CLEAR_SETTINGS stay in clear). */
-export const SETTINGS_TABLE = 'settings';
+export { ENVELOPE_FIELD, KEYRING_KEY, SETTINGS_TABLE } from './names';
 
 /**
  * The settings kept in clear, because something must read or write them while Engram is locked;

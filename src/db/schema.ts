@@ -3,8 +3,9 @@ import type { HistoryEntry, IndexSnapshot, InjectionRecord, JsonValue, MemoryRec
 import type { CapturedTurn, TurnJob } from '../core/turns';
 import { DEFAULT_USER } from '../core/types';
 import { factHash } from '../pipeline/normalize';
+import { DB_NAME, SETTING } from './names';
 
-export const DB_NAME = 'engram';
+export { DB_NAME, SETTING } from './names';
 
 export type { TurnJob } from '../core/turns';
 
@@ -100,13 +101,6 @@ export class EngramDatabase extends Dexie {
   }
 }
 
-/** Settings keys. */
-export const SETTING = {
-  nextLabel: 'nextLabel',
-  revision: 'revision',
-  vectorRevision: 'vectorRevision',
-  activeModel: 'activeModel',
-} as const;
 
 async function upgradeToV4(tx: Transaction): Promise<void> {
   // Turns processed before v4 kept their full text forever.

@@ -58,6 +58,32 @@ export const messagingBackend: MemoryBackend = {
 };
 
 /**
+ * `backend` whose first request for the unfiltered list's top is answered by `first` (the page read
+ * from IndexedDB by the page itself, src/db/saved-first-page.ts) when it has one, so the worker is
+ * not waited for. When `first` has none (null, failed, too short) the worker is asked as always.
+ * Only that one request: every other page, and every action, goes to the worker.
+ */
+export function withFirstPage(backend: MemoryBackend, first: Promise<MemoryPage | null>): MemoryBackend {
+  if (!backend.page) return backend;
+  const page = backend.page.bind(backend);
+  let pending: Promise<MemoryPage | null> | null = first;
+  return {
+    ...backend,
+    page: async (request) => {
+      const saved = pending;
+      pending = null;
+      if (saved && request.offset === 0 && Object.keys(request.filter).length === 0) {
+        const read = await saved.catch(() => null);
+        if (read && (read.items.length >= request.limit || read.items.length === read.total)) {
+          return { ...read, items: read.items.slice(0, request.limit) };
+        }
+      }
+      return page(request);
+    },
+  };
+}
+
+/**
  * Resolves once the list has shown its first page (or said why it cannot), or after `maxWaitMs`
  * whatever happens. The popup's other panels wait for it before asking the background anything:
  * they share its one service worker, and the list is what the popup is opened for.

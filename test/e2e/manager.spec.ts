@@ -11,7 +11,7 @@ import type { BrowserContext, Locator, Page, TestInfo, Worker } from '@playwrigh
 import { mkdirSync } from 'node:fs';
 import type { SiteId } from '../../src/core/types';
 import { BLOCK_FOOTER, BLOCK_HEADER } from '../../src/inject/memory-block';
-import { expect, extensionIdOf, launchWithExtension, openNewChat, sendPrompt, SITES, test, type ChatSite, type ReceivedPrompt } from './fixtures';
+import { expect, extensionIdOf, launchWithExtension, openNewChat, sendPrompt, SITES, stopServiceWorkers, test, type ChatSite, type ReceivedPrompt } from './fixtures';
 import { readPanel } from './panel';
 
 /** WCAG 2.1 A and AA rules, checked by axe-core. */
@@ -421,6 +421,107 @@ test.describe('the popup', () => {
     );
     expect(await stored(context)).toHaveLength(3);
     await expect(popup.getByTestId('stored-count')).toHaveText('3');
+  });
+});
+
+/**
+ * Whether the list's head saved for the next popup is the store's state (saved ~5 s after the last
+ * write), once the work that follows an add (relations, the index) is done.
+ */
+async function headSaved(context: BrowserContext): Promise<boolean> {
+  const worker = await workerOf(context);
+  await worker.evaluate(() => (globalThis as unknown as { engram: { memory: { settled(): Promise<void> } } }).engram.memory.settled());
+  return worker.evaluate(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const open = indexedDB.open('engram');
+        open.onerror = () => { resolve(false); };
+        open.onsuccess = () => {
+          const db = open.result;
+          const settings = db.transaction('settings').objectStore('settings');
+          const head = settings.get('managerHead') as IDBRequest<{ value?: { revision?: number } } | undefined>;
+          const revision = settings.get('revision') as IDBRequest<{ value?: number } | undefined>;
+          settings.transaction.oncomplete = () => {
+            db.close();
+            resolve(head.result?.value?.revision !== undefined && head.result.value.revision === revision.result?.value);
+          };
+        };
+      }),
+  );
+}
+
+/** The popup, noting which messages it had sent to the worker when its first memory showed. */
+async function openPopupNoting(context: BrowserContext, extensionId: string): Promise<{ popup: Page; askedBeforeFirst: () => Promise<string[]> }> {
+  const popup = await context.newPage();
+  await popup.addInitScript(() => {
+    const w = window as unknown as { __asked: string[]; __beforeFirst?: string[] };
+    w.__asked = [];
+    const send = chrome.runtime.sendMessage.bind(chrome.runtime) as (...args: unknown[]) => unknown;
+    (chrome.runtime as unknown as { sendMessage: (...args: unknown[]) => unknown }).sendMessage = (...args: unknown[]) => {
+      w.__asked.push(String((args[0] as { type?: unknown } | undefined)?.type));
+      return send(...args);
+    };
+    const observer = new MutationObserver(() => {
+      if (!document.querySelector('[data-testid="memory"]')) return;
+      w.__beforeFirst = [...w.__asked];
+      observer.disconnect();
+    });
+    observer.observe(document, { childList: true, subtree: true });
+  });
+  await popup.setViewportSize({ width: 420, height: 800 });
+  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  await expect(popup.getByTestId('memory-manager')).toBeVisible();
+  return {
+    popup,
+    askedBeforeFirst: async () => {
+      await popup.waitForFunction(() => (window as unknown as { __beforeFirst?: string[] }).__beforeFirst !== undefined);
+      return popup.evaluate(() => (window as unknown as { __beforeFirst: string[] }).__beforeFirst);
+    },
+  };
+}
+
+test.describe('the popup, opened again', () => {
+  test('shows the first memories from the saved head while the worker is stopped; a memory just forgotten never shows', async ({ context, extensionId }) => {
+    await seed(context, [
+      { text: 'My dog is called Max', site: 'claude' },
+      { text: 'I live in Berlin', site: 'chatgpt' },
+      { text: 'My sister Anna lives in Lisbon', pinned: true },
+      { text: 'I am vegetarian' },
+    ]);
+    const all = ['My sister Anna lives in Lisbon', 'I am vegetarian', 'I live in Berlin', 'My dog is called Max'];
+    const first = await openPopup(context, extensionId);
+    await expectListed(first, all);
+    await first.close();
+    await expect.poll(() => headSaved(context), { timeout: 60_000 }).toBe(true);
+
+    // Chrome stopped the worker (30 idle seconds): the popup reads its first memories itself.
+    const blank = await context.newPage();
+    await stopServiceWorkers(blank);
+    const asleep = await openPopupNoting(context, extensionId);
+    await expectListed(asleep.popup, all);
+    expect(await asleep.askedBeforeFirst()).not.toContain('memoryPage');
+    await expect(asleep.popup.getByTestId('memory-count')).toHaveText(/^4 memories$/i);
+    // The rest of the popup is the worker's: a search, a filter.
+    await asleep.popup.getByRole('searchbox', { name: 'Search memories' }).fill('Berlin');
+    await expect(list(asleep.popup).getByTestId('memory').first()).toContainText('I live in Berlin');
+    await asleep.popup.getByRole('searchbox', { name: 'Search memories' }).fill('');
+    await expectListed(asleep.popup, all);
+
+    // Forgotten: a popup opened at once (the head not saved again yet) does not show it, nor one
+    // opened later from the head saved since, the worker stopped again.
+    await asleep.popup.getByRole('button', { name: 'Forget "I am vegetarian"' }).click();
+    await asleep.popup.getByTestId('toast').getByRole('button', { name: 'Dismiss' }).click();
+    await asleep.popup.close();
+    const left = ['My sister Anna lives in Lisbon', 'I live in Berlin', 'My dog is called Max'];
+    const soon = await openPopup(context, extensionId);
+    await expectListed(soon, left);
+    await soon.close();
+    await expect.poll(() => headSaved(context), { timeout: 60_000 }).toBe(true);
+    await stopServiceWorkers(blank);
+    const later = await openPopupNoting(context, extensionId);
+    await expectListed(later.popup, left);
+    expect(await later.askedBeforeFirst()).not.toContain('memoryPage');
+    await expect(later.popup.getByTestId('memory-count')).toHaveText(/^3 memories$/i);
   });
 });
 

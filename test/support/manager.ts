@@ -7,15 +7,17 @@ import { InjectionLog } from '../../src/background/injection-log';
 import { createMemoryManager } from '../../src/background/manager/manager';
 import { MemoryRows } from '../../src/background/manager/memory-rows';
 import { DEFAULT_USER } from '../../src/core/types';
+import type { EngramDatabase } from '../../src/db/schema';
 import type { EngineWrite } from '../../src/engine/context';
 import type { AddMemoryOptions } from '../../src/engine/memory';
 import type { Embedder } from '../../src/ports/embedder';
 import { testEngine } from './engine';
 
-export function managerSetup(embedder: Embedder) {
+export function managerSetup(embedder: Embedder, options: { db?: EngramDatabase } = {}) {
   let clock = Date.UTC(2026, 10, 30, 12);
   const observers: ((change: EngineWrite) => void)[] = [];
   const engine = testEngine({
+    ...options,
     embedder,
     now: () => clock,
     onWrite: (change) => {

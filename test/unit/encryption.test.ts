@@ -28,6 +28,7 @@ import { decryptSecret, encryptSecret, openSealed, seal } from '../../src/crypto
 import { createGeneration, PBKDF2_ITERATIONS, unlockGeneration } from '../../src/crypto/keys';
 import { CLEAR_SETTINGS, ENVELOPE_FIELD, KEYRING_KEY, KEYRING_LAYOUT, LockedError, Vault, type Keyring } from '../../src/crypto/vault';
 import { factHash } from '../../src/pipeline/normalize';
+import { readSavedFirstPage } from '../../src/db/saved-first-page';
 import { ExtractionManager } from '../../src/background/extraction-manager';
 import { ModelManager } from '../../src/background/model-manager';
 import type { ChatModel } from '../../src/ports/chat-model';
@@ -56,6 +57,8 @@ function profile() {
   const raws: EngramDatabase[] = [];
   let clock = Date.UTC(2026, 10, 30, 12);
   return {
+    factory,
+    name,
     now: () => clock,
     advance: (ms: number) => (clock += ms),
     /** A worker: the database with its lock, the engine, the queue, the log and the memory manager on it. */
@@ -194,6 +197,9 @@ describe('encryption on', () => {
     await w.memory.add('I keep my passport in the top drawer', { userId: 'me', infer: false, space: `${SPACE}/trips` });
     await w.rows.rows();
     expect(await w.rows.save()).toBe(true);
+    // The popup's own read of the first page (no key there) stands aside: the worker answers, decrypted.
+    expect(await readSavedFirstPage({ indexedDB: p.factory, name: p.name, limit: 100, now: p.now() })).toBeNull();
+    expect((await w.manager.page({ filter: {}, offset: 0, limit: 100 })).items.map((m) => m.text)).toContain('I keep my passport in the top drawer');
     await w.store.setSetting('retention', { unusedDays: 30 });
     // A turn waiting (not yet processed) and one captured while locked.
     await w.queue.enqueue(turn(`${SECRET} likes carrots`), { held: true });

@@ -9,12 +9,16 @@
  * the next worker starts from them when the store has not changed since, or has changed only by
  * writes that worker saw.
  */
+import { scopeOf } from '../../core/memory-view';
 import { DEFAULT_USER, type JsonValue, type MemoryRecord, type MemoryScope, type SiteId } from '../../core/types';
 import type { EngramDatabase } from '../../db/schema';
 import type { EngineWrite } from '../../engine/context';
 import { backgroundTurn } from '../../engine/priority';
 import type { MemoryStore } from '../../ports/memory-store';
+import { checkHead, HEAD_KEY, HEAD_ROWS, type SavedHead } from '../../db/saved-head';
 import { MemoryTexts } from './texts';
+
+export { HEAD_KEY } from '../../db/saved-head';
 
 /** What the manager knows of a memory without reading it. */
 export interface Row {
@@ -31,9 +35,6 @@ export interface Row {
   readonly pinned: boolean;
   readonly expiresAt: number | null;
 }
-
-/** A session memory has a run; an agent's has an agent; any other is the user's. */
-export const scopeOf = (m: Pick<MemoryRecord, 'agentId' | 'runId'>): MemoryScope => (m.runId !== null ? 'session' : m.agentId !== null ? 'agent' : 'user');
 
 /** The manager lists the browser user's memories, except those waiting for their consent (as listMemories). */
 export const listed = (m: MemoryRecord): boolean => m.userId === DEFAULT_USER && m.metadata.pending !== true;
@@ -191,48 +192,12 @@ export class RowSet {
 /** Where the rows are saved between workers (the settings table; no text, only these columns). */
 export const ROWS_KEY = 'managerRows';
 
-/**
- * Where the head of the list is saved with the rows: the ids of its first rows. A new worker
- * answers the popup's first page from it (the list unfiltered, from the top) without decoding
- * every row first: a stopped worker shows the first memories sooner, and reads the rows after.
- */
-export const HEAD_KEY = 'managerHead';
-
-/** The rows the saved head holds (the popup's first page asks for 100). */
-export const HEAD_ROWS = 100;
-
-/** The head of the unfiltered list as saved. No text: ids only. */
-export interface SavedHead {
-  v: 1;
-  /** The store revision it reflects. */
-  revision: number;
-  /** How many rows the list has. */
-  total: number;
-  /** The first HEAD_ROWS rows' ids, in the list's order. */
-  ids: string[];
-  /** The first expiry among the rows (ms since epoch), null for none: from then on, the head is stale. */
-  nextExpiry: number | null;
-}
-
 function headOf(set: RowSet): SavedHead {
   let nextExpiry: number | null = null;
   for (const row of set.sorted) if (row.expiresAt !== null && (nextExpiry === null || row.expiresAt < nextExpiry)) nextExpiry = row.expiresAt;
   return { v: 1, revision: set.revision, total: set.sorted.length, ids: set.sorted.slice(0, HEAD_ROWS).map((r) => r.id), nextExpiry };
 }
 
-function checkHead(value: JsonValue | undefined): SavedHead | null {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const head = value as unknown as Partial<SavedHead>;
-  const ok =
-    head.v === 1 &&
-    typeof head.revision === 'number' &&
-    typeof head.total === 'number' &&
-    Array.isArray(head.ids) &&
-    head.ids.length <= head.total &&
-    head.ids.every((id) => typeof id === 'string') &&
-    (head.nextExpiry === null || typeof head.nextExpiry === 'number');
-  return ok ? (head as SavedHead) : null;
-}
 
 /** The saved rows: one column per field, strings in a dictionary, in the manager's order. */
 interface SavedRows {

@@ -1,27 +1,9 @@
 /** What the popup and the manager show of a memory (core/types.ts MemoryView), from the engine's shapes. */
-import type { MemoryRecord, MemoryView } from '../../core/types';
+import type { MemoryView } from '../../core/types';
+import { scopeOf } from '../../core/memory-view';
 import type { MemoryItem } from '../../engine/memory';
-import { scopeOf } from './memory-rows';
 
-/** A stored memory as the manager shows it. */
-export function recordView(m: MemoryRecord): MemoryView {
-  const replaces = m.metadata.pendingReplaces;
-  return {
-    id: m.id,
-    text: m.text,
-    site: m.site,
-    createdAt: m.createdAt,
-    saidAt: m.saidAt,
-    pinned: m.metadata.pinned === true,
-    space: m.space,
-    scope: scopeOf(m),
-    categories: m.categories,
-    conversationId: m.conversationId,
-    updatedAt: m.updatedAt,
-    expiresAt: m.expiresAt,
-    ...(m.metadata.pending === true && typeof replaces === 'string' ? { replaces } : {}),
-  };
-}
+export { recordView } from '../../core/memory-view';
 
 /** An item of the engine's Mem0-shaped API as the popup shows it. */
 export function itemView(m: MemoryItem): MemoryView {
