@@ -59,9 +59,6 @@ function openExisting(factory: IDBFactory, name: string): Promise<IDBDatabase | 
       if (creating) resolve(null);
       else reject(request.error ?? new Error('IndexedDB open failed'));
     };
-    request.onblocked = () => {
-      resolve(null);
-    };
   });
 }
 
