@@ -11,8 +11,13 @@ export function searchWords(query: string): string[] {
   return [...new Set(query.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’]*/gu) ?? [])].filter((w) => w.length > 1 && !FUNCTION_WORDS.has(w));
 }
 
+/** The whole words of `text`, lower-cased (every one: a search's words are among them when it names them). */
+export function textWords(text: string): Set<string> {
+  return new Set(text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’]*/gu) ?? []);
+}
+
 /** How many of `words` `text` has as whole words (any case). */
 export function mentionCount(text: string, words: readonly string[]): number {
-  const own = new Set(text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’]*/gu) ?? []);
+  const own = textWords(text);
   return words.filter((w) => own.has(w)).length;
 }

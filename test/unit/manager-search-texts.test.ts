@@ -66,9 +66,10 @@ describe('the manager’s search over the texts it holds', () => {
     for (const [i, filter] of SEARCHES.entries()) expect(await listing(s, filter), JSON.stringify(filter)).toEqual(viaEngine[i]);
     // And searchListed itself, over every memory, as searchMemories (the popup's search box) finds them.
     const rows = await s.rows.rows();
-    const texts = s.rows.texts.at(rows.revision)!;
+    expect(s.rows.texts.at(rows.revision)).not.toBeNull();
     const filters = engineFilters({});
-    expect(await searchListed(s.memory, 'Lisbon with Ana', filters, RANKED_RESULTS, { rows: rows.sorted, test: () => true, texts })).toEqual(
+    const naming = (words: readonly string[]): string[] => s.rows.texts.naming(words);
+    expect(await searchListed(s.memory, 'Lisbon with Ana', filters, RANKED_RESULTS, { byId: rows.byId, test: () => true, naming })).toEqual(
       (await searchMemories(s.memory, 'Lisbon with Ana', filters, RANKED_RESULTS)).map(({ item, matched }) => ({ id: item.id, matched })),
     );
   });

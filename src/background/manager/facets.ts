@@ -17,6 +17,9 @@ const add = <K>(counts: Map<K, number>, key: K): void => {
 
 export async function memoryFacets(deps: ManagerDeps): Promise<MemoryFacets> {
   const rows = await deps.rows.rows();
+  // The popup asks for these as it opens: a search is likely next, so its texts are read now
+  // (in slices, between requests), not when the first search has to wait for them.
+  void deps.rows.texts.read(rows.revision);
   const now = deps.now();
   const sites = new Map<SiteId | 'none', number>();
   const spaces = new Map<string, number>();

@@ -57,8 +57,9 @@ export function createMemoryManager(deps: ManagerDeps): MemoryManager {
   // Not the changes: they go through the engine's write queue, which a background task may hold
   // while it waits for its turn.
   const read = <T>(task: () => Promise<T>): Promise<T> => presence.read(task);
-  // Once the popup's first page has gone, what a search needs is loaded (the model, the indexes),
-  // once per worker: the user's first search does not pay for it.
+  // Once the popup's first page has gone (or its filters' values, asked next: the popup reads its
+  // first page from the database itself when it can), what a search needs is loaded (the model,
+  // the indexes), once per worker: the user's first search does not pay for it.
   let warming: Promise<void> | null = null;
   const warmUp = (): void => {
     warming ??= deps.ready
@@ -75,7 +76,13 @@ export function createMemoryManager(deps: ManagerDeps): MemoryManager {
         setTimeout(warmUp, 0);
       }
     },
-    facets: () => read(() => memoryFacets(deps)),
+    facets: async () => {
+      try {
+        return await read(() => memoryFacets(deps));
+      } finally {
+        setTimeout(warmUp, 0);
+      }
+    },
     detail: (id) => read(() => memoryDetail(deps, id)),
     deleteMemories: async (value) => {
       const selection = checkSelection(value, 'deleteMemories');

@@ -52,9 +52,9 @@ export class Listings {
     } else {
       // The engine ranks its own copy of the store: the rows keep it to what the filter allows.
       await this.deps.ready;
-      const texts = this.deps.rows.texts.at(rows.revision);
-      const found = texts
-        ? await searchListed(this.deps.memory, filter.text, engineFilters(filter), RANKED_RESULTS, { rows: rows.sorted, test, texts })
+      const texts = this.deps.rows.texts;
+      const found = texts.at(rows.revision)
+        ? await searchListed(this.deps.memory, filter.text, engineFilters(filter), RANKED_RESULTS, { byId: rows.byId, test, naming: (words) => texts.naming(words) })
         : (await searchMemories(this.deps.memory, filter.text, engineFilters(filter), RANKED_RESULTS)).map(({ item, matched }) => ({ id: item.id, matched }));
       const listed: Row[] = [];
       const matched = new Set<string>();

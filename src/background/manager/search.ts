@@ -38,40 +38,28 @@ export async function searchMemories(memory: Memory, query: string, filters: Eng
   return ordered(current, named, words, (m) => mentionCount(m.memory, words)).map(({ value, matched }) => ({ item: value, matched }));
 }
 
-/** Where the manager's search looks for the memories naming every word: the listed rows, their texts. */
+/** Where the manager's search looks for the memories naming every word: the listed rows, their words. */
 export interface Listed {
-  /** In the manager's order (newest said first, pinned first): those naming every word are listed in it. */
-  rows: readonly Row[];
+  byId: ReadonlyMap<string, Row>;
   /** Whether the filter lists this row. */
   test: (row: Row) => boolean;
-  /** Each row's text, lower-cased (manager/texts.ts); a row without one has none to search. */
-  texts: ReadonlyMap<string, string>;
+  /** The ids of the memories naming every one of these words (manager/texts.ts). */
+  naming: (words: readonly string[]) => Iterable<string>;
 }
 
 /**
- * The same search for the manager's list, given the listed memories' texts (manager/texts.ts):
- * the memories naming every word are found among the rows the filter lists, not by the engine's
- * getAll over every memory. Ids, best first, as searchMemories orders them.
- *
- * One pass over up to 100,000 rows per search: a substring test on the lower-cased text first (what
- * the engine's icontains keeps), then the filter, then whole words for what is left.
+ * The same search for the manager's list, given the listed memories' words (manager/texts.ts):
+ * the memories naming every word are looked up there and kept when the filter lists them, not
+ * found by the engine's getAll over every memory. Ids, best first, as searchMemories orders them.
  */
 export async function searchListed(memory: Memory, query: string, filters: EngineFilters, ranked: number, listed: Listed): Promise<{ id: string; matched: boolean }[]> {
   const words = searchWords(query);
-  // The engine's search first: its prompt is embedded away from the worker (the offscreen
-  // document), so the listed texts are scanned while it runs, not after.
-  const searching = memory.search(query, { filters, topK: ranked, gate: 'recall' });
   const naming: Row[] = [];
-  if (words.length > 0) {
-    const { rows, test, texts } = listed;
-    scan: for (const row of rows) {
-      const text = texts.get(row.id);
-      if (text === undefined) continue;
-      for (const word of words) if (!text.includes(word)) continue scan;
-      if (test(row) && mentionCount(text, words) === words.length) naming.push(row);
-    }
+  for (const id of listed.naming(words)) {
+    const row = listed.byId.get(id);
+    if (row && listed.test(row)) naming.push(row);
   }
-  const { results: hits } = await searching;
+  const { results: hits } = await memory.search(query, { filters, topK: ranked, gate: 'recall' });
   const current = hits.filter((r) => r.supersededAt === undefined).map((r) => ({ id: r.id, n: mentionCount(r.memory, words) }));
   const shown = new Set(current.map((r) => r.id));
   // Newest stored first, as the engine lists them (the label grows with each memory stored).
