@@ -46,6 +46,32 @@ interface Cache {
   byLabel: Map<number, MemoryRecord>;
   text: TextIndex | null;
   entities: EntityLinks | null;
+  /** While the text index or the entity links are being built (in slices): done when built. */
+  building?: { text?: Promise<void>; entities?: Promise<void> };
+}
+
+/**
+ * The longest (ms) a build of the text index or the entity links holds the worker before letting
+ * whatever waits run (at 100,000 memories the BM25 index took a second in one go after an import,
+ * and a popup opened meanwhile waited for it). Tests set it to 0: a pause after every memory.
+ */
+export const buildSlice = { ms: 12 };
+
+/**
+ * `add` each memory of `byLabel` as it is now, in slices, into an index that is already the
+ * cache's (so every write from now on keeps it in step). A memory a write replaced or removed
+ * meanwhile is skipped: that write has already put it in, or taken it out.
+ */
+export async function buildInSlices(byLabel: Map<number, MemoryRecord>, add: (m: MemoryRecord) => void, sliceMs = buildSlice.ms): Promise<void> {
+  const all = [...byLabel.values()];
+  let slice = performance.now();
+  for (const m of all) {
+    if (performance.now() - slice > sliceMs) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      slice = performance.now();
+    }
+    if (byLabel.get(m.label) === m) add(m);
+  }
 }
 
 export class EngineContext {
@@ -227,30 +253,55 @@ export class EngineContext {
     return byLabel;
   }
 
-  /** Which memories name which entity, built on first use and kept in step with writes. */
+  /** Which memories name which entity, built on first use (in slices) and kept in step with writes. */
   async entityLinks(): Promise<EntityLinks> {
-    const byLabel = await this.memories();
-    const cache = this.#cache!;
-    if (!cache.entities) {
-      const links = new EntityLinks();
-      for (const m of byLabel.values()) links.link(m);
-      cache.entities = links;
-      mark('entityLinks');
+    for (;;) {
+      await this.memories();
+      const cache = this.#cache!;
+      if (!cache.entities) {
+        const links = new EntityLinks();
+        cache.entities = links;
+        (cache.building ??= {}).entities = buildInSlices(cache.byLabel, (m) => {
+          links.link(m);
+        }).then(
+          () => {
+            mark('entityLinks');
+          },
+          (error: unknown) => {
+            if (cache.entities === links) cache.entities = null; // built again by the next call
+            throw error;
+          },
+        );
+      }
+      await cache.building?.entities;
+      // Still the memories as they are (no write from elsewhere replaced them meanwhile): built.
+      if (this.#cache === cache) return cache.entities;
     }
-    return cache.entities;
   }
 
-  /** The BM25 index of memory texts, built on first use and kept in step with writes. */
+  /** The BM25 index of memory texts, built on first use (in slices) and kept in step with writes. */
   async textIndex(): Promise<TextIndex> {
-    const byLabel = await this.memories();
-    const cache = this.#cache!;
-    if (!cache.text) {
-      const text = new TextIndex();
-      for (const [label, m] of byLabel) text.upsert(String(label), lexicalText(m));
-      cache.text = text;
-      mark('textIndex');
+    for (;;) {
+      await this.memories();
+      const cache = this.#cache!;
+      if (!cache.text) {
+        const text = new TextIndex();
+        cache.text = text;
+        (cache.building ??= {}).text = buildInSlices(cache.byLabel, (m) => {
+          text.upsert(String(m.label), lexicalText(m));
+        }).then(
+          () => {
+            mark('textIndex');
+          },
+          (error: unknown) => {
+            if (cache.text === text) cache.text = null;
+            throw error;
+          },
+        );
+      }
+      await cache.building?.text;
+      if (this.#cache === cache) return cache.text;
     }
-    return cache.text;
   }
 
   /** Apply a change to the store, then to the cache and the active model's vector index. */
