@@ -19,6 +19,7 @@ import { RECALL } from './recall-settings';
 import type { VectorSearch } from './vector-search';
 import { LazyRecords } from './lazy-records';
 import { asImage, IMAGE_KEY, IMAGE_SAVE_DELAY_MS, IMAGE_VERSION, imageContent, imageParts, recordFromLine, wordChecksum, type RecallImage } from './recall-image';
+import { inSlices, slice } from './slices';
 import { backgroundTurn } from './priority';
 
 export interface EngineParts {
@@ -51,27 +52,18 @@ interface Cache {
 }
 
 /**
- * The longest (ms) a build of the text index or the entity links holds the worker before letting
- * whatever waits run (at 100,000 memories the BM25 index took a second in one go after an import,
- * and a popup opened meanwhile waited for it). Tests set it to 0: a pause after every memory.
+ * `add` each memory of `byLabel` as it is now, in slices (slices.ts), into an index that is
+ * already the cache's (so every write from now on keeps it in step). A memory a write replaced or
+ * removed meanwhile is skipped: that write has already put it in, or taken it out.
  */
-export const buildSlice = { ms: 12 };
-
-/**
- * `add` each memory of `byLabel` as it is now, in slices, into an index that is already the
- * cache's (so every write from now on keeps it in step). A memory a write replaced or removed
- * meanwhile is skipped: that write has already put it in, or taken it out.
- */
-export async function buildInSlices(byLabel: Map<number, MemoryRecord>, add: (m: MemoryRecord) => void, sliceMs = buildSlice.ms): Promise<void> {
-  const all = [...byLabel.values()];
-  let slice = performance.now();
-  for (const m of all) {
-    if (performance.now() - slice > sliceMs) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      slice = performance.now();
-    }
-    if (byLabel.get(m.label) === m) add(m);
-  }
+export async function buildInSlices(byLabel: Map<number, MemoryRecord>, add: (m: MemoryRecord) => void, sliceMs = slice.ms): Promise<void> {
+  await inSlices(
+    [...byLabel.values()],
+    (m) => {
+      if (byLabel.get(m.label) === m) add(m);
+    },
+    sliceMs,
+  );
 }
 
 export class EngineContext {
@@ -203,14 +195,23 @@ export class EngineContext {
         dimensions: vectors.dimensions,
         bytes: vectors.bytes,
         checksum: wordChecksum(vectors.bytes),
-        ...imageParts(byLabel.values(), entities.toData()),
+        ...(await imageParts(byLabel.values(), entities.toData())),
         lexical: text.toData(),
         ...(calibration ? { calibration: { fingerprint: calibrationFingerprint(), value: calibration } } : {}),
         savedAt: this.now(),
       };
+      // Built in slices, so others ran meanwhile: only writes could make it wrong, and they wait
+      // in this queue. Checked all the same; a write that got in is followed by a save of its own.
+      const [after, vectorsAfter] = await Promise.all([this.store.revision(), this.store.vectorRevision()]);
+      if (after !== revision || vectorsAfter !== vectorRevision || !this.#holds(byLabel)) return false;
       await this.store.putSnapshot(image);
       return true;
     });
+  }
+
+  /** Whether `byLabel` is still the engine's memories (no read of the store replaced them). */
+  #holds(byLabel: Map<number, MemoryRecord>): boolean {
+    return this.#cache?.byLabel === byLabel;
   }
 
   /** Run writes one at a time, so concurrent adds never store a fact twice. */

@@ -9,6 +9,7 @@
  * older, of another version or malformed. A write that forgets or rewords a memory deletes it at
  * once, with the write: a forgotten memory's text never waits in it for the next save.
  */
+import { inSlices } from './slices';
 import type { IndexSnapshot, MemoryRecord } from '../core/types';
 import type { TextIndexData } from '../pipeline/text-index';
 
@@ -130,12 +131,13 @@ export function recordFromLine(line: string): unknown {
 }
 
 /** The stored form of these memories and links (the image's `labels`, `records` and `entities`). */
-export function imageParts(records: Iterable<MemoryRecord>, entities: [string, number[]][]): Pick<RecallImage, 'labels' | 'records' | 'entities'> {
+export async function imageParts(records: Iterable<MemoryRecord>, entities: [string, number[]][]): Promise<Pick<RecallImage, 'labels' | 'records' | 'entities'>> {
   const labels: number[] = [];
   const lines: string[] = [];
-  for (const m of records) {
+  // In slices: at 100,000 memories the lines took 0.3 s in one go.
+  await inSlices(records, (m) => {
     labels.push(m.label);
     lines.push(recordLine(m));
-  }
+  });
   return { labels: Float64Array.from(labels), records: lines.join('\n'), entities: JSON.stringify(entities) };
 }

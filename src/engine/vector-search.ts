@@ -1,3 +1,4 @@
+import { inSlices } from './slices';
 import type { MemoryStore } from '../ports/memory-store';
 import type { VectorHit, VectorIndex, VectorIndexFactory } from '../ports/vector-index';
 import { mark, timed } from '../core/timings';
@@ -168,10 +169,14 @@ export class VectorSearch {
     const { index } = loaded;
     if (index.kind === 'exact') return { bytes: index.serialize(), dimensions: index.dimensions };
     const copy = await this.options.exact.create(index.dimensions, Math.max(16, index.size));
-    for (const label of labels) {
+    const all = [...labels];
+    // In slices (0.35 s in one go at 100,000). A build that finished meanwhile swapped in its
+    // index (the same vectors): copied again from that one.
+    await inSlices(all, (label) => {
       const v = index.vectorOf(label);
       if (v) copy.upsert(label, v);
-    }
+    });
+    if (this.#loaded !== loaded) return this.exactBytes(model, revision, all);
     return { bytes: copy.serialize(), dimensions: index.dimensions };
   }
 

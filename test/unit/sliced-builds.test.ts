@@ -6,7 +6,8 @@
  * searches afterwards find what a build from scratch finds.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildInSlices, buildSlice } from '../../src/engine/context';
+import { buildInSlices } from '../../src/engine/context';
+import { slice as buildSlice } from '../../src/engine/slices';
 import { IMAGE_KEY } from '../../src/engine/recall-image';
 import type { MemoryRecord } from '../../src/core/types';
 import type { EngramDatabase } from '../../src/db/schema';
@@ -99,5 +100,47 @@ describe('the engine’s indexes built in slices', () => {
     expect(after[1]).toContain('Priya moved her pottery class to Kyoto, code zq7');
     expect(after[2]!.some((t) => t.includes('zq1200'))).toBe(false);
     expect(after[5]![0]).toBe('Omar and Lukas went hiking near Bergen, code zq99999');
+  });
+});
+
+describe('the recall image written in slices', () => {
+  const usual = buildSlice.ms;
+  afterEach(() => {
+    buildSlice.ms = usual;
+  });
+
+  it('lets the worker answer while it is written, and a restarted worker answers from it as from the store', async () => {
+    const engine = testEngine({ embedder });
+    await engine.memory.addMany(
+      Array.from({ length: 400 }, (_, i) => ({ messages: textOf(i) })),
+      { userId: 'me', infer: false },
+    );
+    await engine.memory.settled();
+    await engine.db.snapshots.delete(IMAGE_KEY);
+    buildSlice.ms = 0;
+    let ticks = 0;
+    const ticking = setInterval(() => {
+      ticks++;
+    }, 0);
+    const saving = engine.memory.saveRecallImage();
+    // A search meanwhile is answered (reads do not wait for the image).
+    const { results } = await engine.memory.search('zq42', { filters: { user_id: 'me' }, topK: 3, threshold: 0 });
+    expect(results[0]?.memory).toBe(textOf(42));
+    expect(await saving).toBe(true);
+    clearInterval(ticking);
+    expect(ticks).toBeGreaterThan(0);
+    buildSlice.ms = usual;
+    expect(await engine.db.snapshots.get(IMAGE_KEY)).toBeDefined();
+    // A restarted worker reads the image: each code finds its memory first, as from the store.
+    const CODES = ['zq0', 'zq7', 'zq42', 'zq250', 'zq399', 'pottery zq123 Kyoto'];
+    const first = async (e: ReturnType<typeof testEngine>): Promise<(string | undefined)[]> => {
+      const out: (string | undefined)[] = [];
+      for (const q of CODES) out.push((await e.memory.search(q, { filters: { user_id: 'me' }, topK: 1, threshold: 0 })).results[0]?.memory);
+      return out;
+    };
+    const fromImage = await first(testEngine({ embedder, db: engine.db }));
+    expect(fromImage).toEqual([textOf(0), textOf(7), textOf(42), textOf(250), textOf(399), textOf(123)]);
+    await engine.db.snapshots.delete(IMAGE_KEY);
+    expect(await first(testEngine({ embedder, db: engine.db }))).toEqual(fromImage);
   });
 });
