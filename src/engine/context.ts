@@ -48,7 +48,7 @@ interface Cache {
   text: TextIndex | null;
   entities: EntityLinks | null;
   /** While the text index or the entity links are being built (in slices): done when built. */
-  building?: { text?: Promise<void>; entities?: Promise<void> };
+  building?: Partial<Record<'text' | 'entities', Promise<void>>>;
 }
 
 /**
@@ -255,53 +255,49 @@ export class EngineContext {
   }
 
   /** Which memories name which entity, built on first use (in slices) and kept in step with writes. */
-  async entityLinks(): Promise<EntityLinks> {
-    for (;;) {
-      await this.memories();
-      const cache = this.#cache!;
-      if (!cache.entities) {
-        const links = new EntityLinks();
-        cache.entities = links;
-        (cache.building ??= {}).entities = buildInSlices(cache.byLabel, (m) => {
-          links.link(m);
-        }).then(
-          () => {
-            mark('entityLinks');
-          },
-          (error: unknown) => {
-            if (cache.entities === links) cache.entities = null; // built again by the next call
-            throw error;
-          },
-        );
-      }
-      await cache.building?.entities;
-      // Still the memories as they are (no write from elsewhere replaced them meanwhile): built.
-      if (this.#cache === cache) return cache.entities;
-    }
+  entityLinks(): Promise<EntityLinks> {
+    return this.#derived('entities', () => new EntityLinks(), (links, m) => {
+      links.link(m);
+    });
   }
 
   /** The BM25 index of memory texts, built on first use (in slices) and kept in step with writes. */
-  async textIndex(): Promise<TextIndex> {
+  textIndex(): Promise<TextIndex> {
+    return this.#derived('text', () => new TextIndex(), (text, m) => {
+      text.upsert(String(m.label), lexicalText(m));
+    });
+  }
+
+  /**
+   * The cache's `key` index, built on first use from every memory (in slices), while the cache
+   * already holds it so every write meanwhile keeps it in step. Callers wait for the build, then
+   * take the index only if the cache it was built for is still the engine's. A failed build is
+   * tried again by the next caller.
+   */
+  async #derived<K extends 'text' | 'entities'>(key: K, create: () => NonNullable<Cache[K]>, add: (index: NonNullable<Cache[K]>, m: MemoryRecord) => void): Promise<NonNullable<Cache[K]>> {
     for (;;) {
       await this.memories();
       const cache = this.#cache!;
-      if (!cache.text) {
-        const text = new TextIndex();
-        cache.text = text;
-        (cache.building ??= {}).text = buildInSlices(cache.byLabel, (m) => {
-          text.upsert(String(m.label), lexicalText(m));
+      const slot = cache as unknown as Record<K, NonNullable<Cache[K]> | null>;
+      if (!slot[key]) {
+        const index = create();
+        slot[key] = index;
+        (cache.building ??= {})[key] = buildInSlices(cache.byLabel, (m) => {
+          add(index, m);
         }).then(
           () => {
-            mark('textIndex');
+            mark(key === 'text' ? 'textIndex' : 'entityLinks');
           },
           (error: unknown) => {
-            if (cache.text === text) cache.text = null;
+            if (slot[key] === index) slot[key] = null;
             throw error;
           },
         );
       }
-      await cache.building?.text;
-      if (this.#cache === cache) return cache.text;
+      const building: Promise<void> | undefined = cache.building?.[key];
+      await building;
+      const built = slot[key];
+      if (this.#cache === cache && built) return built;
     }
   }
 

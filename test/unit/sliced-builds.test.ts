@@ -66,20 +66,27 @@ async function answers(db: EngramDatabase): Promise<string[][]> {
   return out;
 }
 
-describe('the engine’s indexes built in slices', () => {
-  const usual = buildSlice.ms;
-  afterEach(() => {
-    buildSlice.ms = usual;
-  });
+/** The slice length the worker uses: put back after each test that sets a pause after every item. */
+const usual = buildSlice.ms;
+afterEach(() => {
+  buildSlice.ms = usual;
+});
 
+/** A store of `n` memories (their indexes and image built), then no recall image: a new worker builds them. */
+async function filledWithoutImage(n: number): Promise<ReturnType<typeof testEngine>> {
+  const engine = testEngine({ embedder });
+  await engine.memory.addMany(
+    Array.from({ length: n }, (_, i) => ({ messages: textOf(i) })),
+    { userId: 'me', infer: false },
+  );
+  await engine.memory.settled();
+  await engine.db.snapshots.delete(IMAGE_KEY);
+  return engine;
+}
+
+describe('the engine’s indexes built in slices', () => {
   it('keep the writes made while they are built: a search then finds what a build from scratch finds', async () => {
-    const first = testEngine({ embedder });
-    await first.memory.addMany(
-      Array.from({ length: 1500 }, (_, i) => ({ messages: textOf(i) })),
-      { userId: 'me', infer: false },
-    );
-    await first.memory.settled();
-    await first.db.snapshots.delete(IMAGE_KEY);
+    const first = await filledWithoutImage(1500);
     // A new worker: the first search builds the indexes (a pause after every memory); writes land while it does.
     buildSlice.ms = 0;
     const engine = testEngine({ embedder, db: first.db });
@@ -104,19 +111,8 @@ describe('the engine’s indexes built in slices', () => {
 });
 
 describe('the recall image written in slices', () => {
-  const usual = buildSlice.ms;
-  afterEach(() => {
-    buildSlice.ms = usual;
-  });
-
   it('lets the worker answer while it is written, and a restarted worker answers from it as from the store', async () => {
-    const engine = testEngine({ embedder });
-    await engine.memory.addMany(
-      Array.from({ length: 400 }, (_, i) => ({ messages: textOf(i) })),
-      { userId: 'me', infer: false },
-    );
-    await engine.memory.settled();
-    await engine.db.snapshots.delete(IMAGE_KEY);
+    const engine = await filledWithoutImage(400);
     buildSlice.ms = 0;
     let ticks = 0;
     const ticking = setInterval(() => {
