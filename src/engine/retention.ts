@@ -4,6 +4,7 @@
  * a memory, it is forgotten as any forget is (engine/context.ts `forgetting`): gone from the store,
  * the indexes and history's texts, with a DELETE entry whose reason is `expired`.
  */
+import { everyMemoryWhere } from './forget';
 import type { MemoryRecord } from '../core/types';
 import { forgetting, type EngineContext } from './context';
 
@@ -109,7 +110,7 @@ export function retentionOf(ctx: EngineContext): Retention {
       if (typeof days !== 'number' || !Number.isFinite(days) || days <= 0) throw new TypeError('days must be a positive number');
       return ctx.serial(async () => {
         const now = ctx.now();
-        const doomed = (await ctx.store.list()).filter((m) => unusedFor(m, days, now));
+        const doomed = await everyMemoryWhere(ctx, (m) => unusedFor(m, days, now)); // every minute: not a read of every record
         if (doomed.length > 0) await ctx.write(forgetting(doomed, now, EXPIRED_REASON));
         return doomed.length;
       });

@@ -140,3 +140,33 @@ describe('the recall image written in slices', () => {
     expect(await first(testEngine({ embedder, db: engine.db }))).toEqual(fromImage);
   });
 });
+
+describe('maintenance’s sweeps over every memory', () => {
+  it('never read the whole store in one go: the secret sweep a page at a time, the minute sweeps from the engine’s copy', async () => {
+    const engine = await filledWithoutImage(2300);
+    const pages: number[] = [];
+    let wholeReads = 0;
+    const { store } = engine;
+    const listAfter = store.listAfter.bind(store);
+    const list = store.list.bind(store);
+    store.listAfter = async (after, limit) => {
+      const page = await listAfter(after, limit);
+      pages.push(page.length);
+      return page;
+    };
+    store.list = (userId) => {
+      wholeReads++;
+      return list(userId);
+    };
+    // One memory holding a secret, written behind the engine (as an older version could have).
+    const [first] = (await engine.memory.getAll({ filters: { user_id: 'me' }, topK: 1 })).results;
+    const record = (await engine.db.memories.get(first!.id))!;
+    await engine.db.memories.put({ ...record, id: 'zzz-old', label: 99_999, hash: 'old', text: 'my password is hunter2' });
+    expect(await engine.memory.forgetSecrets()).toBe(1);
+    expect(pages).toEqual([1000, 1000, 301]);
+    expect(await engine.memory.retention().forgetUnused(365)).toBe(0);
+    expect(await engine.memory.sweepExpired()).toBe(0);
+    expect(wholeReads).toBe(0);
+    expect((await engine.db.memories.get('zzz-old'))).toBeUndefined();
+  });
+});
