@@ -3,7 +3,7 @@
  * holding a secret, everything. Forget means gone: the text leaves history too; only that the
  * memory was forgotten, and when, stays.
  */
-import { inSlices } from './slices';
+import { inSlices, storedPages } from './slices';
 import { containsSecret } from '../pipeline/secrets';
 import type { MemoryRecord, VectorRecord } from '../core/types';
 import { forgetting, type EngineContext } from './context';
@@ -99,19 +99,16 @@ const PAGE = 1000;
 
 /**
  * The stored records passing `test`, read a page at a time (what the store holds, whoever wrote
- * it: a sweep for what an older version stored), not all in one read: at 100,000 memories that
- * read held the worker 1.7 s in one go. Call it inside the write queue.
+ * it: a sweep for what an older version stored). Call it inside the write queue.
  */
 async function storedWhere(ctx: EngineContext, test: (m: MemoryRecord) => boolean): Promise<MemoryRecord[]> {
   const out: MemoryRecord[] = [];
-  for (let after: string | null = null; ; ) {
-    const page: MemoryRecord[] = await ctx.store.listAfter(after, PAGE);
+  for await (const page of storedPages(ctx.store, PAGE)) {
     await inSlices(page, (m) => {
       if (test(m)) out.push(m);
     });
-    if (page.length < PAGE) return out;
-    after = page[page.length - 1]!.id;
   }
+  return out;
 }
 
 /**

@@ -18,16 +18,11 @@
 import { searchWords, textWords } from '../../core/search-words';
 import type { MemoryRecord } from '../../core/types';
 import type { EngineWrite } from '../../engine/context';
+import { storedPages } from '../../engine/slices';
 import type { MemoryStore } from '../../ports/memory-store';
 
-/** Memories read at a time, in id order (one range read for all of them). */
+/** Memories read at a time, in id order (one range read for all of them; a task apart, not a background turn: the popup is usually what asked). */
 const SLICE = 1000;
-
-/** Let whatever waits run between two reads (not a background turn: the popup is usually what asked). */
-const nextTask = (): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, 0);
-  });
 
 /**
  * Which memories hold each word a search can ask for (searchWords' words). Only ever added to: an
@@ -170,18 +165,13 @@ export class MemoryTexts {
       // The whole store in id order, a range read per slice (at 100,000 memories about 100 reads,
       // not 100,000 single ones); the listed test keeps the rows' memories. A memory a write changed
       // meanwhile has its text from that write (observe), wherever its id falls.
-      for (let after: string | null = null; ; ) {
-        if (after !== null) await nextTask();
-        if (generation !== this.#generation) return;
-        const slice = await this.#store.listAfter(after, SLICE);
+      for await (const slice of storedPages(this.#store, SLICE, () => generation === this.#generation)) {
         for (const m of slice) {
           if (this.#touched.has(m.id) || !this.#listed(m)) continue;
           const text = m.text.toLowerCase();
           partial.set(m.id, text);
           words.add(m.id, text, false);
         }
-        if (slice.length < SLICE) break;
-        after = slice[slice.length - 1]!.id;
       }
       if (generation !== this.#generation) return;
       words.built();
